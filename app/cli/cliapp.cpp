@@ -1,0 +1,723 @@
+#include "cliapp.h"
+
+#include "catalog.h"
+#include "connectorregistry.h"
+#include "secretstore.h"
+#include "syncengine.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSocketNotifier>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+
+const char kUsage[] = R"(Usage: mako-connect-cli [--catalog PATH] [--secrets file|keychain] COMMAND
+
+Commands:
+  connectors [--json]                       list registered connectors
+  connections add --connector ID --name NAME --config JSON|@FILE
+  connections list [--json]
+  connections remove NAME
+  test NAME                                 test a connection (exit 0 success, 1 failure)
+  sync NAME [--entity E]... [--mode full|incremental] [--progress text|json|none]
+  runs NAME [--json]                        run history
+  records NAME ENTITY [--format jsonl|csv] [--limit N]
+  sql QUERY [--format csv|jsonl]            read-only SQL over the catalog
+
+The catalog defaults to $MAKO_CONNECT_CATALOG or the user's data folder.
+)";
+
+int s_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto ignored = ::write(s_signalPipe[1], &byte, 1);
+}
+
+QString csvField(const QString &value)
+{
+    if (value.contains(QLatin1Char(',')) || value.contains(QLatin1Char('"')) || value.contains(QLatin1Char('\n')) ||
+        value.contains(QLatin1Char('\r'))) {
+        QString quoted = value;
+        quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        return QLatin1Char('"') + quoted + QLatin1Char('"');
+    }
+    return value;
+}
+
+QString jsonCell(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined: return {};
+    case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        return d == double(qint64(d)) ? QString::number(qint64(d)) : QString::number(d, 'g', 17);
+    }
+    case QJsonValue::String: return value.toString();
+    case QJsonValue::Array: return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object: return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    }
+    return {};
+}
+
+QString formatCount(qint64 n)
+{
+    return QLocale(QLocale::English).toString(n);
+}
+
+} // namespace
+
+CliApp::CliApp(QStringList arguments)
+    : m_args(std::move(arguments))
+    , m_out(stdout)
+    , m_err(stderr)
+{
+}
+
+CliApp::~CliApp()
+{
+    m_engine.reset();
+    m_catalog.reset();
+}
+
+int CliApp::exec()
+{
+    const int code = run();
+    m_out.flush();
+    m_err.flush();
+    return code;
+}
+
+int CliApp::usage(const QString &problem)
+{
+    if (!problem.isEmpty())
+        m_err << "mako-connect-cli: " << problem << "\n";
+    m_err << "Run `mako-connect-cli --help` for the commands.\n";
+    return Usage;
+}
+
+int CliApp::fail(const QString &message, int code)
+{
+    m_err << "mako-connect-cli: " << message << "\n";
+    return code;
+}
+
+bool CliApp::takeFlag(const QString &name)
+{
+    const int index = int(m_args.indexOf(name));
+    if (index < 0)
+        return false;
+    m_args.removeAt(index);
+    return true;
+}
+
+QString CliApp::takeOption(const QString &name, bool *present)
+{
+    if (present)
+        *present = false;
+    for (int i = 0; i < m_args.size(); ++i) {
+        const QString &arg = m_args.at(i);
+        if (arg == name && i + 1 < m_args.size()) {
+            const QString value = m_args.at(i + 1);
+            m_args.remove(i, 2);
+            if (present)
+                *present = true;
+            return value;
+        }
+        if (arg == name) { // given without a value
+            m_args.removeAt(i);
+            if (present)
+                *present = true;
+            return QString();
+        }
+        if (arg.startsWith(name + QLatin1Char('='))) {
+            m_args.removeAt(i);
+            if (present)
+                *present = true;
+            return arg.mid(name.size() + 1);
+        }
+    }
+    return QString();
+}
+
+QStringList CliApp::takeOptions(const QString &name)
+{
+    QStringList values;
+    bool present = true;
+    while (true) {
+        const QString value = takeOption(name, &present);
+        if (!present)
+            break;
+        values.append(value);
+    }
+    return values;
+}
+
+QString CliApp::takePositional()
+{
+    for (int i = 0; i < m_args.size(); ++i) {
+        if (!m_args.at(i).startsWith(QLatin1String("--")))
+            return m_args.takeAt(i);
+    }
+    return QString();
+}
+
+bool CliApp::expectNoMore()
+{
+    if (m_args.isEmpty())
+        return true;
+    usage(QStringLiteral("unexpected argument \"%1\"").arg(m_args.first()));
+    return false;
+}
+
+bool CliApp::openCatalog()
+{
+    if (m_engine)
+        return true;
+    QString error;
+    m_secrets = createSecretStore(m_secretsBackend, m_catalogPath, &error);
+    if (!m_secrets) {
+        fail(error);
+        return false;
+    }
+    m_engine = std::make_unique<SyncEngine>(m_catalogPath, m_secrets.get());
+    if (!m_engine->open(&error)) {
+        fail(error);
+        m_engine.reset();
+        return false;
+    }
+    m_catalog = std::make_unique<Catalog>(m_catalogPath);
+    if (!m_catalog->isOpen()) {
+        fail(m_catalog->errorString());
+        return false;
+    }
+    return true;
+}
+
+int CliApp::run()
+{
+    if (m_args.isEmpty() || takeFlag(QStringLiteral("--help")) || takeFlag(QStringLiteral("-h"))) {
+        m_out << kUsage;
+        return m_args.isEmpty() ? Ok : Ok;
+    }
+    if (takeFlag(QStringLiteral("--version"))) {
+        m_out << "mako-connect-cli " << MC_VERSION << "\n";
+        return Ok;
+    }
+    bool present = false;
+    m_catalogPath = takeOption(QStringLiteral("--catalog"), &present);
+    if (present && m_catalogPath.isEmpty())
+        return usage(QStringLiteral("--catalog needs a path"));
+    if (m_catalogPath.isEmpty())
+        m_catalogPath = Catalog::defaultLocation();
+    m_secretsBackend = takeOption(QStringLiteral("--secrets"), &present);
+    if (present && m_secretsBackend != QLatin1String("file") && m_secretsBackend != QLatin1String("keychain"))
+        return usage(QStringLiteral("--secrets takes file or keychain"));
+    if (m_secretsBackend.isEmpty())
+        m_secretsBackend = QStringLiteral("file");
+
+    registerBuiltinConnectors();
+    const QString command = takePositional();
+    if (command == QLatin1String("connectors"))
+        return cmdConnectors();
+    if (command == QLatin1String("connections"))
+        return cmdConnections();
+    if (command == QLatin1String("test"))
+        return cmdTest();
+    if (command == QLatin1String("sync"))
+        return cmdSync();
+    if (command == QLatin1String("runs"))
+        return cmdRuns();
+    if (command == QLatin1String("records"))
+        return cmdRecords();
+    if (command == QLatin1String("sql"))
+        return cmdSql();
+    if (command.isEmpty())
+        return usage(QStringLiteral("no command given"));
+    return usage(QStringLiteral("unknown command \"%1\"").arg(command));
+}
+
+int CliApp::cmdConnectors()
+{
+    const bool json = takeFlag(QStringLiteral("--json"));
+    if (!expectNoMore())
+        return Usage;
+    const QList<ConnectorMetadata> all = ConnectorRegistry::instance().all();
+    if (json) {
+        QJsonArray array;
+        for (const ConnectorMetadata &metadata : all)
+            array.append(metadata.toJson());
+        m_out << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    for (const ConnectorMetadata &metadata : all) {
+        QStringList entities;
+        for (const EntityInfo &entity : metadata.entities)
+            entities.append(entity.name);
+        m_out << metadata.id << "  " << metadata.name << " " << metadata.version << "\n    " << metadata.description
+              << "\n    entities: " << entities.join(QStringLiteral(", ")) << "\n";
+    }
+    return Ok;
+}
+
+int CliApp::cmdConnections()
+{
+    const QString sub = takePositional();
+    if (sub == QLatin1String("add")) {
+        bool hasConnector = false, hasName = false, hasConfig = false;
+        const QString connectorId = takeOption(QStringLiteral("--connector"), &hasConnector);
+        const QString name = takeOption(QStringLiteral("--name"), &hasName);
+        QString configText = takeOption(QStringLiteral("--config"), &hasConfig);
+        if (!expectNoMore())
+            return Usage;
+        if (!hasConnector || connectorId.isEmpty())
+            return usage(QStringLiteral("connections add needs --connector ID"));
+        if (!hasName || name.trimmed().isEmpty())
+            return usage(QStringLiteral("connections add needs --name NAME"));
+        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connectorId);
+        if (!metadata)
+            return fail(QStringLiteral("unknown connector \"%1\"; run `mako-connect-cli connectors` to list them")
+                            .arg(connectorId),
+                        Usage);
+        if (configText.startsWith(QLatin1Char('@'))) {
+            QFile file(configText.mid(1));
+            if (!file.open(QIODevice::ReadOnly))
+                return fail(QStringLiteral("cannot read the config file %1: %2").arg(file.fileName(), file.errorString()),
+                            Usage);
+            configText = QString::fromUtf8(file.readAll());
+        }
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(configText.isEmpty() ? QByteArray("{}") : configText.toUtf8(),
+                                                          &parseError);
+        if (!doc.isObject())
+            return fail(QStringLiteral("--config is not a JSON object (%1 at character %2); example: "
+                                       "--config '{\"api_key\": \"sk_live_...\"}'")
+                            .arg(parseError.error == QJsonParseError::NoError ? QStringLiteral("not an object")
+                                                                              : parseError.errorString())
+                            .arg(parseError.offset),
+                        Usage);
+        const QStringList problems = validateConfigAgainstSpec(metadata->config, doc.object());
+        if (!problems.isEmpty()) {
+            for (const QString &problem : problems)
+                m_err << problem << "\n";
+            return Usage;
+        }
+        if (!openCatalog())
+            return Failed;
+        if (m_catalog->connection(name.trimmed()))
+            return fail(QStringLiteral("a connection named \"%1\" already exists").arg(name.trimmed()), Usage);
+        QString error;
+        const qint64 id = m_engine->saveConnection(0, name, connectorId, doc.object(), &error);
+        if (id == 0)
+            return fail(error);
+        m_out << "Added connection \"" << name.trimmed() << "\" (" << metadata->name << ")\n";
+        return Ok;
+    }
+    if (sub == QLatin1String("list")) {
+        const bool json = takeFlag(QStringLiteral("--json"));
+        if (!expectNoMore() )
+            return Usage;
+        if (!openCatalog())
+            return Failed;
+        const QList<ConnectionInfo> list = m_catalog->connections();
+        if (json) {
+            QJsonArray array;
+            for (const ConnectionInfo &c : list)
+                array.append(QJsonObject{{QStringLiteral("id"), c.id},
+                                         {QStringLiteral("name"), c.name},
+                                         {QStringLiteral("connector"), c.connectorId},
+                                         {QStringLiteral("config"), c.config},
+                                         {QStringLiteral("created"), c.createdAt.toUTC().toString(Qt::ISODate)}});
+            m_out << QJsonDocument(array).toJson(QJsonDocument::Indented);
+            return Ok;
+        }
+        if (list.isEmpty())
+            m_out << "No connections yet. Add one with `mako-connect-cli connections add`.\n";
+        for (const ConnectionInfo &c : list)
+            m_out << c.name << "  (" << c.connectorId << ")\n";
+        return Ok;
+    }
+    if (sub == QLatin1String("remove")) {
+        const QString name = takePositional();
+        if (name.isEmpty())
+            return usage(QStringLiteral("connections remove needs a NAME"));
+        if (!expectNoMore())
+            return Usage;
+        if (!openCatalog())
+            return Failed;
+        const auto connection = m_catalog->connection(name);
+        if (!connection)
+            return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+        const qint64 id = connection->id;
+        QFuture<QVariant> done = m_engine->writer()->submit(
+            [id](Catalog &catalog) { return QVariant(catalog.removeConnection(id)); });
+        done.waitForFinished();
+        if (!done.result().toBool())
+            return fail(QStringLiteral("could not remove \"%1\"").arg(name));
+        if (const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId)) {
+            for (const QString &field : metadata->secretFieldNames())
+                m_secrets->remove(SecretStore::keyFor(id, field));
+        }
+        m_out << "Removed connection \"" << name << "\" and its records\n";
+        return Ok;
+    }
+    return usage(sub.isEmpty() ? QStringLiteral("connections needs add, list or remove")
+                               : QStringLiteral("unknown connections command \"%1\"").arg(sub));
+}
+
+int CliApp::cmdTest()
+{
+    const QString name = takePositional();
+    if (name.isEmpty())
+        return usage(QStringLiteral("test needs a connection NAME"));
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    const auto connection = m_catalog->connection(name);
+    if (!connection)
+        return fail(QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+    QString error;
+    const QJsonObject config = m_engine->resolvedConfig(*connection, &error);
+    if (!error.isEmpty())
+        return fail(error);
+    TestJob *job = m_engine->startTest(connection->connectorId, config);
+    TestResult result;
+    QEventLoop loop;
+    QObject::connect(job, &TestJob::finished, &loop, [&](const TestResult &r) {
+        result = r;
+        loop.quit();
+    });
+    loop.exec();
+    if (result.success) {
+        m_out << result.message << "\n";
+        return Ok;
+    }
+    m_err << result.message << "\n";
+    return Failed;
+}
+
+int CliApp::cmdSync()
+{
+    const QString name = takePositional();
+    const QStringList entities = takeOptions(QStringLiteral("--entity"));
+    bool present = false;
+    const QString mode = takeOption(QStringLiteral("--mode"), &present);
+    if (present && mode != QLatin1String("full") && mode != QLatin1String("incremental"))
+        return usage(QStringLiteral("--mode takes full or incremental"));
+    QString progressMode = takeOption(QStringLiteral("--progress"), &present);
+    if (!present)
+        progressMode = QStringLiteral("text");
+    if (progressMode != QLatin1String("text") && progressMode != QLatin1String("json") &&
+        progressMode != QLatin1String("none"))
+        return usage(QStringLiteral("--progress takes text, json or none"));
+    if (name.isEmpty())
+        return usage(QStringLiteral("sync needs a connection NAME"));
+    if (!expectNoMore())
+        return Usage;
+    for (const QString &entity : entities) {
+        if (entity.isEmpty())
+            return usage(QStringLiteral("--entity needs a name"));
+    }
+    if (!openCatalog())
+        return Failed;
+    const auto connection = m_catalog->connection(name);
+    if (!connection)
+        return fail(QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+
+    SyncOptions options;
+    options.entities = entities;
+    options.mode = mode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full;
+    QString error;
+    SyncJob *job = m_engine->startSync(*connection, options, &error);
+    if (!job)
+        return fail(error, error.startsWith(QLatin1String("Unknown entity")) ? Usage : Failed);
+
+    // SIGINT/SIGTERM cancel the sync; the workers stop, committed chunks stay, and we exit 130.
+    bool interrupted = false;
+    std::unique_ptr<QSocketNotifier> notifier;
+    if (::pipe(s_signalPipe) == 0) {
+        ::fcntl(s_signalPipe[1], F_SETFL, O_NONBLOCK);
+        notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
+        QObject::connect(notifier.get(), &QSocketNotifier::activated, job, [&] {
+            char byte;
+            [[maybe_unused]] const auto ignored = ::read(s_signalPipe[0], &byte, 1);
+            if (!interrupted)
+                m_err << "Stopping: finishing the commit in progress; the next sync resumes from here.\n";
+            m_err.flush();
+            interrupted = true;
+            job->cancel();
+        });
+        struct sigaction action = {};
+        action.sa_handler = onSignal;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(SIGINT, &action, nullptr);
+        ::sigaction(SIGTERM, &action, nullptr);
+    }
+
+    QHash<QString, qint64> lastPrinted;
+    QObject::connect(job, &SyncJob::progress, job, [&](const EntityProgress &p) {
+        if (progressMode == QLatin1String("json")) {
+            QJsonObject line{{QStringLiteral("entity"), p.entity},
+                             {QStringLiteral("processed"), p.processed},
+                             {QStringLiteral("total"), p.total >= 0 ? QJsonValue(p.total) : QJsonValue()},
+                             {QStringLiteral("pages"), p.pages},
+                             {QStringLiteral("rate"), qRound(p.rate * 10) / 10.0},
+                             {QStringLiteral("state"), p.state}};
+            if (!p.error.isEmpty())
+                line.insert(QStringLiteral("error"), p.error);
+            m_out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
+            m_out.flush();
+        } else if (progressMode == QLatin1String("text")) {
+            const bool final = p.state != QLatin1String("running");
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (!final && now - lastPrinted.value(p.entity) < 1000)
+                return;
+            lastPrinted.insert(p.entity, now);
+            QString line = QStringLiteral("%1: %2").arg(p.entity, formatCount(p.processed));
+            if (p.total >= 0)
+                line += QStringLiteral(" / %1").arg(formatCount(p.total));
+            line += QStringLiteral(" records");
+            if (p.rate > 0)
+                line += QStringLiteral(", %1/s").arg(formatCount(qint64(p.rate)));
+            if (final)
+                line += QStringLiteral(" — ") + p.state;
+            if (!p.error.isEmpty())
+                line += QStringLiteral(": ") + p.error;
+            m_err << line << "\n";
+            m_err.flush();
+        }
+    });
+    QObject::connect(job, &SyncJob::logMessage, job, [&](const QString &entity, const QString &level, const QString &message) {
+        if (progressMode == QLatin1String("text") && level == QLatin1String("warning"))
+            m_err << entity << ": " << message << "\n";
+    });
+    RunSummary summary;
+    QEventLoop loop;
+    QObject::connect(job, &SyncJob::finished, &loop, [&](const RunSummary &s) {
+        summary = s;
+        loop.quit();
+    });
+    loop.exec();
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+
+    if (interrupted || summary.status == QLatin1String("cancelled")) {
+        if (progressMode != QLatin1String("json"))
+            m_err << "Sync cancelled; what was committed is kept. Run the same command to resume.\n";
+        return interrupted ? Interrupted : Failed;
+    }
+    if (summary.status != QLatin1String("done")) {
+        m_err << "Sync failed: " << summary.error << "\n"
+              << "Records synced so far are kept; run the same command again to resume.\n";
+        return Failed;
+    }
+    if (progressMode == QLatin1String("text")) {
+        qint64 total = 0;
+        for (qint64 n : summary.processed)
+            total += n;
+        m_err << "Sync done: " << formatCount(total) << " records in " << QString::number(summary.elapsedMs / 1000.0, 'f', 1)
+              << " s\n";
+    }
+    return Ok;
+}
+
+int CliApp::cmdRuns()
+{
+    const QString name = takePositional();
+    const bool json = takeFlag(QStringLiteral("--json"));
+    if (name.isEmpty())
+        return usage(QStringLiteral("runs needs a connection NAME"));
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    const auto connection = m_catalog->connection(name);
+    if (!connection)
+        return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+    m_engine->writer()->flush(); // stale runs were just marked interrupted
+    const QList<RunInfo> runs = m_catalog->runs(connection->id);
+    if (json) {
+        QJsonArray array;
+        for (const RunInfo &run : runs) {
+            QJsonObject object{{QStringLiteral("id"), run.id},
+                               {QStringLiteral("status"), run.status},
+                               {QStringLiteral("mode"), run.mode},
+                               {QStringLiteral("entities"), QJsonArray::fromStringList(run.entities)},
+                               {QStringLiteral("started"), run.startedAt.toUTC().toString(Qt::ISODateWithMs)},
+                               {QStringLiteral("records"), run.records},
+                               {QStringLiteral("entityCounts"), run.entityCounts}};
+            if (run.finishedAt.isValid()) {
+                object.insert(QStringLiteral("finished"), run.finishedAt.toUTC().toString(Qt::ISODateWithMs));
+                object.insert(QStringLiteral("durationMs"), run.startedAt.msecsTo(run.finishedAt));
+            }
+            if (!run.error.isEmpty())
+                object.insert(QStringLiteral("error"), run.error);
+            array.append(object);
+        }
+        m_out << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    if (runs.isEmpty())
+        m_out << "No runs yet for \"" << name << "\".\n";
+    for (const RunInfo &run : runs) {
+        m_out << "#" << run.id << "  " << run.startedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) << "  "
+              << run.status << "  " << run.mode << "  " << formatCount(run.records) << " records";
+        if (run.finishedAt.isValid())
+            m_out << "  " << QString::number(run.startedAt.msecsTo(run.finishedAt) / 1000.0, 'f', 1) << " s";
+        if (!run.error.isEmpty())
+            m_out << "\n    " << run.error;
+        m_out << "\n";
+    }
+    return Ok;
+}
+
+int CliApp::cmdRecords()
+{
+    const QString name = takePositional();
+    const QString entity = takePositional();
+    bool present = false;
+    const QString format = takeOption(QStringLiteral("--format"), &present);
+    if (present && format != QLatin1String("jsonl") && format != QLatin1String("csv"))
+        return usage(QStringLiteral("--format takes jsonl or csv"));
+    const QString limitText = takeOption(QStringLiteral("--limit"), &present);
+    qint64 limit = -1;
+    if (present) {
+        bool ok = false;
+        limit = limitText.toLongLong(&ok);
+        if (!ok || limit < 0)
+            return usage(QStringLiteral("--limit takes a whole number"));
+    }
+    if (name.isEmpty() || entity.isEmpty())
+        return usage(QStringLiteral("records needs a connection NAME and an ENTITY"));
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    const auto connection = m_catalog->connection(name);
+    if (!connection)
+        return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId);
+    if (metadata && !metadata->entity(entity))
+        return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
+                        .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),
+                    Usage);
+    QSqlQuery query(m_catalog->database());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key "
+                                 "LIMIT ?"));
+    query.addBindValue(connection->id);
+    query.addBindValue(entity);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return fail(query.lastError().text());
+    if (format == QLatin1String("csv")) {
+        // Columns: top-level fields in the order the first records carry them.
+        QList<QJsonObject> buffered;
+        QStringList columns;
+        bool more = query.next();
+        while (more && buffered.size() < 100) {
+            const QJsonObject object = QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
+            for (auto it = object.begin(); it != object.end(); ++it) {
+                if (!columns.contains(it.key()))
+                    columns.append(it.key());
+            }
+            buffered.append(object);
+            more = query.next();
+        }
+        QStringList header;
+        for (const QString &column : columns)
+            header.append(csvField(column));
+        m_out << header.join(QLatin1Char(',')) << "\n";
+        auto writeRow = [&](const QJsonObject &object) {
+            QStringList cells;
+            for (const QString &column : columns)
+                cells.append(csvField(jsonCell(object.value(column))));
+            m_out << cells.join(QLatin1Char(',')) << "\n";
+        };
+        for (const QJsonObject &object : buffered)
+            writeRow(object);
+        while (more) {
+            writeRow(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object());
+            more = query.next();
+        }
+        return Ok;
+    }
+    while (query.next())
+        m_out << query.value(0).toString() << "\n";
+    return Ok;
+}
+
+int CliApp::cmdSql()
+{
+    const QString sql = takePositional();
+    bool present = false;
+    const QString format = takeOption(QStringLiteral("--format"), &present);
+    if (present && format != QLatin1String("jsonl") && format != QLatin1String("csv"))
+        return usage(QStringLiteral("--format takes csv or jsonl"));
+    if (sql.isEmpty())
+        return usage(QStringLiteral("sql needs a QUERY"));
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    // A separate read-only connection: the console can never change the catalog.
+    const QString connectionName = QStringLiteral("mako-cli-readonly");
+    int code = Ok;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+        db.setDatabaseName(m_catalogPath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            code = fail(QStringLiteral("cannot open the catalog read-only: %1").arg(db.lastError().text()));
+        } else {
+            QSqlQuery query(db);
+            query.setForwardOnly(true);
+            if (!query.exec(sql)) {
+                const QString text = query.lastError().text();
+                code = fail(text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))
+                                ? QStringLiteral("the SQL console is read-only: %1").arg(text)
+                                : QStringLiteral("SQL error: %1").arg(text));
+            } else {
+                const QSqlRecord record = query.record();
+                if (format != QLatin1String("jsonl")) {
+                    QStringList header;
+                    for (int i = 0; i < record.count(); ++i)
+                        header.append(csvField(record.fieldName(i)));
+                    m_out << header.join(QLatin1Char(',')) << "\n";
+                }
+                while (query.next()) {
+                    if (format == QLatin1String("jsonl")) {
+                        QJsonObject object;
+                        for (int i = 0; i < record.count(); ++i)
+                            object.insert(record.fieldName(i), QJsonValue::fromVariant(query.value(i)));
+                        m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
+                    } else {
+                        QStringList cells;
+                        for (int i = 0; i < record.count(); ++i)
+                            cells.append(csvField(query.value(i).toString()));
+                        m_out << cells.join(QLatin1Char(',')) << "\n";
+                    }
+                }
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+    return code;
+}

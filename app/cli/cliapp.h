@@ -1,0 +1,54 @@
+// The mako-connect-cli commands (shared DESIGN.md §7). Runs on the main thread; syncs run on the engine's
+// workers while this thread's event loop prints their progress.
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+
+class SecretStore;
+class SyncEngine;
+class Catalog;
+
+class CliApp
+{
+public:
+    explicit CliApp(QStringList arguments);
+    ~CliApp();
+    int exec();
+
+    enum Exit { Ok = 0, Failed = 1, Usage = 2, Interrupted = 130 };
+
+private:
+    int run();
+    bool openCatalog();
+    int usage(const QString &problem);
+    int fail(const QString &message, int code = Failed);
+
+    int cmdConnectors();
+    int cmdConnections();
+    int cmdTest();
+    int cmdSync();
+    int cmdRuns();
+    int cmdRecords();
+    int cmdSql();
+
+    bool takeFlag(const QString &name);
+    // Value of "--name value" or "--name=value"; `present` tells whether it was given.
+    QString takeOption(const QString &name, bool *present = nullptr);
+    QStringList takeOptions(const QString &name);
+    QString takePositional();
+    bool expectNoMore();
+
+    QStringList m_args;
+    QString m_catalogPath;
+    QString m_secretsBackend;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<SyncEngine> m_engine;
+    std::unique_ptr<Catalog> m_catalog;
+    QTextStream m_out;
+    QTextStream m_err;
+};

@@ -1,0 +1,640 @@
+#include "catalog.h"
+
+#include <QAtomicInteger>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong());
+}
+
+QString jsonText(const QJsonValue &value)
+{
+    if (value.isNull() || value.isUndefined())
+        return {};
+    return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact));
+}
+
+QJsonValue jsonValue(const QVariant &text)
+{
+    if (text.isNull() || text.toString().isEmpty())
+        return QJsonValue();
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toString().toUtf8());
+    return doc.isArray() && !doc.array().isEmpty() ? doc.array().at(0) : QJsonValue();
+}
+
+QJsonObject jsonObject(const QVariant &text)
+{
+    return QJsonDocument::fromJson(text.toString().toUtf8()).object();
+}
+
+QString compact(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString sqlIdentifier(const QString &name)
+{
+    QString quoted = name;
+    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+QString slug(const QString &text)
+{
+    QString out;
+    for (const QChar c : text.toLower()) {
+        if (c.isLetterOrNumber() && c.unicode() < 128)
+            out += c;
+        else if (!out.endsWith(QLatin1Char('_')))
+            out += QLatin1Char('_');
+    }
+    while (out.endsWith(QLatin1Char('_')))
+        out.chop(1);
+    return out.isEmpty() ? QStringLiteral("x") : out;
+}
+
+// Each entry moves the schema one version forward; never edit a shipped entry, append a new one.
+const QList<QStringList> &migrations()
+{
+    static const QList<QStringList> steps{
+        {
+            QStringLiteral("CREATE TABLE connections (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL "
+                           "UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', "
+                           "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE sync_state (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                           "status TEXT NOT NULL, mode TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0, "
+                           "since TEXT, next_since TEXT, state TEXT NOT NULL, run_id INTEGER, "
+                           "updated_at INTEGER NOT NULL, PRIMARY KEY (connection_id, entity))"),
+            QStringLiteral("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id INTEGER NOT "
+                           "NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities TEXT NOT NULL, started_at "
+                           "INTEGER NOT NULL, finished_at INTEGER, records INTEGER NOT NULL DEFAULT 0, "
+                           "entity_counts TEXT, error TEXT, pid INTEGER)"),
+            QStringLiteral("CREATE INDEX runs_by_connection ON runs (connection_id, id)"),
+            QStringLiteral("CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, "
+                           "at INTEGER NOT NULL, level TEXT NOT NULL, entity TEXT, message TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX run_log_by_run ON run_log (run_id, id)"),
+            // Records stay exactly as the API sent them; the unique key makes every write an upsert (I2).
+            QStringLiteral("CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                           "record_key TEXT NOT NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, "
+                           "generation INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
+        },
+    };
+    return steps;
+}
+
+} // namespace
+
+Catalog::Catalog(const QString &location)
+    : m_location(location)
+{
+    m_connectionName = QStringLiteral("mako-catalog-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    const QFileInfo info(location);
+    if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath())) {
+        m_error = QStringLiteral("Cannot create the folder %1 for the catalog; choose another location")
+                      .arg(info.absolutePath());
+        return;
+    }
+    db.setDatabaseName(location);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!db.open()) {
+        m_error = QStringLiteral("Cannot open the catalog %1: %2").arg(location, db.lastError().text());
+        return;
+    }
+    // WAL lets readers (the browser, the CLI) work while the writer commits; NORMAL sync is safe with WAL
+    // (a power cut may lose the last commits, never corrupt the file).
+    QSqlQuery pragma(db);
+    if (!pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        m_error = QStringLiteral("Cannot open the catalog %1: %2 (is the folder writable?)")
+                      .arg(location, pragma.lastError().text());
+        db.close();
+        return;
+    }
+    pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    pragma.exec(QStringLiteral("PRAGMA cache_size=-32000"));
+    m_open = migrate();
+}
+
+Catalog::~Catalog()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QSqlDatabase Catalog::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+QString Catalog::defaultLocation()
+{
+    const QString env = qEnvironmentVariable("MAKO_CONNECT_CATALOG");
+    if (!env.isEmpty())
+        return env;
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + QStringLiteral("/.local/share");
+    return dir + QStringLiteral("/mako-connect/catalog.sqlite");
+}
+
+int Catalog::schemaVersion()
+{
+    return int(migrations().size());
+}
+
+bool Catalog::exec(const QString &sql)
+{
+    QSqlQuery query(database());
+    if (!query.exec(sql)) {
+        m_error = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Catalog::migrate()
+{
+    QSqlDatabase db = database();
+    QSqlQuery query(db);
+    // IMMEDIATE takes the write lock first, so two processes opening a new catalog don't both migrate.
+    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        m_error = QStringLiteral("Cannot write to the catalog %1: %2").arg(m_location, query.lastError().text());
+        return false;
+    }
+    query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    query.exec(QStringLiteral("SELECT version FROM schema_version"));
+    int version = query.next() ? query.value(0).toInt() : 0;
+    const bool hadRow = version > 0;
+    if (version > schemaVersion()) {
+        query.exec(QStringLiteral("ROLLBACK"));
+        m_error = QStringLiteral("The catalog %1 was written by a newer Mako Connect (schema %2); update the app")
+                      .arg(m_location)
+                      .arg(version);
+        return false;
+    }
+    for (; version < schemaVersion(); ++version) {
+        for (const QString &statement : migrations().at(version)) {
+            if (!query.exec(statement)) {
+                m_error = QStringLiteral("Catalog migration %1 failed: %2")
+                              .arg(version + 1)
+                              .arg(query.lastError().text());
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+                return false;
+            }
+        }
+    }
+    query.exec(hadRow ? QStringLiteral("UPDATE schema_version SET version = %1").arg(version)
+                      : QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(version));
+    if (!query.exec(QStringLiteral("COMMIT"))) {
+        m_error = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Catalog::transaction()
+{
+    return exec(QStringLiteral("BEGIN IMMEDIATE"));
+}
+
+bool Catalog::commit()
+{
+    return exec(QStringLiteral("COMMIT"));
+}
+
+bool Catalog::rollback()
+{
+    return exec(QStringLiteral("ROLLBACK"));
+}
+
+static ConnectionInfo connectionFrom(const QSqlQuery &q)
+{
+    ConnectionInfo info;
+    info.id = q.value(0).toLongLong();
+    info.name = q.value(1).toString();
+    info.connectorId = q.value(2).toString();
+    info.config = jsonObject(q.value(3));
+    info.createdAt = fromMs(q.value(4));
+    info.updatedAt = fromMs(q.value(5));
+    return info;
+}
+
+static const char kConnectionColumns[] = "SELECT id, name, connector_id, config, created_at, updated_at FROM connections";
+
+QList<ConnectionInfo> Catalog::connections()
+{
+    QList<ConnectionInfo> list;
+    QSqlQuery q(database());
+    q.exec(QString::fromLatin1(kConnectionColumns) + QStringLiteral(" ORDER BY name COLLATE NOCASE"));
+    while (q.next())
+        list.append(connectionFrom(q));
+    return list;
+}
+
+std::optional<ConnectionInfo> Catalog::connection(const QString &name)
+{
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kConnectionColumns) + QStringLiteral(" WHERE name = ?"));
+    q.addBindValue(name);
+    if (q.exec() && q.next())
+        return connectionFrom(q);
+    return std::nullopt;
+}
+
+std::optional<ConnectionInfo> Catalog::connectionById(qint64 id)
+{
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kConnectionColumns) + QStringLiteral(" WHERE id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return connectionFrom(q);
+    return std::nullopt;
+}
+
+static RunInfo runFrom(const QSqlQuery &q)
+{
+    RunInfo run;
+    run.id = q.value(0).toLongLong();
+    run.connectionId = q.value(1).toLongLong();
+    run.status = q.value(2).toString();
+    run.mode = q.value(3).toString();
+    run.entities = q.value(4).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    run.startedAt = fromMs(q.value(5));
+    run.finishedAt = fromMs(q.value(6));
+    run.records = q.value(7).toLongLong();
+    run.entityCounts = jsonObject(q.value(8));
+    run.error = q.value(9).toString();
+    run.pid = q.value(10).toLongLong();
+    return run;
+}
+
+static const char kRunColumns[] = "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
+                                  "records, entity_counts, error, pid FROM runs";
+
+QList<RunInfo> Catalog::runs(qint64 connectionId, int limit)
+{
+    QList<RunInfo> list;
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kRunColumns) + QStringLiteral(" WHERE connection_id = ? ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(limit);
+    q.exec();
+    while (q.next())
+        list.append(runFrom(q));
+    return list;
+}
+
+std::optional<RunInfo> Catalog::run(qint64 runId)
+{
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kRunColumns) + QStringLiteral(" WHERE id = ?"));
+    q.addBindValue(runId);
+    if (q.exec() && q.next())
+        return runFrom(q);
+    return std::nullopt;
+}
+
+QList<RunLogEntry> Catalog::runLog(qint64 runId)
+{
+    QList<RunLogEntry> list;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT at, level, entity, message FROM run_log WHERE run_id = ? ORDER BY id"));
+    q.addBindValue(runId);
+    q.exec();
+    while (q.next())
+        list.append({fromMs(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString()});
+    return list;
+}
+
+static EntityState entityStateFrom(const QSqlQuery &q)
+{
+    EntityState s;
+    s.entity = q.value(0).toString();
+    s.status = q.value(1).toString();
+    s.mode = q.value(2).toString();
+    s.generation = q.value(3).toLongLong();
+    s.since = jsonValue(q.value(4));
+    s.nextSince = jsonValue(q.value(5));
+    s.state = FetchState::fromJson(jsonObject(q.value(6)));
+    s.runId = q.value(7).toLongLong();
+    s.updatedAt = fromMs(q.value(8));
+    return s;
+}
+
+static const char kStateColumns[] = "SELECT entity, status, mode, generation, since, next_since, state, run_id, "
+                                    "updated_at FROM sync_state";
+
+QList<EntityState> Catalog::entityStates(qint64 connectionId)
+{
+    QList<EntityState> list;
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kStateColumns) + QStringLiteral(" WHERE connection_id = ? ORDER BY entity"));
+    q.addBindValue(connectionId);
+    q.exec();
+    while (q.next())
+        list.append(entityStateFrom(q));
+    return list;
+}
+
+std::optional<EntityState> Catalog::entityState(qint64 connectionId, const QString &entity)
+{
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kStateColumns) + QStringLiteral(" WHERE connection_id = ? AND entity = ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    if (q.exec() && q.next())
+        return entityStateFrom(q);
+    return std::nullopt;
+}
+
+qint64 Catalog::recordCount(qint64 connectionId, const QString &entity)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT count(*) FROM records WHERE connection_id = ? AND entity = ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+QStringList Catalog::syncedEntities(qint64 connectionId)
+{
+    // Entities with a sync state: cheaper than DISTINCT over the records table.
+    QStringList list;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT entity FROM sync_state WHERE connection_id = ? ORDER BY entity"));
+    q.addBindValue(connectionId);
+    q.exec();
+    while (q.next())
+        list.append(q.value(0).toString());
+    return list;
+}
+
+QString Catalog::viewName(const QString &connectionName, const QString &entity)
+{
+    return slug(connectionName) + QStringLiteral("__") + slug(entity);
+}
+
+qint64 Catalog::addConnection(const QString &name, const QString &connectorId, const QJsonObject &config)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO connections (name, connector_id, config, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?)"));
+    const qint64 now = nowMs();
+    q.addBindValue(name);
+    q.addBindValue(connectorId);
+    q.addBindValue(compact(config));
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (!q.exec()) {
+        m_error = q.lastError().text().contains(QLatin1String("UNIQUE"))
+                      ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
+                      : q.lastError().text();
+        return 0;
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+bool Catalog::updateConnection(qint64 id, const QString &name, const QJsonObject &config)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE connections SET name = ?, config = ?, updated_at = ? WHERE id = ?"));
+    q.addBindValue(name);
+    q.addBindValue(compact(config));
+    q.addBindValue(nowMs());
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_error = q.lastError().text().contains(QLatin1String("UNIQUE"))
+                      ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
+                      : q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() == 1;
+}
+
+bool Catalog::removeConnection(qint64 id)
+{
+    const auto info = connectionById(id);
+    if (!info)
+        return false;
+    const QStringList entities = syncedEntities(id);
+    if (!transaction())
+        return false;
+    QSqlQuery q(database());
+    for (const QString &entity : entities)
+        q.exec(QStringLiteral("DROP VIEW IF EXISTS ") + sqlIdentifier(viewName(info->name, entity)));
+    const QStringList statements{
+        QStringLiteral("DELETE FROM records WHERE connection_id = ?"),
+        QStringLiteral("DELETE FROM sync_state WHERE connection_id = ?"),
+        QStringLiteral("DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE connection_id = ?)"),
+        QStringLiteral("DELETE FROM runs WHERE connection_id = ?"),
+        QStringLiteral("DELETE FROM connections WHERE id = ?"),
+    };
+    for (const QString &sql : statements) {
+        q.prepare(sql);
+        q.addBindValue(id);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            rollback();
+            return false;
+        }
+    }
+    return commit();
+}
+
+qint64 Catalog::startRun(qint64 connectionId, const QString &mode, const QStringList &entities)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO runs (connection_id, status, mode, entities, started_at, pid) "
+                             "VALUES (?, 'running', ?, ?, ?, ?)"));
+    q.addBindValue(connectionId);
+    q.addBindValue(mode);
+    q.addBindValue(entities.join(QLatin1Char(',')));
+    q.addBindValue(nowMs());
+    q.addBindValue(QCoreApplication::applicationPid());
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return 0;
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+bool Catalog::finishRun(qint64 runId, const QString &status, qint64 records, const QJsonObject &entityCounts,
+                        const QString &error)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET status = ?, finished_at = ?, records = ?, entity_counts = ?, "
+                             "error = ? WHERE id = ?"));
+    q.addBindValue(status);
+    q.addBindValue(nowMs());
+    q.addBindValue(records);
+    q.addBindValue(compact(entityCounts));
+    q.addBindValue(error.isEmpty() ? QVariant() : QVariant(error));
+    q.addBindValue(runId);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Catalog::appendRunLog(qint64 runId, const QList<RunLogEntry> &entries)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO run_log (run_id, at, level, entity, message) VALUES (?, ?, ?, ?, ?)"));
+    for (const RunLogEntry &entry : entries) {
+        q.addBindValue(runId);
+        q.addBindValue(entry.at.isValid() ? entry.at.toMSecsSinceEpoch() : nowMs());
+        q.addBindValue(entry.level);
+        q.addBindValue(entry.entity);
+        q.addBindValue(entry.message);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Catalog::saveEntityState(qint64 connectionId, const EntityState &s)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "INSERT INTO sync_state (connection_id, entity, status, mode, generation, since, next_since, state, "
+        "run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, entity) DO UPDATE "
+        "SET status = excluded.status, mode = excluded.mode, generation = excluded.generation, since = "
+        "excluded.since, next_since = excluded.next_since, state = excluded.state, run_id = excluded.run_id, "
+        "updated_at = excluded.updated_at"));
+    q.addBindValue(connectionId);
+    q.addBindValue(s.entity);
+    q.addBindValue(s.status);
+    q.addBindValue(s.mode);
+    q.addBindValue(s.generation);
+    const QString since = jsonText(s.since);
+    const QString nextSince = jsonText(s.nextSince);
+    q.addBindValue(since.isEmpty() ? QVariant() : QVariant(since));
+    q.addBindValue(nextSince.isEmpty() ? QVariant() : QVariant(nextSince));
+    q.addBindValue(compact(s.state.toJson()));
+    q.addBindValue(s.runId);
+    q.addBindValue(nowMs());
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Catalog::deleteEntityState(qint64 connectionId, const QString &entity)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM sync_state WHERE connection_id = ? AND entity = ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    return q.exec();
+}
+
+int Catalog::markStaleRuns()
+{
+    QSqlQuery q(database());
+    q.exec(QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running'"));
+    QList<qint64> stale;
+    const qint64 self = QCoreApplication::applicationPid();
+    while (q.next()) {
+        const qint64 pid = q.value(1).toLongLong();
+        // A run belongs to a live process when that pid still exists (kill(pid, 0) succeeds).
+        const bool alive = pid > 0 && pid != self && ::kill(pid_t(pid), 0) == 0;
+        if (!alive)
+            stale.append(q.value(0).toLongLong());
+    }
+    for (qint64 id : stale) {
+        QSqlQuery update(database());
+        update.prepare(QStringLiteral("UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
+                                      "?), error = coalesce(error, 'The sync was interrupted (the app or CLI "
+                                      "stopped); sync again to resume') WHERE id = ?"));
+        update.addBindValue(nowMs());
+        update.addBindValue(id);
+        update.exec();
+    }
+    return int(stale.size());
+}
+
+qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entity, qint64 generation)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM records WHERE connection_id = ? AND entity = ? AND generation < ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    q.addBindValue(generation);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return -1;
+    }
+    return q.numRowsAffected();
+}
+
+bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity)
+{
+    const auto info = connectionById(connectionId);
+    if (!info)
+        return false;
+    // Top-level fields in the order the API sends them, from a sample of records.
+    QStringList fields;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? LIMIT 50"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    q.exec();
+    while (q.next()) {
+        const QJsonObject object = QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!fields.contains(it.key()) && !it.key().contains(QLatin1Char('"')))
+                fields.append(it.key());
+        }
+    }
+    QStringList columns{QStringLiteral("record_key AS _key")};
+    for (const QString &field : fields) {
+        QString path = field;
+        path.replace(QLatin1Char('\''), QStringLiteral("''"));
+        columns.append(QStringLiteral("json_extract(data, '$.\"%1\"') AS %2").arg(path, sqlIdentifier(field)));
+    }
+    columns.append(QStringLiteral("synced_at AS _synced_at"));
+    QString entityLiteral = entity;
+    entityLiteral.replace(QLatin1Char('\''), QStringLiteral("''"));
+    const QString view = sqlIdentifier(viewName(info->name, entity));
+    if (!exec(QStringLiteral("DROP VIEW IF EXISTS ") + view))
+        return false;
+    return exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE connection_id = %3 AND entity = '%4'")
+                    .arg(view, columns.join(QStringLiteral(", ")))
+                    .arg(connectionId)
+                    .arg(entityLiteral));
+}

@@ -1,0 +1,128 @@
+// The local catalog: connections (config without secrets), sync state, runs, run log and records.
+// A Catalog object wraps one QSqlDatabase connection for the thread that created it (Qt's rule); create one
+// per thread and never share it. Writes from the GUI go through CatalogWriter (I5).
+#pragma once
+
+#include "connector.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+struct ConnectionInfo
+{
+    qint64 id = 0;
+    QString name;
+    QString connectorId;
+    QJsonObject config;          // non-secret fields only
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+struct RunInfo
+{
+    qint64 id = 0;
+    qint64 connectionId = 0;
+    QString status;              // running, done, failed, cancelled, interrupted
+    QString mode;                // full, incremental
+    QStringList entities;
+    QDateTime startedAt;
+    QDateTime finishedAt;        // invalid while running
+    qint64 records = 0;
+    QJsonObject entityCounts;    // entity -> records written in this run
+    QString error;
+    qint64 pid = 0;
+};
+
+struct RunLogEntry
+{
+    QDateTime at;
+    QString level;
+    QString entity;
+    QString message;
+};
+
+// sync_state row: where an entity's last (or current) sync stands.
+struct EntityState
+{
+    QString entity;
+    QString status;              // running, done, failed, cancelled
+    QString mode;                // mode of the sync this state belongs to
+    qint64 generation = 0;       // full-refresh generation records are stamped with
+    QJsonValue since;            // incremental cursor the (current) sync started from
+    QJsonValue nextSince;        // cursor for the next incremental sync, set when a sync completes
+    FetchState state;
+    qint64 runId = 0;
+    QDateTime updatedAt;
+
+    bool isUnfinished() const { return status != QLatin1String("done") && state.hasMore; }
+};
+
+Q_DECLARE_METATYPE(EntityState)
+
+class Catalog
+{
+public:
+    // Opens (creating if needed) the catalog for the calling thread. `location` is a SQLite file path.
+    explicit Catalog(const QString &location);
+    ~Catalog();
+    Catalog(const Catalog &) = delete;
+    Catalog &operator=(const Catalog &) = delete;
+
+    bool isOpen() const { return m_open; }
+    QString errorString() const { return m_error; }
+    QString location() const { return m_location; }
+    QSqlDatabase database() const;
+
+    static QString defaultLocation();   // AppDataLocation/catalog.sqlite, or $MAKO_CONNECT_CATALOG
+    static int schemaVersion();
+
+    // Reads (any thread with its own Catalog).
+    QList<ConnectionInfo> connections();
+    std::optional<ConnectionInfo> connection(const QString &name);
+    std::optional<ConnectionInfo> connectionById(qint64 id);
+    QList<RunInfo> runs(qint64 connectionId, int limit = 100);
+    std::optional<RunInfo> run(qint64 runId);
+    QList<RunLogEntry> runLog(qint64 runId);
+    QList<EntityState> entityStates(qint64 connectionId);
+    std::optional<EntityState> entityState(qint64 connectionId, const QString &entity);
+    qint64 recordCount(qint64 connectionId, const QString &entity);
+    QStringList syncedEntities(qint64 connectionId);
+    // Name of the SQL view over an entity's records ("stripe_prod__customers").
+    static QString viewName(const QString &connectionName, const QString &entity);
+
+    // Writes. On the GUI these run on the writer thread; the CLI may call them directly.
+    qint64 addConnection(const QString &name, const QString &connectorId, const QJsonObject &config);
+    bool updateConnection(qint64 id, const QString &name, const QJsonObject &config);
+    bool removeConnection(qint64 id);  // with its records, state, runs and views
+    qint64 startRun(qint64 connectionId, const QString &mode, const QStringList &entities);
+    bool finishRun(qint64 runId, const QString &status, qint64 records, const QJsonObject &entityCounts,
+                   const QString &error);
+    bool appendRunLog(qint64 runId, const QList<RunLogEntry> &entries);
+    bool saveEntityState(qint64 connectionId, const EntityState &state);
+    bool deleteEntityState(qint64 connectionId, const QString &entity);
+    // Runs still marked "running" whose process is gone become "interrupted".
+    int markStaleRuns();
+    // Removes records of an entity not stamped with `generation` (end of a full refresh, I3).
+    qint64 removeRecordsOlderThan(qint64 connectionId, const QString &entity, qint64 generation);
+    // (Re)creates the entity's view with its top-level fields as columns (sampled from stored records).
+    bool refreshEntityView(qint64 connectionId, const QString &entity);
+
+    bool transaction();
+    bool commit();
+    bool rollback();
+
+private:
+    bool migrate();
+    bool exec(const QString &sql);
+
+    QString m_location;
+    QString m_connectionName;
+    bool m_open = false;
+    QString m_error;
+};

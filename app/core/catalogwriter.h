@@ -1,0 +1,71 @@
+// The single writer of a catalog (SQLite has one): a thread that owns its own Catalog connection and runs
+// write tasks in order. Sync jobs hand it whole chunks (records + the FetchState after them), which it commits
+// in one transaction (I1). The GUI submits its few writes here too, so its thread never writes (I5).
+#pragma once
+
+#include "catalog.h"
+#include "connector.h"
+
+#include <QFuture>
+#include <QMutex>
+#include <QString>
+#include <QThread>
+#include <QVariant>
+#include <QWaitCondition>
+
+#include <deque>
+#include <functional>
+
+struct ChunkWrite
+{
+    qint64 connectionId = 0;
+    EntityState state;           // state.state is the FetchState after these records
+    RecordBatch records;
+    // Called on the writer thread after the commit (ok) or rollback (error). Must be cheap and thread-safe.
+    std::function<void(bool ok, const QString &error)> done;
+};
+
+class CatalogWriter
+{
+public:
+    explicit CatalogWriter(const QString &location, int maxPendingChunks = 8);
+    ~CatalogWriter();             // finishes queued work, then stops
+    CatalogWriter(const CatalogWriter &) = delete;
+    CatalogWriter &operator=(const CatalogWriter &) = delete;
+
+    bool start(QString *error);
+    QString location() const { return m_location; }
+
+    // Runs `task` on the writer thread; the future carries its result, or the exception it threw.
+    QFuture<QVariant> submit(std::function<QVariant(Catalog &)> task);
+    // Queues a chunk; blocks the calling (worker) thread while maxPendingChunks are already queued, which is
+    // what bounds a sync's memory. Never call from the GUI thread.
+    void writeChunk(ChunkWrite chunk);
+    // Blocks until everything queued so far is committed.
+    void flush();
+
+    // Statistics for the benchmark.
+    qint64 recordsWritten() const;
+    qint64 chunksWritten() const;
+
+private:
+    struct Item;
+    void run(Catalog &catalog);
+    bool commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *error);
+
+    QString m_location;
+    int m_maxPendingChunks;
+    QThread *m_thread = nullptr;
+    mutable QMutex m_mutex;
+    QWaitCondition m_hasWork;
+    QWaitCondition m_hasRoom;
+    QWaitCondition m_idle;
+    std::deque<Item *> m_queue;
+    int m_pendingChunks = 0;
+    bool m_busy = false;
+    bool m_stopping = false;
+    qint64 m_recordsWritten = 0;
+    qint64 m_chunksWritten = 0;
+    void *m_sqlite = nullptr;     // the writer connection's sqlite3 handle, for the prepared upsert
+    void *m_upsert = nullptr;     // sqlite3_stmt*
+};

@@ -1,0 +1,191 @@
+// The connector contract: the C++ shape of Mako's BaseConnector (see shared "Building Connectors" guide).
+// A connector instance belongs to one job and lives on that job's worker thread; nothing here is shared
+// between threads except the immutable ConnectorMetadata held by the registry.
+#pragma once
+
+#include "cancel.h"
+#include "httpclient.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+
+struct ConfigField
+{
+    enum class Type { String, Secret, Url, Integer, Boolean, Select, List };
+
+    QString name;
+    QString label;
+    Type type = Type::String;
+    bool required = false;
+    bool advanced = false;       // shown under "Advanced" in the form
+    QJsonValue defaultValue;     // Null when there is none
+    QString help;
+    QStringList options;         // for Select
+    QString showIf;              // "field=value": only relevant when another field has that value
+    QString placeholder;
+
+    bool isSecret() const { return type == Type::Secret; }
+    static QString typeName(Type type);
+    static Type typeFromName(const QString &name, bool *ok = nullptr);
+    QJsonObject toJson() const;
+};
+using ConfigSpec = QList<ConfigField>;
+
+// How honestly an entity can sync incrementally.
+enum class IncrementalMode {
+    Native,       // the API filters by an updated-at cursor: changed records are picked up
+    CreatedOnly,  // only records created since the last sync are fetched; edits to old ones are not
+    ClientFilter, // everything is fetched, records older than the cursor are dropped client-side
+    None          // full refresh only
+};
+QString incrementalModeName(IncrementalMode mode);
+
+struct EntityInfo
+{
+    QString name;                 // API name, used in the catalog ("customers")
+    QString label;                // human label ("Customers")
+    QString primaryKey = QStringLiteral("id");
+    IncrementalMode incremental = IncrementalMode::None;
+    QString cursorField;          // record field the incremental cursor follows ("created")
+    QString description;
+    QJsonObject toJson() const;
+};
+
+struct ConnectorMetadata
+{
+    QString id;                   // folder name, unique in the registry ("stripe")
+    QString name;
+    QString version;
+    QString description;
+    QString iconPath;             // Qt resource path, ":/connectors/<id>/icon.svg"
+    QList<EntityInfo> entities;
+    ConfigSpec config;
+    bool resumable = true;
+    QString documentationUrl;
+
+    const EntityInfo *entity(const QString &name) const;
+    const ConfigField *field(const QString &name) const;
+    QStringList entityNames() const;
+    QStringList secretFieldNames() const;
+    QJsonObject toJson() const;
+};
+
+// Where a chunk stopped. Serialised into sync_state in the same transaction as the chunk's records (I1).
+struct FetchState
+{
+    qint64 totalProcessed = 0;
+    bool hasMore = true;
+    int page = 0;
+    qint64 offset = 0;
+    QString cursor;
+    int iterationsInChunk = 0;
+    qint64 total = -1;            // total records in the entity when the API says; -1 unknown
+    QJsonValue highWater;         // largest cursor-field value seen: the next incremental run's `since`
+    QJsonObject metadata;         // connector-specific
+
+    QJsonObject toJson() const;
+    static FetchState fromJson(const QJsonObject &object);
+};
+
+// One record exactly as the API sent it, and its primary key.
+struct Record
+{
+    QByteArray key;
+    QByteArray json;
+};
+using RecordBatch = QList<Record>;
+
+enum class LogLevel { Debug, Info, Warning, Error };
+QString logLevelName(LogLevel level);
+
+struct ResumableFetchOptions
+{
+    QString entity;
+    int batchSize = 100;          // records per API call, where the API lets us choose
+    int maxIterations = 10;       // API calls in this chunk
+    FetchState state;             // where the previous chunk stopped (default-constructed: from the start)
+    QJsonValue since;             // incremental cursor; Null for a full refresh
+    std::function<void(RecordBatch &&records)> onBatch;
+    std::function<void(qint64 processed, qint64 total)> onProgress; // total -1 when unknown
+    std::function<void(LogLevel level, const QString &message)> onLog;
+    CancelToken cancel;
+};
+
+struct TestResult
+{
+    bool success = false;
+    QString message;              // one line for people: "Connected to Stripe account acct_123"
+    QString details;
+};
+
+// Thrown by connectors (and the HTTP client helpers) for failures a person must read. The message never
+// contains a secret: HttpClient redacts before it builds one.
+class ConnectorError : public std::runtime_error
+{
+public:
+    enum class Kind { Auth, RateLimit, Network, Malformed, Config, Api, Cancelled, Other };
+    explicit ConnectorError(const QString &message, Kind kind = Kind::Other);
+    QString message() const { return m_message; }
+    Kind kind() const { return m_kind; }
+
+private:
+    QString m_message;
+    Kind m_kind;
+};
+
+class BaseConnector
+{
+public:
+    BaseConnector() = default;
+    virtual ~BaseConnector();
+    BaseConnector(const BaseConnector &) = delete;
+    BaseConnector &operator=(const BaseConnector &) = delete;
+
+    // Called on the worker thread before anything else: merges spec defaults into `config`, builds the HTTP
+    // client (and its QNetworkAccessManager) in this thread, and registers secret values for redaction.
+    void setup(const ConnectorMetadata &metadata, const QJsonObject &config, const CancelToken &cancel,
+               std::shared_ptr<RateLimiter> limiter = {});
+
+    const ConnectorMetadata &metadata() const { return m_metadata; }
+    const ConnectorMetadata &getMetadata() const { return m_metadata; } // the guide's spelling
+
+    // Problems with the config, one line each ("api_key: required"). Default: checks against the spec.
+    virtual QStringList validateConfig() const;
+    virtual TestResult testConnection() = 0;
+    virtual FetchState fetchEntityChunk(const ResumableFetchOptions &options) = 0;
+    virtual bool supportsResumableFetching() const { return true; }
+
+protected:
+    HttpClient &http();
+    const QJsonObject &config() const { return m_config; }
+    QString configString(const QString &name) const;
+    qint64 configInt(const QString &name, qint64 fallback = 0) const;
+    bool configBool(const QString &name, bool fallback = false) const;
+    QUrl baseUrl() const;          // config "base_url" without a trailing slash
+    const CancelToken &cancelToken() const { return m_cancel; }
+    // Cancellable sleep; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
+    void sleep(int ms);
+    void throwIfCancelled() const;
+
+private:
+    ConnectorMetadata m_metadata;
+    QJsonObject m_config;
+    CancelToken m_cancel;
+    std::unique_ptr<HttpClient> m_http;
+};
+
+// Checks a config object against a spec: required fields, types, URL schemes, select options.
+QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject &config);
+// The config with spec defaults filled in for absent fields.
+QJsonObject applyConfigDefaults(const ConfigSpec &spec, const QJsonObject &config);
+// Fields every HTTP connector shares, appended to a connector's own spec (all "advanced").
+ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl);

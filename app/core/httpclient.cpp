@@ -1,0 +1,267 @@
+#include "httpclient.h"
+
+#include "connector.h"
+
+#include <QEventLoop>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <cmath>
+
+QByteArray HttpResponse::header(const QByteArray &lowerCaseName) const
+{
+    for (const HttpHeader &h : headers) {
+        if (h.first == lowerCaseName)
+            return h.second;
+    }
+    return {};
+}
+
+qint64 RateLimiter::reserve()
+{
+    if (m_minIntervalMs <= 0)
+        return 0;
+    QMutexLocker lock(&m_mutex);
+    if (!m_clock.isValid())
+        m_clock.start();
+    const qint64 now = m_clock.elapsed();
+    const qint64 slot = qMax(now, m_nextAllowedMs);
+    m_nextAllowedMs = slot + m_minIntervalMs;
+    return slot - now;
+}
+
+HttpClient::HttpClient(const CancelToken &cancel, HttpPolicy policy, std::shared_ptr<RateLimiter> limiter)
+    : m_cancel(cancel)
+    , m_policy(policy)
+    , m_limiter(limiter ? std::move(limiter) : std::make_shared<RateLimiter>(0))
+    , m_nam(std::make_unique<QNetworkAccessManager>())
+{
+    // Created on the worker thread that will use it: the QNetworkAccessManager belongs to that thread.
+    m_nam->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::addSecret(const QString &secret)
+{
+    if (secret.size() >= 3 && !m_secrets.contains(secret))
+        m_secrets.append(secret);
+}
+
+QString HttpClient::redact(QString text) const
+{
+    for (const QString &secret : m_secrets) {
+        text.replace(secret, QStringLiteral("***"));
+        const QString encoded = QString::fromLatin1(QUrl::toPercentEncoding(secret));
+        if (encoded != secret)
+            text.replace(encoded, QStringLiteral("***"));
+    }
+    return text;
+}
+
+QUrl HttpClient::redactUrl(const QUrl &url) const
+{
+    QUrl safe = url;
+    safe.setUserInfo(QString());
+    if (url.hasQuery()) {
+        QUrlQuery query(url);
+        const auto items = query.queryItems(QUrl::FullyDecoded);
+        QUrlQuery cleaned;
+        for (const auto &item : items) {
+            const bool secretValue = m_secrets.contains(item.second);
+            cleaned.addQueryItem(item.first, secretValue ? QStringLiteral("***") : item.second);
+        }
+        safe.setQuery(cleaned);
+    }
+    return safe;
+}
+
+QString HttpClient::failureMessage(const HttpResponse &response, const QString &apiMessage) const
+{
+    return redact(describeHttpFailure(response, apiMessage));
+}
+
+bool HttpClient::isRetryable(const HttpResponse &response)
+{
+    if (!response.networkError.isEmpty())
+        return response.status == 0 && !response.networkError.startsWith(QLatin1String("Host not found"));
+    const int s = response.status;
+    if (s == 429 || s == 408 || (s >= 500 && s <= 599))
+        return true;
+    // GitHub-style exhausted rate limit, or a secondary limit with Retry-After.
+    if (s == 403)
+        return response.header("x-ratelimit-remaining") == "0" || !response.header("retry-after").isEmpty();
+    return false;
+}
+
+qint64 HttpClient::serverRequestedDelayMs(const HttpResponse &response, const QDateTime &now)
+{
+    const QByteArray retryAfter = response.header("retry-after").trimmed();
+    if (!retryAfter.isEmpty()) {
+        bool ok = false;
+        const double seconds = retryAfter.toDouble(&ok);
+        if (ok)
+            return qMax<qint64>(0, qint64(seconds * 1000));
+        QDateTime at = QDateTime::fromString(QString::fromLatin1(retryAfter), Qt::RFC2822Date);
+        if (!at.isValid()) {
+            at = QLocale::c().toDateTime(QString::fromLatin1(retryAfter), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+            at.setTimeSpec(Qt::UTC);
+        }
+        if (at.isValid())
+            return qMax<qint64>(0, now.msecsTo(at));
+    }
+    // "RateLimit: limit=100, remaining=0, reset=7" (IETF draft, Close) and "RateLimit-Reset: 7".
+    const QByteArray rateLimit = response.header("ratelimit");
+    if (!rateLimit.isEmpty()) {
+        static const QRegularExpression reset(QStringLiteral("reset=([0-9.]+)"));
+        const auto match = reset.match(QString::fromLatin1(rateLimit));
+        if (match.hasMatch())
+            return qint64(match.captured(1).toDouble() * 1000);
+    }
+    const QByteArray resetDelta = response.header("ratelimit-reset");
+    if (!resetDelta.isEmpty())
+        return qMax<qint64>(0, qint64(resetDelta.toDouble() * 1000));
+    // "X-RateLimit-Reset: <epoch seconds>" (GitHub), only meaningful when the limit is spent.
+    const QByteArray resetEpoch = response.header("x-ratelimit-reset");
+    if (!resetEpoch.isEmpty() && (response.status == 429 || response.header("x-ratelimit-remaining") == "0")) {
+        bool ok = false;
+        const qint64 epoch = resetEpoch.toLongLong(&ok);
+        if (ok)
+            return qMax<qint64>(0, (epoch - now.toSecsSinceEpoch()) * 1000 + 500);
+    }
+    return -1;
+}
+
+HttpResponse HttpClient::get(const QUrl &url, const QList<HttpHeader> &headers)
+{
+    HttpRequest request;
+    request.url = url;
+    request.headers = headers;
+    return send(request);
+}
+
+HttpResponse HttpClient::send(const HttpRequest &request)
+{
+    HttpResponse response;
+    for (int attempt = 0;; ++attempt) {
+        if (m_cancel.isCancelled())
+            throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
+        waitMs(m_limiter->reserve());
+        response = sendOnce(request);
+        response.attempts = attempt + 1;
+        if (!isRetryable(response) || attempt >= m_policy.maxRetries)
+            return response;
+
+        // Exponential backoff with full jitter, capped; a server-requested wait wins when longer, so
+        // "Retry-After: 0" still backs off instead of spinning.
+        const double step = qMin<double>(m_policy.maxDelayMs, m_policy.baseDelayMs * std::pow(2.0, attempt));
+        qint64 delay = qint64(step / 2 + QRandomGenerator::global()->bounded(step / 2 + 1));
+        const qint64 requested = serverRequestedDelayMs(response, QDateTime::currentDateTimeUtc());
+        if (requested >= 0)
+            delay = qMin<qint64>(qMax<qint64>(requested, qMin<qint64>(delay, 1000)), m_policy.maxServerWaitMs);
+        if (m_logger) {
+            const QString what = response.status ? QStringLiteral("HTTP %1").arg(response.status)
+                                                 : response.networkError;
+            m_logger(redact(QStringLiteral("%1 from %2; retrying in %3 s (retry %4 of %5)")
+                                .arg(what, response.url.toString())
+                                .arg(delay / 1000.0, 0, 'f', 1)
+                                .arg(attempt + 1)
+                                .arg(m_policy.maxRetries)));
+        }
+        waitMs(delay);
+    }
+}
+
+void HttpClient::waitMs(qint64 ms)
+{
+    if (ms <= 0)
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < ms) {
+        if (m_cancel.isCancelled())
+            throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
+        QEventLoop loop;
+        QTimer::singleShot(int(qMin<qint64>(50, ms - clock.elapsed())), &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+}
+
+HttpResponse HttpClient::sendOnce(const HttpRequest &request)
+{
+    QNetworkRequest netRequest(request.url);
+    for (const HttpHeader &h : m_defaultHeaders)
+        netRequest.setRawHeader(h.first, h.second);
+    for (const HttpHeader &h : request.headers)
+        netRequest.setRawHeader(h.first, h.second);
+    netRequest.setTransferTimeout(m_policy.timeoutMs);
+
+    ++m_requestCount;
+    // Deleted directly once read: deleteLater() would wait for an outer event loop this thread may not run.
+    std::unique_ptr<QNetworkReply> owner(m_nam->sendCustomRequest(netRequest, request.method, request.body));
+    QNetworkReply *reply = owner.get();
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    // Cancellation is a flag set from another thread: look at it while the request is in flight.
+    QTimer cancelPoll;
+    cancelPoll.setInterval(50);
+    QObject::connect(&cancelPoll, &QTimer::timeout, reply, [this, reply] {
+        if (m_cancel.isCancelled())
+            reply->abort();
+    });
+    cancelPoll.start();
+    if (!reply->isFinished())
+        loop.exec();
+    cancelPoll.stop();
+
+    HttpResponse response;
+    response.url = redactUrl(request.url);
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    response.status = status.isValid() ? status.toInt() : 0;
+    response.body = reply->readAll();
+    const auto pairs = reply->rawHeaderPairs();
+    response.headers.reserve(pairs.size());
+    for (const auto &pair : pairs)
+        response.headers.append({pair.first.toLower(), pair.second});
+    if (response.status == 0) {
+        if (m_cancel.isCancelled())
+            throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
+        switch (reply->error()) {
+        case QNetworkReply::HostNotFoundError:
+            response.networkError = QStringLiteral("Host not found: %1").arg(request.url.host());
+            break;
+        case QNetworkReply::ConnectionRefusedError:
+            response.networkError = QStringLiteral("Connection refused by %1").arg(request.url.authority());
+            break;
+        case QNetworkReply::OperationCanceledError:
+        case QNetworkReply::TimeoutError:
+            response.networkError = QStringLiteral("No answer within %1 s").arg(m_policy.timeoutMs / 1000.0);
+            break;
+        default:
+            response.networkError = redact(reply->errorString());
+            if (response.networkError.isEmpty())
+                response.networkError = QStringLiteral("Network error");
+        }
+    }
+    return response;
+}
+
+QString describeHttpFailure(const HttpResponse &response, const QString &apiMessage)
+{
+    const QString where = response.url.toString(QUrl::RemoveUserInfo);
+    if (response.status == 0)
+        return QStringLiteral("%1 (%2)").arg(response.networkError, where);
+    QString text = QStringLiteral("HTTP %1 from %2").arg(response.status).arg(where);
+    if (!apiMessage.isEmpty())
+        text += QStringLiteral(": ") + apiMessage;
+    if (response.attempts > 1)
+        text += QStringLiteral(" (after %1 attempts)").arg(response.attempts);
+    return text;
+}

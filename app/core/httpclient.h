@@ -1,0 +1,114 @@
+// The one HTTP client connectors use. Each instance belongs to one worker thread and owns that thread's
+// QNetworkAccessManager; send() runs a local event loop until the request is done, cancelled or timed out,
+// so connector code stays straight-line (like the guide's `await`).
+#pragma once
+
+#include "cancel.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QList>
+#include <QMutex>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+
+using HttpHeader = QPair<QByteArray, QByteArray>;
+
+struct HttpRequest
+{
+    QByteArray method = "GET";
+    QUrl url;
+    QList<HttpHeader> headers;
+    QByteArray body;
+};
+
+struct HttpResponse
+{
+    QUrl url;                    // redacted: safe to show
+    int status = 0;              // 0 when no HTTP response arrived
+    QByteArray body;
+    QList<HttpHeader> headers;   // names lower-cased
+    QString networkError;        // empty when a response arrived
+    int attempts = 0;
+
+    bool ok() const { return networkError.isEmpty() && status >= 200 && status < 300; }
+    QByteArray header(const QByteArray &lowerCaseName) const;
+};
+
+struct HttpPolicy
+{
+    int maxRetries = 6;           // retries after the first attempt
+    int baseDelayMs = 500;        // first backoff step; doubles each retry, with jitter
+    int maxDelayMs = 30000;       // cap of one computed backoff step
+    int maxServerWaitMs = 3600000;// cap of a wait the server asked for (Retry-After, X-RateLimit-Reset)
+    int timeoutMs = 30000;        // one attempt, from send to last byte
+};
+
+// Spaces requests of one connection at least `minIntervalMs` apart, across all its worker threads.
+class RateLimiter
+{
+public:
+    explicit RateLimiter(int minIntervalMs = 0) : m_minIntervalMs(minIntervalMs) {}
+    int minIntervalMs() const { return m_minIntervalMs; }
+    // Milliseconds the caller must wait before its request; reserves the slot.
+    qint64 reserve();
+
+private:
+    QMutex m_mutex;
+    int m_minIntervalMs;
+    qint64 m_nextAllowedMs = 0;
+    QElapsedTimer m_clock;
+};
+
+class HttpClient
+{
+public:
+    HttpClient(const CancelToken &cancel, HttpPolicy policy = {}, std::shared_ptr<RateLimiter> limiter = {});
+    ~HttpClient();
+
+    // Values never to appear in logs or errors (API keys, tokens). Empty strings are ignored.
+    void addSecret(const QString &secret);
+    void setDefaultHeaders(const QList<HttpHeader> &headers) { m_defaultHeaders = headers; }
+    void setLogger(std::function<void(const QString &message)> logger) { m_logger = std::move(logger); }
+    void setPolicy(const HttpPolicy &policy) { m_policy = policy; }
+    const HttpPolicy &policy() const { return m_policy; }
+
+    // Sends with retries on 429, 408, 5xx and network errors. Returns the last response (which may be an
+    // error the caller turns into a message). Throws ConnectorError(Cancelled) when cancelled.
+    HttpResponse send(const HttpRequest &request);
+    HttpResponse get(const QUrl &url, const QList<HttpHeader> &headers = {});
+
+    QString redact(QString text) const;
+    // describeHttpFailure() with secrets redacted from the API's message too.
+    QString failureMessage(const HttpResponse &response, const QString &apiMessage = {}) const;
+    QUrl redactUrl(const QUrl &url) const;
+    qint64 requestCount() const { return m_requestCount; }
+
+    // Exposed for tests: how long the server asked us to wait, in ms, or -1 when it did not say.
+    static qint64 serverRequestedDelayMs(const HttpResponse &response, const QDateTime &now);
+    static bool isRetryable(const HttpResponse &response);
+
+private:
+    HttpResponse sendOnce(const HttpRequest &request);
+    void waitMs(qint64 ms);
+
+    CancelToken m_cancel;
+    HttpPolicy m_policy;
+    std::shared_ptr<RateLimiter> m_limiter;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    QList<HttpHeader> m_defaultHeaders;
+    QStringList m_secrets;
+    std::function<void(const QString &)> m_logger;
+    qint64 m_requestCount = 0;
+};
+
+// A readable one-line description of a failed response: "HTTP 503 from https://host/path: <reason>".
+QString describeHttpFailure(const HttpResponse &response, const QString &apiMessage = {});

@@ -1,0 +1,232 @@
+#include "jsonscan.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstring>
+
+namespace JsonScan {
+
+namespace {
+
+inline qsizetype skipWs(QByteArrayView s, qsizetype p)
+{
+    const qsizetype n = s.size();
+    while (p < n) {
+        const char c = s[p];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            break;
+        ++p;
+    }
+    return p;
+}
+
+// p at the opening quote; returns the index after the closing quote, or -1.
+inline qsizetype skipString(QByteArrayView s, qsizetype p)
+{
+    const char *data = s.data();
+    const qsizetype n = s.size();
+    ++p;
+    while (p < n) {
+        // Jump to the next quote or backslash: records are mostly string bytes.
+        const void *q = std::memchr(data + p, '"', size_t(n - p));
+        if (!q)
+            return -1;
+        const qsizetype quote = static_cast<const char *>(q) - data;
+        const void *b = std::memchr(data + p, '\\', size_t(quote - p));
+        if (!b)
+            return quote + 1;
+        p = static_cast<const char *>(b) - data + 2; // skip the escaped character
+    }
+    return -1;
+}
+
+inline bool isLiteralChar(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' || c == '.' || c == 'E';
+}
+
+void fail(Result *result, const QString &message)
+{
+    if (result && result->ok) {
+        result->ok = false;
+        result->error = message;
+    }
+}
+
+} // namespace
+
+qsizetype skipValue(QByteArrayView s, qsizetype p)
+{
+    const qsizetype n = s.size();
+    p = skipWs(s, p);
+    if (p >= n)
+        return -1;
+    const char c = s[p];
+    if (c == '"')
+        return skipString(s, p);
+    if (c == '{' || c == '[') {
+        // Nesting is tracked with one counter; strings are skipped whole so brackets inside them don't count.
+        char stack[256];
+        int depth = 0;
+        while (p < n) {
+            const char d = s[p];
+            if (d == '"') {
+                p = skipString(s, p);
+                if (p < 0)
+                    return -1;
+                continue;
+            }
+            if (d == '{' || d == '[') {
+                if (depth == int(sizeof stack))
+                    return -1;
+                stack[depth++] = d == '{' ? '}' : ']';
+            } else if (d == '}' || d == ']') {
+                if (depth == 0 || stack[depth - 1] != d)
+                    return -1;
+                if (--depth == 0)
+                    return p + 1;
+            }
+            ++p;
+        }
+        return -1;
+    }
+    const qsizetype start = p;
+    while (p < n && isLiteralChar(s[p]))
+        ++p;
+    if (p == start)
+        return -1;
+    const QByteArrayView literal = s.sliced(start, p - start);
+    const char first = literal.front();
+    if (first == 't' && literal != "true")
+        return -1;
+    if (first == 'f' && literal != "false")
+        return -1;
+    if (first == 'n' && literal != "null")
+        return -1;
+    if (first != 't' && first != 'f' && first != 'n' && first != '-' && (first < '0' || first > '9'))
+        return -1;
+    return p;
+}
+
+static QByteArrayView memberOne(QByteArrayView s, QByteArrayView key, Result *result)
+{
+    const qsizetype n = s.size();
+    qsizetype p = skipWs(s, 0);
+    if (p >= n || s[p] != '{') {
+        fail(result, QStringLiteral("expected a JSON object"));
+        return {};
+    }
+    p = skipWs(s, p + 1);
+    if (p < n && s[p] == '}')
+        return {};
+    while (p < n) {
+        if (s[p] != '"') {
+            fail(result, QStringLiteral("expected a member name at byte %1").arg(p));
+            return {};
+        }
+        const qsizetype keyEnd = skipString(s, p);
+        if (keyEnd < 0) {
+            fail(result, QStringLiteral("unterminated string at byte %1").arg(p));
+            return {};
+        }
+        const QByteArrayView name = s.sliced(p + 1, keyEnd - p - 2);
+        p = skipWs(s, keyEnd);
+        if (p >= n || s[p] != ':') {
+            fail(result, QStringLiteral("expected ':' at byte %1").arg(p));
+            return {};
+        }
+        const qsizetype valueStart = skipWs(s, p + 1);
+        const qsizetype valueEnd = skipValue(s, valueStart);
+        if (valueEnd < 0) {
+            fail(result, QStringLiteral("malformed or truncated value of \"%1\" at byte %2")
+                             .arg(QString::fromUtf8(name), QString::number(valueStart)));
+            return {};
+        }
+        if (name == key)
+            return s.sliced(valueStart, valueEnd - valueStart);
+        p = skipWs(s, valueEnd);
+        if (p < n && s[p] == ',') {
+            p = skipWs(s, p + 1);
+            continue;
+        }
+        if (p < n && s[p] == '}')
+            return {};
+        fail(result, QStringLiteral("expected ',' or '}' at byte %1").arg(p));
+        return {};
+    }
+    fail(result, QStringLiteral("truncated object"));
+    return {};
+}
+
+QByteArrayView member(QByteArrayView json, QByteArrayView path, Result *result)
+{
+    QByteArrayView current = json;
+    while (true) {
+        const qsizetype dot = path.indexOf('.');
+        const QByteArrayView key = dot < 0 ? path : path.first(dot);
+        current = memberOne(current, key, result);
+        if (dot < 0 || current.isEmpty())
+            return current;
+        path = path.sliced(dot + 1);
+    }
+}
+
+QList<QByteArrayView> elements(QByteArrayView s, Result *result)
+{
+    QList<QByteArrayView> list;
+    const qsizetype n = s.size();
+    qsizetype p = skipWs(s, 0);
+    if (p >= n || s[p] != '[') {
+        fail(result, QStringLiteral("expected a JSON array"));
+        return list;
+    }
+    p = skipWs(s, p + 1);
+    if (p < n && s[p] == ']')
+        return list;
+    while (p < n) {
+        const qsizetype end = skipValue(s, p);
+        if (end < 0) {
+            fail(result, QStringLiteral("malformed or truncated element %1 at byte %2").arg(list.size()).arg(p));
+            return list;
+        }
+        list.append(s.sliced(p, end - p));
+        p = skipWs(s, end);
+        if (p < n && s[p] == ',') {
+            p = skipWs(s, p + 1);
+            continue;
+        }
+        if (p < n && s[p] == ']')
+            return list;
+        fail(result, QStringLiteral("expected ',' or ']' at byte %1").arg(p));
+        return list;
+    }
+    fail(result, QStringLiteral("truncated array"));
+    return list;
+}
+
+QJsonValue toValue(QByteArrayView raw)
+{
+    if (raw.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    QByteArray wrapped;
+    wrapped.reserve(raw.size() + 2);
+    wrapped.append('[').append(raw.data(), raw.size()).append(']');
+    const QJsonDocument doc = QJsonDocument::fromJson(wrapped);
+    if (!doc.isArray() || doc.array().size() != 1)
+        return QJsonValue(QJsonValue::Undefined);
+    return doc.array().at(0);
+}
+
+QByteArray keyText(QByteArrayView raw)
+{
+    if (raw.size() >= 2 && raw.front() == '"') {
+        const QByteArrayView inner = raw.sliced(1, raw.size() - 2);
+        if (!inner.contains('\\'))
+            return inner.toByteArray();
+        return toValue(raw).toString().toUtf8();
+    }
+    return raw.toByteArray();
+}
+
+} // namespace JsonScan

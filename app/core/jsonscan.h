@@ -1,0 +1,33 @@
+// A small non-allocating JSON scanner for the sync hot path: it finds members and array elements as byte
+// ranges of the page the API sent, so records are stored exactly as sent, without a parse/re-serialise
+// round trip. It validates structure (strings, nesting, literals) as it goes; anything it cannot follow is
+// reported as malformed. Values handed to the rest of the app are parsed with QJsonDocument as usual.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+namespace JsonScan {
+
+struct Result
+{
+    bool ok = true;
+    QString error; // what was wrong and at which byte
+};
+
+// The raw value of top-level member `key` of the object `json` (whitespace-trimmed); empty when absent.
+// `path` may be dotted ("data.items") to descend objects.
+QByteArrayView member(QByteArrayView json, QByteArrayView path, Result *result = nullptr);
+// Elements of the array `json`, each as its raw bytes.
+QList<QByteArrayView> elements(QByteArrayView arrayJson, Result *result = nullptr);
+// Parses one raw scalar (string, number, true/false/null) or compound value into a QJsonValue.
+QJsonValue toValue(QByteArrayView raw);
+// The record key for storage: a string's unescaped text, or a number/literal's raw text.
+QByteArray keyText(QByteArrayView raw);
+// The end (exclusive) of the JSON value starting at `pos`, or -1 when malformed.
+qsizetype skipValue(QByteArrayView json, qsizetype pos);
+
+} // namespace JsonScan

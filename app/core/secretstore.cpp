@@ -1,0 +1,122 @@
+#include "secretstore.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSaveFile>
+
+namespace {
+// One process may hold several stores on the same file (GUI + worker threads): serialise access.
+QMutex &fileMutex()
+{
+    static QMutex mutex;
+    return mutex;
+}
+} // namespace
+
+QString SecretStore::keyFor(qint64 connectionId, const QString &field)
+{
+    return QStringLiteral("%1/%2").arg(connectionId).arg(field);
+}
+
+FileSecretStore::FileSecretStore(QString path)
+    : m_path(std::move(path))
+{
+}
+
+QString FileSecretStore::defaultPathFor(const QString &catalogPath)
+{
+    return catalogPath + QStringLiteral(".secrets");
+}
+
+bool FileSecretStore::load(QHash<QString, QString> *values, QString *error) const
+{
+    QFile file(m_path);
+    if (!file.exists())
+        return true;
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("Cannot read the secrets file %1: %2").arg(m_path, file.errorString());
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject()) {
+        if (error)
+            *error = QStringLiteral("The secrets file %1 is damaged (%2); re-enter the connection's secrets")
+                         .arg(m_path, parseError.errorString());
+        return false;
+    }
+    const QJsonObject object = doc.object();
+    for (auto it = object.begin(); it != object.end(); ++it)
+        values->insert(it.key(), it.value().toString());
+    return true;
+}
+
+bool FileSecretStore::save(const QHash<QString, QString> &values, QString *error) const
+{
+    QJsonObject object;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        object.insert(it.key(), it.value());
+    // QSaveFile writes a temporary file and renames it: a crash never leaves half a secrets file.
+    QSaveFile file(m_path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = QStringLiteral("Cannot write the secrets file %1: %2").arg(m_path, file.errorString());
+        return false;
+    }
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        if (error)
+            *error = QStringLiteral("Cannot write the secrets file %1: %2").arg(m_path, file.errorString());
+        return false;
+    }
+    QFile::setPermissions(m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return true;
+}
+
+QString FileSecretStore::read(const QString &key, QString *error)
+{
+    QMutexLocker lock(&fileMutex());
+    QHash<QString, QString> values;
+    if (!load(&values, error))
+        return {};
+    return values.value(key);
+}
+
+bool FileSecretStore::write(const QString &key, const QString &value, QString *error)
+{
+    QMutexLocker lock(&fileMutex());
+    QHash<QString, QString> values;
+    if (!load(&values, error))
+        return false;
+    values.insert(key, value);
+    return save(values, error);
+}
+
+bool FileSecretStore::remove(const QString &key, QString *error)
+{
+    QMutexLocker lock(&fileMutex());
+    QHash<QString, QString> values;
+    if (!load(&values, error))
+        return false;
+    if (values.remove(key) == 0)
+        return true;
+    return save(values, error);
+}
+
+std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QString &catalogPath, QString *error)
+{
+    if (backend.isEmpty() || backend == QLatin1String("file"))
+        return std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
+    if (error) {
+        if (backend == QLatin1String("keychain"))
+            *error = QStringLiteral("The keychain secret store is not available in this build; use --secrets file");
+        else
+            *error = QStringLiteral("Unknown secret store \"%1\"; use file or keychain").arg(backend);
+    }
+    return nullptr;
+}

@@ -1,0 +1,164 @@
+// Runs tests and syncs of connections on worker threads. One SyncEngine per process and catalog; it owns the
+// catalog's single writer. Jobs report through queued signals of value types, so the GUI (or the CLI's main
+// thread) never waits on a worker (I5).
+#pragma once
+
+#include "catalog.h"
+#include "catalogwriter.h"
+#include "connector.h"
+#include "secretstore.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMetaType>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+#include <memory>
+
+enum class SyncMode { Full, Incremental };
+QString syncModeName(SyncMode mode);
+
+struct SyncOptions
+{
+    QStringList entities;         // empty: every entity of the connector
+    SyncMode mode = SyncMode::Full;
+    int maxParallelEntities = 3;
+    int pagesPerChunk = 10;       // maxIterations of each fetchEntityChunk call
+    int pageSize = 100;
+};
+
+// A snapshot of one entity of a running sync. Throttled to about 10 per second per entity.
+struct EntityProgress
+{
+    qint64 runId = 0;
+    QString entity;
+    QString state;                // queued, running, done, failed, cancelled
+    qint64 processed = 0;         // records fetched in this sync (including earlier chunks when resuming)
+    qint64 committed = 0;         // records committed to the catalog
+    qint64 total = -1;            // -1 when the source does not say
+    int pages = 0;
+    double rate = 0;              // records per second over this run
+    qint64 elapsedMs = 0;
+    bool resumed = false;
+    QString error;
+};
+
+struct RunSummary
+{
+    qint64 runId = 0;
+    qint64 connectionId = 0;
+    QString status;               // done, failed, cancelled
+    QString error;                // first entity error, for people
+    QHash<QString, qint64> processed;
+    qint64 elapsedMs = 0;
+    qint64 requests = 0;
+};
+
+Q_DECLARE_METATYPE(EntityProgress)
+Q_DECLARE_METATYPE(RunSummary)
+Q_DECLARE_METATYPE(TestResult)
+
+class SyncEngine;
+
+class SyncJob : public QObject
+{
+    Q_OBJECT
+public:
+    ~SyncJob() override;
+    qint64 runId() const { return m_runId; }
+    ConnectionInfo connection() const { return m_connection; }
+    bool isRunning() const { return m_running; }
+    // Thread-safe. Workers stop after their request in flight is aborted; committed chunks stay (I4).
+    void cancel();
+
+signals:
+    void progress(const EntityProgress &progress);
+    void logMessage(const QString &entity, const QString &level, const QString &message);
+    void finished(const RunSummary &summary);
+
+private:
+    friend class SyncEngine;
+    friend class EntityWorker;
+    SyncJob(SyncEngine *engine, ConnectionInfo connection, QJsonObject config, SyncOptions options);
+    void start();
+    void startNextEntities();
+    void onEntityFinished(const EntityProgress &final);
+    void finishRun();
+
+    SyncEngine *m_engine;
+    ConnectionInfo m_connection;
+    QJsonObject m_config;          // with secrets: lives only in memory
+    SyncOptions m_options;
+    CancelToken m_cancel;
+    std::shared_ptr<class RateLimiter> m_limiter;
+    QStringList m_pending;
+    QHash<QString, EntityState> m_previousStates;
+    int m_active = 0;
+    qint64 m_runId = 0;
+    bool m_running = false;
+    RunSummary m_summary;
+    QElapsedTimer m_clock;
+    QList<QThread *> m_threads;
+};
+
+class TestJob : public QObject
+{
+    Q_OBJECT
+public:
+    ~TestJob() override;
+    void cancel() { m_cancel.cancel(); }
+
+signals:
+    void finished(const TestResult &result);
+
+private:
+    friend class SyncEngine;
+    TestJob(QString connectorId, QJsonObject config, QObject *parent);
+    void start();
+    QString m_connectorId;
+    QJsonObject m_config;
+    CancelToken m_cancel;
+    QThread *m_thread = nullptr;
+};
+
+class SyncEngine : public QObject
+{
+    Q_OBJECT
+public:
+    SyncEngine(QString catalogLocation, SecretStore *secrets, QObject *parent = nullptr);
+    ~SyncEngine() override;       // cancels running jobs and waits for their threads
+
+    bool open(QString *error);
+    QString catalogLocation() const { return m_location; }
+    CatalogWriter *writer() const { return m_writer.get(); }
+    SecretStore *secrets() const { return m_secrets; }
+
+    // The connection's config with its secrets read back from the store.
+    QJsonObject resolvedConfig(const ConnectionInfo &connection, QString *error = nullptr) const;
+    // Splits a full config into catalog part and secrets and stores both (writer thread for the catalog).
+    // Returns the connection id, or 0 with `error` set.
+    qint64 saveConnection(qint64 id, const QString &name, const QString &connectorId, const QJsonObject &config,
+                          QString *error);
+
+    // The job is owned by the engine and deleted after finished(). Returns nullptr with `error` on bad input
+    // (unknown entity, connection already syncing, invalid config).
+    SyncJob *startSync(const ConnectionInfo &connection, const SyncOptions &options, QString *error = nullptr);
+    TestJob *startTest(const QString &connectorId, const QJsonObject &config);
+    QList<SyncJob *> runningJobs() const;
+    void cancelAll();
+    // Blocks until all worker threads ended (used at shutdown after cancelAll()).
+    void waitForIdle();
+
+signals:
+    void jobStarted(SyncJob *job);
+    void jobFinished(qint64 connectionId, const RunSummary &summary);
+
+private:
+    friend class SyncJob;
+    QString m_location;
+    SecretStore *m_secrets;
+    std::unique_ptr<CatalogWriter> m_writer;
+    QList<QPointer<SyncJob>> m_jobs;
+};
