@@ -213,6 +213,16 @@ void BaseConnector::setup(const ConnectorMetadata &metadata, const QJsonObject &
     m_http->setDefaultHeaders({{"User-Agent", "MakoConnect/" MC_VERSION}, {"Accept", "application/json"}});
 }
 
+void BaseConnector::setLogHandler(std::function<void(LogLevel, const QString &)> handler)
+{
+    if (!m_http)
+        return;
+    m_http->setLogger([handler = std::move(handler)](const QString &message) {
+        if (handler)
+            handler(LogLevel::Warning, message);
+    });
+}
+
 QStringList BaseConnector::validateConfig() const
 {
     return validateConfigAgainstSpec(m_metadata.config, m_config);

@@ -155,6 +155,9 @@ public:
     void setup(const ConnectorMetadata &metadata, const QJsonObject &config, const CancelToken &cancel,
                std::shared_ptr<RateLimiter> limiter = {});
 
+    // Where the HTTP client's retry notes go (the job's log). Call after setup(), on the same thread.
+    void setLogHandler(std::function<void(LogLevel level, const QString &message)> handler);
+
     const ConnectorMetadata &metadata() const { return m_metadata; }
     const ConnectorMetadata &getMetadata() const { return m_metadata; } // the guide's spelling
 

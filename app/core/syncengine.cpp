@@ -156,6 +156,7 @@ void EntityWorker::run()
             throw ConnectorError(QStringLiteral("The connector \"%1\" is not available in this build").arg(m_metadata.id),
                                  ConnectorError::Kind::Config);
         connector->setup(m_metadata, job->m_config, job->m_cancel, job->m_limiter);
+        connector->setLogHandler([this](LogLevel level, const QString &message) { log(level, message); });
 
         ResumableFetchOptions options;
         options.entity = m_entity;

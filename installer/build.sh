@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 / Ubuntu machine:
+#   installer/build.sh deps    install the build and test dependencies (apt)
+#   installer/build.sh build   deps + configure + build into ./build
+#   installer/build.sh test    build + run every test (CTest)
+#   installer/build.sh run     build + launch the desktop app on its default catalog
+#   installer/build.sh bench   build + run the sync benchmark
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(build-essential cmake ninja-build pkg-config
+          qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libqt6svg6 libsqlite3-dev
+          libgl-dev xvfb xauth)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        as_root apt-get update
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+build() {
+    deps
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build build -j"$(nproc)"
+}
+
+case "${1:-build}" in
+deps) deps ;;
+build) build ;;
+test)
+    build
+    QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure -j1
+    ;;
+run)
+    build
+    shift || true
+    if [ -x build/app/desktop/mako-connect ]; then
+        exec build/app/desktop/mako-connect "$@"
+    else
+        exec build/app/cli/mako-connect-cli connectors "$@"
+    fi
+    ;;
+bench)
+    build
+    shift || true
+    exec build/tests/bench/mako-connect-bench "$@"
+    ;;
+*)
+    echo "usage: installer/build.sh deps|build|test|run|bench" >&2
+    exit 2
+    ;;
+esac
