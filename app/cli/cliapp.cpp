@@ -2,6 +2,7 @@
 
 #include "catalog.h"
 #include "connectorregistry.h"
+#include "jsonscan.h"
 #include "secretstore.h"
 #include "syncengine.h"
 
@@ -485,6 +486,8 @@ int CliApp::cmdSync()
             m_out.flush();
         } else if (progressMode == QLatin1String("text")) {
             const bool final = p.state != QLatin1String("running");
+            if (!final && p.processed == 0)
+                return;
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             if (!final && now - lastPrinted.value(p.entity) < 1000)
                 return;
@@ -632,12 +635,12 @@ int CliApp::cmdRecords()
         QStringList columns;
         bool more = query.next();
         while (more && buffered.size() < 100) {
-            const QJsonObject object = QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
-            for (auto it = object.begin(); it != object.end(); ++it) {
-                if (!columns.contains(it.key()))
-                    columns.append(it.key());
+            const QByteArray raw = query.value(0).toString().toUtf8();
+            for (const QString &name : JsonScan::memberNames(raw)) {
+                if (!columns.contains(name))
+                    columns.append(name);
             }
-            buffered.append(object);
+            buffered.append(QJsonDocument::fromJson(raw).object());
             more = query.next();
         }
         QStringList header;

@@ -1,5 +1,7 @@
 #include "catalog.h"
 
+#include "jsonscan.h"
+
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QDir>
@@ -615,10 +617,9 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity)
     q.addBindValue(entity);
     q.exec();
     while (q.next()) {
-        const QJsonObject object = QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object();
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            if (!fields.contains(it.key()) && !it.key().contains(QLatin1Char('"')))
-                fields.append(it.key());
+        for (const QString &name : JsonScan::memberNames(q.value(0).toString().toUtf8())) {
+            if (!fields.contains(name) && !name.contains(QLatin1Char('"')))
+                fields.append(name);
         }
     }
     QStringList columns{QStringLiteral("record_key AS _key")};

@@ -109,54 +109,88 @@ qsizetype skipValue(QByteArrayView s, qsizetype p)
     return p;
 }
 
-static QByteArrayView memberOne(QByteArrayView s, QByteArrayView key, Result *result)
+// Walks the members of an object, calling visit(name, value) until it returns true (found).
+template<typename Visit>
+static void forEachMember(QByteArrayView s, Result *result, Visit visit)
 {
     const qsizetype n = s.size();
     qsizetype p = skipWs(s, 0);
     if (p >= n || s[p] != '{') {
         fail(result, QStringLiteral("expected a JSON object"));
-        return {};
+        return;
     }
     p = skipWs(s, p + 1);
     if (p < n && s[p] == '}')
-        return {};
+        return;
     while (p < n) {
         if (s[p] != '"') {
             fail(result, QStringLiteral("expected a member name at byte %1").arg(p));
-            return {};
+            return;
         }
         const qsizetype keyEnd = skipString(s, p);
         if (keyEnd < 0) {
             fail(result, QStringLiteral("unterminated string at byte %1").arg(p));
-            return {};
+            return;
         }
         const QByteArrayView name = s.sliced(p + 1, keyEnd - p - 2);
         p = skipWs(s, keyEnd);
         if (p >= n || s[p] != ':') {
             fail(result, QStringLiteral("expected ':' at byte %1").arg(p));
-            return {};
+            return;
         }
         const qsizetype valueStart = skipWs(s, p + 1);
         const qsizetype valueEnd = skipValue(s, valueStart);
         if (valueEnd < 0) {
             fail(result, QStringLiteral("malformed or truncated value of \"%1\" at byte %2")
                              .arg(QString::fromUtf8(name), QString::number(valueStart)));
-            return {};
+            return;
         }
-        if (name == key)
-            return s.sliced(valueStart, valueEnd - valueStart);
+        if (visit(name, s.sliced(valueStart, valueEnd - valueStart)))
+            return;
         p = skipWs(s, valueEnd);
         if (p < n && s[p] == ',') {
             p = skipWs(s, p + 1);
             continue;
         }
         if (p < n && s[p] == '}')
-            return {};
+            return;
         fail(result, QStringLiteral("expected ',' or '}' at byte %1").arg(p));
-        return {};
+        return;
     }
     fail(result, QStringLiteral("truncated object"));
-    return {};
+}
+
+static QByteArrayView memberOne(QByteArrayView s, QByteArrayView key, Result *result)
+{
+    QByteArrayView found;
+    forEachMember(s, result, [&](QByteArrayView name, QByteArrayView value) {
+        if (name != key)
+            return false;
+        found = value;
+        return true;
+    });
+    return found;
+}
+
+QList<QPair<QByteArrayView, QByteArrayView>> members(QByteArrayView json, Result *result)
+{
+    QList<QPair<QByteArrayView, QByteArrayView>> list;
+    forEachMember(json, result, [&](QByteArrayView name, QByteArrayView value) {
+        list.append({name, value});
+        return false;
+    });
+    return list;
+}
+
+QStringList memberNames(QByteArrayView json)
+{
+    QStringList names;
+    forEachMember(json, nullptr, [&](QByteArrayView name, QByteArrayView) {
+        names.append(name.contains('\\') ? toValue(QByteArray('"' + name.toByteArray() + '"')).toString()
+                                          : QString::fromUtf8(name));
+        return false;
+    });
+    return names;
 }
 
 QByteArrayView member(QByteArrayView json, QByteArrayView path, Result *result)

@@ -8,6 +8,8 @@
 #include <QByteArrayView>
 #include <QJsonValue>
 #include <QList>
+#include <QPair>
+#include <QStringList>
 #include <QString>
 
 namespace JsonScan {
@@ -21,6 +23,10 @@ struct Result
 // The raw value of top-level member `key` of the object `json` (whitespace-trimmed); empty when absent.
 // `path` may be dotted ("data.items") to descend objects.
 QByteArrayView member(QByteArrayView json, QByteArrayView path, Result *result = nullptr);
+// Top-level members of the object `json` in the order they appear: (name as raw JSON string text, value).
+QList<QPair<QByteArrayView, QByteArrayView>> members(QByteArrayView json, Result *result = nullptr);
+// Top-level member names of an object, unescaped, in order.
+QStringList memberNames(QByteArrayView json);
 // Elements of the array `json`, each as its raw bytes.
 QList<QByteArrayView> elements(QByteArrayView arrayJson, Result *result = nullptr);
 // Parses one raw scalar (string, number, true/false/null) or compound value into a QJsonValue.

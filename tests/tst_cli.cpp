@@ -1,0 +1,322 @@
+// mako-connect-cli as a child process: the DESIGN.md §7 contract, its exit codes, and the crash test
+// (SIGKILL mid-sync, rerun, exact record set).
+#include "fakestripeserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+struct CliResult
+{
+    int exitCode = -1;
+    QProcess::ExitStatus status = QProcess::NormalExit;
+    QByteArray out;
+    QByteArray err;
+};
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    FakeStripeServer m_server;
+    QString m_catalog;
+
+    CliResult cli(const QStringList &args, int timeoutMs = 120000)
+    {
+        QProcess process;
+        process.start(QStringLiteral(MC_CLI_PATH), QStringList{QStringLiteral("--catalog"), m_catalog} + args);
+        CliResult result;
+        if (!process.waitForFinished(timeoutMs)) {
+            process.kill();
+            process.waitForFinished();
+        }
+        result.exitCode = process.exitCode();
+        result.status = process.exitStatus();
+        result.out = process.readAllStandardOutput();
+        result.err = process.readAllStandardError();
+        return result;
+    }
+
+    QString config(const QString &key = QStringLiteral("sk_test_mako")) const
+    {
+        return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("api_key"), key},
+                                                           {QStringLiteral("base_url"), m_server.baseUrl().toString()}})
+                                     .toJson(QJsonDocument::Compact));
+    }
+
+    // Record keys in the catalog, read through a separate connection.
+    QStringList catalogKeys(const QString &entity)
+    {
+        QStringList keys;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+            db.setDatabaseName(m_catalog);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("SELECT record_key FROM records WHERE entity = ? ORDER BY record_key"));
+                q.addBindValue(entity);
+                q.exec();
+                while (q.next())
+                    keys.append(q.value(0).toString());
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+        return keys;
+    }
+
+    QStringList sortedServerIds(const QString &entity)
+    {
+        QStringList ids = m_server.ids(entity);
+        ids.sort();
+        return ids;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(m_server.start());
+        m_catalog = m_dir.filePath(QStringLiteral("catalog.sqlite"));
+        m_server.seed(QStringLiteral("customers"), 10000);
+        m_server.seed(QStringLiteral("charges"), 10000);
+        m_server.seed(QStringLiteral("invoices"), 10000);
+        m_server.seed(QStringLiteral("products"), 30);
+    }
+
+    void connectorsJsonListsStripe()
+    {
+        const CliResult r = cli({QStringLiteral("connectors"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out).array();
+        QJsonObject stripe;
+        for (const QJsonValue &v : list) {
+            if (v.toObject().value(QStringLiteral("id")) == QLatin1String("stripe"))
+                stripe = v.toObject();
+        }
+        QCOMPARE(stripe.value(QStringLiteral("name")).toString(), QStringLiteral("Stripe"));
+        QVERIFY(stripe.value(QStringLiteral("entities")).toArray().size() >= 9);
+        QVERIFY(stripe.value(QStringLiteral("capabilities")).toArray().contains(QStringLiteral("resumable")));
+    }
+
+    void badInputGetsOneLineAndNonZeroExit_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << "unknown command";
+        QTest::newRow("unknown connector")
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                           QStringLiteral("nope"), QStringLiteral("--name"), QStringLiteral("x"),
+                           QStringLiteral("--config"), QStringLiteral("{}")}
+            << 2 << "unknown connector \"nope\"";
+        QTest::newRow("invalid json")
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("x"),
+                           QStringLiteral("--config"), QStringLiteral("{api_key:")}
+            << 2 << "not a JSON object";
+        QTest::newRow("missing required field")
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("x"),
+                           QStringLiteral("--config"), QStringLiteral("{}")}
+            << 2 << "api_key: required";
+        QTest::newRow("unknown connection") << QStringList{QStringLiteral("sync"), QStringLiteral("ghost")} << 1
+                                            << "no connection named \"ghost\"";
+        QTest::newRow("bad mode") << QStringList{QStringLiteral("sync"), QStringLiteral("x"), QStringLiteral("--mode"),
+                                                 QStringLiteral("sideways")}
+                                  << 2 << "--mode takes full or incremental";
+    }
+
+    void badInputGetsOneLineAndNonZeroExit()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const CliResult r = cli(args);
+        QCOMPARE(r.status, QProcess::NormalExit);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    void unwritableCatalogIsReported()
+    {
+        QProcess process;
+        process.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), QStringLiteral("/proc/mako/catalog.sqlite"),
+                                                    QStringLiteral("connections"), QStringLiteral("list")});
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 1);
+        const QString err = QString::fromUtf8(process.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("catalog")), qPrintable(err));
+        QCOMPARE(err.count(QLatin1Char('\n')), 1);
+    }
+
+    void addTestAndList()
+    {
+        CliResult r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("prod"),
+                           QStringLiteral("--config"), config()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("badkey"), QStringLiteral("--config"),
+                 config(QStringLiteral("sk_test_not_the_key"))});
+        QCOMPARE(r.exitCode, 0);
+        r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("offline"), QStringLiteral("--config"),
+                 QStringLiteral("{\"api_key\":\"sk_test_mako\",\"base_url\":\"http://127.0.0.1:1\",\"max_retries\":0}")});
+        QCOMPARE(r.exitCode, 0);
+
+        r = cli({QStringLiteral("connections"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 3);
+        QVERIFY(!r.out.contains("sk_test"));
+
+        r = cli({QStringLiteral("test"), QStringLiteral("prod")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("Connected to Stripe account"), r.out.constData());
+        r = cli({QStringLiteral("test"), QStringLiteral("badkey")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("Invalid API key"), r.err.constData());
+        QVERIFY(!r.err.contains("sk_test_not_the_key"));
+        r = cli({QStringLiteral("test"), QStringLiteral("offline")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("Connection refused"), r.err.constData());
+    }
+
+    void syncUnknownEntityExitsTwo()
+    {
+        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"), QStringLiteral("widgets")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("Unknown entity \"widgets\""));
+    }
+
+    void syncWithJsonProgressRecordsAndSql()
+    {
+        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                                 QStringLiteral("products"), QStringLiteral("--progress"), QStringLiteral("json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QVERIFY(!lines.isEmpty());
+        for (const QByteArray &line : lines) {
+            const QJsonObject object = QJsonDocument::fromJson(line).object();
+            QVERIFY2(object.contains(QStringLiteral("entity")) && object.contains(QStringLiteral("processed")) &&
+                         object.contains(QStringLiteral("total")) && object.contains(QStringLiteral("pages")) &&
+                         object.contains(QStringLiteral("rate")) && object.contains(QStringLiteral("state")),
+                     line.constData());
+        }
+        const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+        QCOMPARE(last.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(last.value(QStringLiteral("processed")).toInt(), 30);
+
+        CliResult records = cli({QStringLiteral("records"), QStringLiteral("prod"), QStringLiteral("products"),
+                                 QStringLiteral("--limit"), QStringLiteral("3")});
+        QCOMPARE(records.exitCode, 0);
+        const QList<QByteArray> jsonl = records.out.trimmed().split('\n');
+        QCOMPARE(jsonl.size(), 3);
+        QCOMPARE(jsonl.first(), m_server.recordJson(QStringLiteral("products"), QStringLiteral("prod_0000000001")));
+
+        records = cli({QStringLiteral("records"), QStringLiteral("prod"), QStringLiteral("products"), QStringLiteral("--format"),
+                       QStringLiteral("csv")});
+        QCOMPARE(records.exitCode, 0);
+        const QList<QByteArray> csv = records.out.trimmed().split('\n');
+        QCOMPARE(csv.size(), 31);
+        QVERIFY(csv.first().startsWith("id,"));
+
+        CliResult sql = cli({QStringLiteral("sql"), QStringLiteral("SELECT count(*) AS n FROM prod__products")});
+        QVERIFY2(sql.exitCode == 0, sql.err.constData());
+        QCOMPARE(sql.out, QByteArray("n\n30\n"));
+        sql = cli({QStringLiteral("sql"), QStringLiteral("DELETE FROM records")});
+        QCOMPARE(sql.exitCode, 1);
+        QVERIFY2(sql.err.contains("read-only") || sql.err.contains("readonly"), sql.err.constData());
+        QCOMPARE(catalogKeys(QStringLiteral("products")).size(), 30);
+
+        const CliResult runs = cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
+        QCOMPARE(runs.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(runs.out).array().first().toObject().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("done"));
+    }
+
+    void sigtermExits130AndKeepsState()
+    {
+        m_server.setLatencyMs(5);
+        QProcess process;
+        process.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"),
+                                                    QStringLiteral("prod"), QStringLiteral("--entity"), QStringLiteral("customers"),
+                                                    QStringLiteral("--progress"), QStringLiteral("json")});
+        QVERIFY(process.waitForStarted());
+        // Wait until some records are in, then ask politely.
+        QByteArray seen;
+        while (!seen.contains("\"pages\":2") && process.state() == QProcess::Running) {
+            process.waitForReadyRead(1000);
+            seen += process.readAllStandardOutput();
+        }
+        QVERIFY2(process.state() == QProcess::Running, seen.constData());
+        ::kill(pid_t(process.processId()), SIGTERM);
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 130);
+        m_server.setLatencyMs(0);
+    }
+
+    // The "done when": three entities of 10,000, killed with SIGKILL mid-sync several times, rerun,
+    // exactly 30,000 records with no duplicates.
+    void crashTestKillNineAndResume()
+    {
+        m_server.setLatencyMs(5);
+        const QStringList args{QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"), QStringLiteral("prod"),
+                               QStringLiteral("--entity"), QStringLiteral("customers"), QStringLiteral("--entity"),
+                               QStringLiteral("charges"), QStringLiteral("--entity"), QStringLiteral("invoices"),
+                               QStringLiteral("--progress"), QStringLiteral("json")};
+        int kills = 0;
+        for (int round = 0; round < 3; ++round) {
+            QProcess process;
+            process.start(QStringLiteral(MC_CLI_PATH), args);
+            QVERIFY(process.waitForStarted());
+            // Kill after a different number of progress lines each round: mid-chunk, mid-commit, anywhere.
+            int lines = 0;
+            const int target = 3 + round * 4;
+            QByteArray buffer;
+            while (process.state() == QProcess::Running && lines < target) {
+                if (process.waitForReadyRead(200)) {
+                    buffer += process.readAllStandardOutput();
+                    lines = int(buffer.count('\n'));
+                }
+            }
+            if (process.state() == QProcess::Running) {
+                ::kill(pid_t(process.processId()), SIGKILL);
+                ++kills;
+            }
+            QVERIFY(process.waitForFinished(30000));
+        }
+        QVERIFY(kills >= 2);
+        m_server.setLatencyMs(0);
+        const CliResult r = cli(QStringList{QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                                            QStringLiteral("customers"), QStringLiteral("--entity"), QStringLiteral("charges"),
+                                            QStringLiteral("--entity"), QStringLiteral("invoices")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        for (const QString &entity : {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
+            QCOMPARE(catalogKeys(entity), sortedServerIds(entity));
+        int total = 0;
+        for (const QString &entity : {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
+            total += int(catalogKeys(entity).size());
+        QCOMPARE(total, 30000);
+        // The killed runs show as interrupted in the history.
+        const CliResult runs = cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
+        QVERIFY(runs.out.contains("\"interrupted\""));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
