@@ -59,6 +59,12 @@ QString compact(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
+// A null QString binds as SQL NULL; NOT NULL text columns want "" instead.
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
 QString sqlIdentifier(const QString &name)
 {
     QString quoted = name;
@@ -480,8 +486,8 @@ qint64 Catalog::startRun(qint64 connectionId, const QString &mode, const QString
     q.prepare(QStringLiteral("INSERT INTO runs (connection_id, status, mode, entities, started_at, pid) "
                              "VALUES (?, 'running', ?, ?, ?, ?)"));
     q.addBindValue(connectionId);
-    q.addBindValue(mode);
-    q.addBindValue(entities.join(QLatin1Char(',')));
+    q.addBindValue(text(mode));
+    q.addBindValue(text(entities.join(QLatin1Char(','))));
     q.addBindValue(nowMs());
     q.addBindValue(QCoreApplication::applicationPid());
     if (!q.exec()) {
@@ -539,8 +545,8 @@ bool Catalog::saveEntityState(qint64 connectionId, const EntityState &s)
         "updated_at = excluded.updated_at"));
     q.addBindValue(connectionId);
     q.addBindValue(s.entity);
-    q.addBindValue(s.status);
-    q.addBindValue(s.mode);
+    q.addBindValue(text(s.status));
+    q.addBindValue(text(s.mode));
     q.addBindValue(s.generation);
     const QString since = jsonText(s.since);
     const QString nextSince = jsonText(s.nextSince);
@@ -574,7 +580,7 @@ int Catalog::markStaleRuns()
     while (q.next()) {
         const qint64 pid = q.value(1).toLongLong();
         // A run belongs to a live process when that pid still exists (kill(pid, 0) succeeds).
-        const bool alive = pid > 0 && pid != self && ::kill(pid_t(pid), 0) == 0;
+        const bool alive = pid > 0 && (pid == self || ::kill(pid_t(pid), 0) == 0);
         if (!alive)
             stale.append(q.value(0).toLongLong());
     }

@@ -1,0 +1,234 @@
+// The SQLite catalog and its single writer: migrations, upserts keyed by (connection, entity, key), a chunk
+// and its FetchState in one transaction, views, removal, stale runs; and the file secret store.
+#include "catalog.h"
+#include "catalogwriter.h"
+#include "secretstore.h"
+
+#include <QFile>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCatalog : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    QString freshPath() { return m_dir.filePath(QStringLiteral("c%1.sqlite").arg(++m_counter)); }
+
+    static RecordBatch batch(int from, int to, const QByteArray &tag = "v1")
+    {
+        RecordBatch records;
+        for (int i = from; i < to; ++i) {
+            const QByteArray key = "rec_" + QByteArray::number(i);
+            records.append({key, "{\"id\":\"" + key + "\",\"n\":" + QByteArray::number(i) + ",\"tag\":\"" + tag + "\"}"});
+        }
+        return records;
+    }
+
+private slots:
+    void migratesAndReopens()
+    {
+        const QString path = freshPath();
+        {
+            Catalog catalog(path);
+            QVERIFY2(catalog.isOpen(), qPrintable(catalog.errorString()));
+            QSqlQuery q(catalog.database());
+            q.exec(QStringLiteral("SELECT version FROM schema_version"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), Catalog::schemaVersion());
+            q.exec(QStringLiteral("PRAGMA journal_mode"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+        }
+        Catalog again(path);
+        QVERIFY(again.isOpen());
+        QVERIFY(again.connections().isEmpty());
+    }
+
+    void refusesANewerSchema()
+    {
+        const QString path = freshPath();
+        {
+            Catalog catalog(path);
+            QSqlQuery(catalog.database()).exec(QStringLiteral("UPDATE schema_version SET version = 999"));
+        }
+        Catalog newer(path);
+        QVERIFY(!newer.isOpen());
+        QVERIFY2(newer.errorString().contains(QLatin1String("newer")), qPrintable(newer.errorString()));
+    }
+
+    void unwritableLocationIsExplained()
+    {
+        Catalog catalog(QStringLiteral("/proc/mako-nowhere/catalog.sqlite"));
+        QVERIFY(!catalog.isOpen());
+        QVERIFY(catalog.errorString().contains(QLatin1String("/proc/mako-nowhere")));
+    }
+
+    void connectionsAreUniqueByName()
+    {
+        Catalog catalog(freshPath());
+        const qint64 id = catalog.addConnection(QStringLiteral("prod"), QStringLiteral("stripe"),
+                                                QJsonObject{{QStringLiteral("base_url"), QStringLiteral("https://x")}});
+        QVERIFY(id > 0);
+        QCOMPARE(catalog.addConnection(QStringLiteral("prod"), QStringLiteral("stripe"), {}), 0);
+        QVERIFY(catalog.errorString().contains(QLatin1String("already exists")));
+        QCOMPARE(catalog.connection(QStringLiteral("prod"))->config.value(QStringLiteral("base_url")).toString(),
+                 QStringLiteral("https://x"));
+        QVERIFY(catalog.updateConnection(id, QStringLiteral("production"), {}));
+        QVERIFY(catalog.connection(QStringLiteral("production")));
+    }
+
+    void chunksUpsertAndCommitWithTheirState()
+    {
+        const QString path = freshPath();
+        Catalog reader(path);
+        const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
+        CatalogWriter writer(path, 2);
+        QString error;
+        QVERIFY2(writer.start(&error), qPrintable(error));
+
+        auto chunk = [&](RecordBatch records, qint64 processed, bool hasMore) {
+            ChunkWrite c;
+            c.connectionId = id;
+            c.records = std::move(records);
+            c.state.entity = QStringLiteral("things");
+            c.state.status = hasMore ? QStringLiteral("running") : QStringLiteral("done");
+            c.state.mode = QStringLiteral("full");
+            c.state.generation = 1;
+            c.state.state.totalProcessed = processed;
+            c.state.state.hasMore = hasMore;
+            c.state.state.cursor = QStringLiteral("rec_%1").arg(processed - 1);
+            return c;
+        };
+        writer.writeChunk(chunk(batch(0, 500), 500, true));
+        writer.writeChunk(chunk(batch(250, 750, "v2"), 750, false)); // overlaps: a retried page
+        writer.flush();
+        QCOMPARE(reader.recordCount(id, QStringLiteral("things")), 750);
+        QSqlQuery q(reader.database());
+        q.exec(QStringLiteral("SELECT json_extract(data, '$.tag') FROM records WHERE record_key = 'rec_300'"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("v2"));
+        const auto state = reader.entityState(id, QStringLiteral("things"));
+        QVERIFY(state);
+        QCOMPARE(state->state.totalProcessed, 750);
+        QCOMPARE(state->status, QStringLiteral("done"));
+        QCOMPARE(state->state.cursor, QStringLiteral("rec_749"));
+        QCOMPARE(writer.recordsWritten(), 1000);
+        QCOMPARE(writer.chunksWritten(), 2);
+    }
+
+    void failedChunkLeavesNothingBehind()
+    {
+        const QString path = freshPath();
+        Catalog reader(path);
+        const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
+        // A trigger makes the 3rd insert of the chunk fail: the whole chunk and its state must roll back (I1).
+        QVERIFY(QSqlQuery(reader.database())
+                    .exec(QStringLiteral("CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_key = 'rec_2' "
+                                         "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
+        CatalogWriter writer(path);
+        QString error;
+        QVERIFY(writer.start(&error));
+        bool ok = true;
+        QString reported;
+        ChunkWrite c;
+        c.connectionId = id;
+        c.records = batch(0, 5);
+        c.state.entity = QStringLiteral("things");
+        c.state.status = QStringLiteral("running");
+        c.state.state.totalProcessed = 5;
+        c.done = [&](bool success, const QString &message) {
+            ok = success;
+            reported = message;
+        };
+        writer.writeChunk(std::move(c));
+        writer.flush();
+        QVERIFY(!ok);
+        QVERIFY2(reported.contains(QLatin1String("disk on fire")), qPrintable(reported));
+        QCOMPARE(reader.recordCount(id, QStringLiteral("things")), 0);
+        QVERIFY(!reader.entityState(id, QStringLiteral("things")));
+    }
+
+    void fullRefreshGenerationsAndViews()
+    {
+        const QString path = freshPath();
+        Catalog catalog(path);
+        const qint64 id = catalog.addConnection(QStringLiteral("Stripe — prod!"), QStringLiteral("stripe"), {});
+        CatalogWriter writer(path);
+        QString error;
+        QVERIFY(writer.start(&error));
+        ChunkWrite old;
+        old.connectionId = id;
+        old.records = batch(0, 10);
+        old.state.entity = QStringLiteral("things");
+        old.state.generation = 1;
+        writer.writeChunk(std::move(old));
+        ChunkWrite fresh;
+        fresh.connectionId = id;
+        fresh.records = batch(0, 6);
+        fresh.state.entity = QStringLiteral("things");
+        fresh.state.generation = 2;
+        writer.writeChunk(std::move(fresh));
+        writer.flush();
+        QCOMPARE(catalog.recordCount(id, QStringLiteral("things")), 10);
+        QCOMPARE(catalog.removeRecordsOlderThan(id, QStringLiteral("things"), 2), 4);
+        QCOMPARE(catalog.recordCount(id, QStringLiteral("things")), 6);
+
+        QVERIFY(catalog.refreshEntityView(id, QStringLiteral("things")));
+        const QString view = Catalog::viewName(QStringLiteral("Stripe — prod!"), QStringLiteral("things"));
+        QCOMPARE(view, QStringLiteral("stripe_prod__things"));
+        QSqlQuery q(catalog.database());
+        QVERIFY(q.exec(QStringLiteral("SELECT id, n, tag FROM stripe_prod__things ORDER BY n")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("rec_0"));
+        QCOMPARE(q.value(1).toInt(), 0);
+
+        QVERIFY(catalog.removeConnection(id));
+        QCOMPARE(catalog.recordCount(id, QStringLiteral("things")), 0);
+        QVERIFY(!q.exec(QStringLiteral("SELECT * FROM stripe_prod__things")));
+    }
+
+    void staleRunsBecomeInterrupted()
+    {
+        Catalog catalog(freshPath());
+        const qint64 id = catalog.addConnection(QStringLiteral("x"), QStringLiteral("stripe"), {});
+        const qint64 run = catalog.startRun(id, QStringLiteral("full"), {QStringLiteral("things")});
+        // Pretend a process that no longer exists owned it.
+        QSqlQuery(catalog.database()).exec(QStringLiteral("UPDATE runs SET pid = 999999999 WHERE id = %1").arg(run));
+        QCOMPARE(catalog.markStaleRuns(), 1);
+        QCOMPARE(catalog.run(run)->status, QStringLiteral("interrupted"));
+        const qint64 live = catalog.startRun(id, QStringLiteral("full"), {});
+        QCOMPARE(catalog.markStaleRuns(), 0); // our own run is alive
+        QCOMPARE(catalog.run(live)->status, QStringLiteral("running"));
+    }
+
+    void fileSecretStore()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("secrets"));
+        FileSecretStore store(path);
+        QString error;
+        QVERIFY(store.write(SecretStore::keyFor(1, QStringLiteral("api_key")), QStringLiteral("sk_1"), &error));
+        QVERIFY(store.write(SecretStore::keyFor(2, QStringLiteral("api_key")), QStringLiteral("sk_2"), &error));
+        QCOMPARE(QFile::permissions(path) & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser |
+                                              QFileDevice::WriteUser),
+                 QFileDevice::Permissions());
+        FileSecretStore other(path); // another process's view
+        QCOMPARE(other.read(SecretStore::keyFor(1, QStringLiteral("api_key"))), QStringLiteral("sk_1"));
+        QVERIFY(store.remove(SecretStore::keyFor(1, QStringLiteral("api_key"))));
+        QCOMPARE(other.read(SecretStore::keyFor(1, QStringLiteral("api_key"))), QString());
+        QCOMPARE(other.read(SecretStore::keyFor(2, QStringLiteral("api_key"))), QStringLiteral("sk_2"));
+
+        QFile damaged(path);
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("{not json");
+        damaged.close();
+        other.read(QStringLiteral("1/api_key"), &error);
+        QVERIFY2(error.contains(QLatin1String("damaged")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCatalog)
+#include "tst_catalog.moc"
