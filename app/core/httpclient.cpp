@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <atomic>
 #include <cmath>
 
 QByteArray HttpResponse::header(const QByteArray &lowerCaseName) const
@@ -22,6 +23,15 @@ QByteArray HttpResponse::header(const QByteArray &lowerCaseName) const
             return h.second;
     }
     return {};
+}
+
+namespace {
+std::atomic<qint64> s_totalRequests{0};
+}
+
+qint64 HttpClient::totalRequestCount()
+{
+    return s_totalRequests.load();
 }
 
 qint64 RateLimiter::reserve()
@@ -204,6 +214,7 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
     netRequest.setTransferTimeout(m_policy.timeoutMs);
 
     ++m_requestCount;
+    ++s_totalRequests;
     // Deleted directly once read: deleteLater() would wait for an outer event loop this thread may not run.
     std::unique_ptr<QNetworkReply> owner(m_nam->sendCustomRequest(netRequest, request.method, request.body));
     QNetworkReply *reply = owner.get();

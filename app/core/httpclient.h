@@ -91,6 +91,8 @@ public:
     QString failureMessage(const HttpResponse &response, const QString &apiMessage = {}) const;
     QUrl redactUrl(const QUrl &url) const;
     qint64 requestCount() const { return m_requestCount; }
+    // Requests sent by every client of this process (the benchmark's "requests made").
+    static qint64 totalRequestCount();
 
     // Exposed for tests: how long the server asked us to wait, in ms, or -1 when it did not say.
     static qint64 serverRequestedDelayMs(const HttpResponse &response, const QDateTime &now);

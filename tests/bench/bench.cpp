@@ -1,0 +1,442 @@
+// mako-connect-bench: measures what issue "Sync throughput near SQLite's limit" asks for, against the fake
+// Stripe server running as a separate process (so CPU time and peak RSS are the engine's own).
+//
+//   mako-connect-bench                      the standard suite, a table (add --json for one JSON object)
+//   mako-connect-bench --scenario sync --records N [--entities E] [--latency-ms L]
+//   mako-connect-bench --scenario resume --records N
+//
+// Every scenario runs in a child process of its own so that peak RSS belongs to that scenario alone.
+#include "catalog.h"
+#include "connectorregistry.h"
+#include "httpclient.h"
+#include "secretstore.h"
+#include "syncengine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+namespace {
+
+const QStringList kEntityNames{QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices"),
+                               QStringLiteral("subscriptions"), QStringLiteral("products"), QStringLiteral("prices")};
+
+double cpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+double peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024.0;
+}
+
+// The fake Stripe as a child process; its port once it listens.
+struct FakeServer
+{
+    QProcess process;
+    quint16 port = 0;
+
+    bool start(const QStringList &entities, int records, int latencyMs)
+    {
+        QStringList seed;
+        for (const QString &entity : entities)
+            seed.append(QStringLiteral("%1=%2").arg(entity).arg(records));
+        process.setProcessChannelMode(QProcess::SeparateChannels);
+        process.start(QStringLiteral(MC_FAKE_STRIPE_PATH),
+                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet"), QStringLiteral("--seed"),
+                       seed.join(QLatin1Char(',')), QStringLiteral("--latency-ms"), QString::number(latencyMs)});
+        if (!process.waitForStarted())
+            return false;
+        QByteArray line;
+        while (!line.contains('\n')) {
+            if (!process.waitForReadyRead(300000))
+                return false;
+            line += process.readAllStandardOutput();
+        }
+        port = quint16(line.trimmed().split(' ').last().toUInt());
+        return port != 0;
+    }
+
+    ~FakeServer()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.terminate();
+            if (!process.waitForFinished(5000))
+                process.kill();
+            process.waitForFinished();
+        }
+    }
+};
+
+struct Bench
+{
+    QTemporaryDir dir;
+    QString catalogPath;
+    std::unique_ptr<FileSecretStore> secrets;
+    std::unique_ptr<SyncEngine> engine;
+    ConnectionInfo connection;
+
+    bool open(quint16 port)
+    {
+        catalogPath = dir.filePath(QStringLiteral("bench.sqlite"));
+        secrets = std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
+        engine = std::make_unique<SyncEngine>(catalogPath, secrets.get());
+        QString error;
+        if (!engine->open(&error)) {
+            std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+            return false;
+        }
+        const QJsonObject config{{QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
+                                 {QStringLiteral("base_url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}};
+        const qint64 id = engine->saveConnection(connection.id, QStringLiteral("bench"), QStringLiteral("stripe"), config, &error);
+        if (id == 0) {
+            std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+            return false;
+        }
+        Catalog catalog(catalogPath);
+        connection = *catalog.connectionById(id);
+        return true;
+    }
+
+    RunSummary sync(const QStringList &entities, int pagesPerChunk)
+    {
+        SyncOptions options;
+        options.entities = entities;
+        options.pagesPerChunk = pagesPerChunk;
+        options.maxParallelEntities = int(entities.size());
+        QString error;
+        SyncJob *job = engine->startSync(connection, options, &error);
+        RunSummary summary;
+        if (!job) {
+            summary.status = QStringLiteral("failed");
+            summary.error = error;
+            return summary;
+        }
+        QEventLoop loop;
+        QObject::connect(job, &SyncJob::finished, &loop, [&](const RunSummary &s) {
+            summary = s;
+            loop.quit();
+        });
+        loop.exec();
+        return summary;
+    }
+};
+
+// Opening an entity's records and reading the first 200 rows, as the records browser does.
+double firstRowsMs(const QString &catalogPath, qint64 connectionId, const QString &entity)
+{
+    QElapsedTimer clock;
+    clock.start();
+    Catalog catalog(catalogPath);
+    QSqlQuery q(catalog.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT record_key, data FROM records WHERE connection_id = ? AND entity = ? ORDER BY "
+                             "record_key LIMIT 200"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    q.exec();
+    int rows = 0;
+    while (q.next())
+        rows += q.value(1).toString().isEmpty() ? 0 : 1;
+    return rows == 200 || rows > 0 ? clock.nsecsElapsed() / 1e6 : -1;
+}
+
+// The ceiling: a bare prepared SQLite upsert of the identical records, pre-split, in transactions of 1,000,
+// into a fresh file with the catalog's table, index and pragmas.
+double ceilingRecordsPerSecond(const QString &catalogPath, const QString &dirPath)
+{
+    std::vector<std::pair<QByteArray, QByteArray>> records;
+    {
+        Catalog catalog(catalogPath);
+        QSqlQuery q(catalog.database());
+        q.setForwardOnly(true);
+        q.exec(QStringLiteral("SELECT entity, record_key, data FROM records ORDER BY rowid"));
+        while (q.next())
+            records.emplace_back(q.value(1).toString().toUtf8(), q.value(2).toString().toUtf8());
+    }
+    if (records.empty())
+        return 0;
+    sqlite3 *db = nullptr;
+    const QByteArray path = (dirPath + QStringLiteral("/ceiling.sqlite")).toUtf8();
+    sqlite3_open(path.constData(), &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     "CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, record_key TEXT NOT "
+                     "NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, generation INTEGER NOT NULL DEFAULT 0);"
+                     "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key);",
+                 nullptr, nullptr, nullptr);
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) VALUES "
+                       "(1, 'customers', ?1, ?2, 0, 1) ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET "
+                       "data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation",
+                       -1, &stmt, nullptr);
+    QElapsedTimer clock;
+    clock.start();
+    for (size_t i = 0; i < records.size(); ++i) {
+        if (i % 1000 == 0)
+            sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+        sqlite3_bind_text(stmt, 1, records[i].first.constData(), int(records[i].first.size()), SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, records[i].second.constData(), int(records[i].second.size()), SQLITE_STATIC);
+        sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        if (i % 1000 == 999 || i + 1 == records.size())
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return records.size() / seconds;
+}
+
+QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesPerChunk, bool ceiling)
+{
+    const QStringList entities = kEntityNames.mid(0, entityCount);
+    FakeServer server;
+    if (!server.start(entities, records, latencyMs))
+        return {{QStringLiteral("error"), QStringLiteral("fake server did not start")}};
+    Bench bench;
+    if (!bench.open(server.port))
+        return {{QStringLiteral("error"), QStringLiteral("catalog did not open")}};
+
+    const qint64 requestsBefore = HttpClient::totalRequestCount();
+    const double cpuBefore = cpuSeconds();
+    QElapsedTimer clock;
+    clock.start();
+    const RunSummary summary = bench.sync(entities, pagesPerChunk);
+    const double wall = clock.nsecsElapsed() / 1e9;
+    const double cpu = cpuSeconds() - cpuBefore;
+    const double rss = peakRssMb();
+    const qint64 requests = HttpClient::totalRequestCount() - requestsBefore;
+    qint64 total = 0;
+    for (qint64 n : summary.processed)
+        total += n;
+    const int pagesPerEntity = (records + 99) / 100 + (records % 100 == 0 ? 0 : 0);
+    QJsonObject result{{QStringLiteral("scenario"), QStringLiteral("sync")},
+                       {QStringLiteral("status"), summary.status},
+                       {QStringLiteral("recordsPerEntity"), records},
+                       {QStringLiteral("entities"), entityCount},
+                       {QStringLiteral("latencyMs"), latencyMs},
+                       {QStringLiteral("records"), total},
+                       {QStringLiteral("wallS"), wall},
+                       {QStringLiteral("cpuS"), cpu},
+                       {QStringLiteral("recordsPerS"), total / wall},
+                       {QStringLiteral("peakRssMB"), rss},
+                       {QStringLiteral("requests"), requests},
+                       {QStringLiteral("idealWallS"), pagesPerEntity * latencyMs / 1000.0}};
+    if (!summary.error.isEmpty())
+        result.insert(QStringLiteral("error"), summary.error);
+    result.insert(QStringLiteral("firstRowsMs"), firstRowsMs(bench.catalogPath, bench.connection.id, entities.first()));
+    bench.engine.reset();
+    if (ceiling) {
+        const double ceilingRate = ceilingRecordsPerSecond(bench.catalogPath, bench.dir.path());
+        result.insert(QStringLiteral("ceilingRecordsPerS"), ceilingRate);
+        result.insert(QStringLiteral("ratio"), ceilingRate > 0 ? (total / wall) / ceilingRate : 0);
+    }
+    return result;
+}
+
+QJsonObject scenarioResume(int records, int pagesPerChunk)
+{
+    FakeServer server;
+    if (!server.start({QStringLiteral("customers")}, records, 0))
+        return {{QStringLiteral("error"), QStringLiteral("fake server did not start")}};
+    Bench bench;
+    if (!bench.open(server.port))
+        return {{QStringLiteral("error"), QStringLiteral("catalog did not open")}};
+    bench.engine.reset();
+
+    // Phase 1: the CLI syncs and is killed with SIGKILL halfway.
+    QProcess cli;
+    cli.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), bench.catalogPath, QStringLiteral("sync"),
+                                            QStringLiteral("bench"), QStringLiteral("--entity"), QStringLiteral("customers"),
+                                            QStringLiteral("--progress"), QStringLiteral("json")});
+    cli.waitForStarted();
+    QByteArray buffer;
+    while (cli.state() == QProcess::Running) {
+        cli.waitForReadyRead(100);
+        buffer += cli.readAllStandardOutput();
+        const qsizetype end = buffer.lastIndexOf('\n');
+        if (end < 0)
+            continue;
+        const qsizetype start = buffer.lastIndexOf('\n', end - 1) + 1;
+        const QJsonObject line = QJsonDocument::fromJson(buffer.mid(start, end - start)).object();
+        if (line.value(QStringLiteral("processed")).toInteger() >= records / 2) {
+            ::kill(pid_t(cli.processId()), SIGKILL);
+            break;
+        }
+    }
+    cli.waitForFinished();
+    qint64 committed = 0;
+    {
+        Catalog catalog(bench.catalogPath);
+        committed = catalog.recordCount(bench.connection.id, QStringLiteral("customers"));
+    }
+
+    // Phase 2: resume in this process and count the requests.
+    bench.engine = std::make_unique<SyncEngine>(bench.catalogPath, bench.secrets.get());
+    QString error;
+    bench.engine->open(&error);
+    const qint64 requestsBefore = HttpClient::totalRequestCount();
+    QElapsedTimer clock;
+    clock.start();
+    const RunSummary summary = bench.sync({QStringLiteral("customers")}, pagesPerChunk);
+    const double wall = clock.nsecsElapsed() / 1e9;
+    const qint64 requests = HttpClient::totalRequestCount() - requestsBefore;
+    qint64 finalCount = 0;
+    {
+        Catalog catalog(bench.catalogPath);
+        finalCount = catalog.recordCount(bench.connection.id, QStringLiteral("customers"));
+    }
+    const qint64 neededPages = (records - committed + 99) / 100;
+    return {{QStringLiteral("scenario"), QStringLiteral("resume")},
+            {QStringLiteral("status"), summary.status},
+            {QStringLiteral("recordsPerEntity"), records},
+            {QStringLiteral("committedAtKill"), committed},
+            {QStringLiteral("resumeRequests"), requests},
+            {QStringLiteral("neededPages"), neededPages},
+            {QStringLiteral("refetchedPages"), requests - neededPages},
+            {QStringLiteral("chunkPages"), pagesPerChunk},
+            {QStringLiteral("resumeWallS"), wall},
+            {QStringLiteral("finalRecords"), finalCount}};
+}
+
+QString fixed(double value, int decimals = 1)
+{
+    return QString::number(value, 'f', decimals);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Mako Connect sync benchmark"));
+    parser.addHelpOption();
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"), QStringLiteral("sync or resume (default: suite)"),
+                                            QStringLiteral("name"));
+    const QCommandLineOption recordsOption(QStringLiteral("records"), QStringLiteral("Records per entity."),
+                                           QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption entitiesOption(QStringLiteral("entities"), QStringLiteral("Entities synced at once."),
+                                            QStringLiteral("E"), QStringLiteral("1"));
+    const QCommandLineOption latencyOption(QStringLiteral("latency-ms"), QStringLiteral("Per-request latency."),
+                                           QStringLiteral("L"), QStringLiteral("0"));
+    const QCommandLineOption chunkOption(QStringLiteral("pages-per-chunk"), QStringLiteral("Pages per commit."),
+                                         QStringLiteral("P"), QStringLiteral("10"));
+    const QCommandLineOption largeOption(QStringLiteral("large"), QStringLiteral("Suite size for 'large' (default 1000000)."),
+                                         QStringLiteral("N"), QStringLiteral("1000000"));
+    const QCommandLineOption noCeilingOption(QStringLiteral("no-ceiling"), QStringLiteral("Skip the bare SQLite ceiling."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
+    parser.addOptions({scenarioOption, recordsOption, entitiesOption, latencyOption, chunkOption, largeOption,
+                       noCeilingOption, jsonOption});
+    parser.process(app);
+    registerBuiltinConnectors();
+
+    const int records = parser.value(recordsOption).toInt();
+    const int chunk = parser.value(chunkOption).toInt();
+    QTextStream out(stdout);
+    const QString scenario = parser.value(scenarioOption);
+    if (scenario == QLatin1String("sync")) {
+        out << QJsonDocument(scenarioSync(records, parser.value(entitiesOption).toInt(), parser.value(latencyOption).toInt(),
+                                          chunk, !parser.isSet(noCeilingOption)))
+                   .toJson(QJsonDocument::Compact)
+            << "\n";
+        return 0;
+    }
+    if (scenario == QLatin1String("resume")) {
+        out << QJsonDocument(scenarioResume(records, chunk)).toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
+
+    // The suite: each scenario in a fresh child process.
+    const int large = parser.value(largeOption).toInt();
+    struct Run
+    {
+        QString label;
+        QStringList args;
+    };
+    const QList<Run> runs{
+        {QStringLiteral("100k, 0 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000")}},
+        {QStringLiteral("%1, 0 ms").arg(large), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QString::number(large)}},
+        {QStringLiteral("100k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
+        {QStringLiteral("3 x 10k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
+        {QStringLiteral("resume %1 at 50%").arg(large), {QStringLiteral("--scenario"), QStringLiteral("resume"), QStringLiteral("--records"), QString::number(large)}},
+    };
+    QJsonArray results;
+    const bool json = parser.isSet(jsonOption);
+    if (!json)
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg(QStringLiteral("scenario"), -22)
+                   .arg(QStringLiteral("records/s"), 10)
+                   .arg(QStringLiteral("ceiling/s"), 10)
+                   .arg(QStringLiteral("ratio"), 6)
+                   .arg(QStringLiteral("wall s"), 7)
+                   .arg(QStringLiteral("ideal s"), 7)
+                   .arg(QStringLiteral("cpu s"), 7)
+                   .arg(QStringLiteral("RSS MB"), 7)
+                   .arg(QStringLiteral("requests / first 200 rows / resume"), 0);
+    out.flush();
+    for (const Run &run : runs) {
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(QCoreApplication::applicationFilePath(), run.args + QStringList{QStringLiteral("--pages-per-chunk"), QString::number(chunk)});
+        child.waitForFinished(-1);
+        QJsonObject result = QJsonDocument::fromJson(child.readAllStandardOutput()).object();
+        result.insert(QStringLiteral("label"), run.label);
+        results.append(result);
+        if (json)
+            continue;
+        if (result.value(QStringLiteral("scenario")) == QLatin1String("resume")) {
+            out << QStringLiteral("%1 %2\n")
+                       .arg(run.label, -22)
+                       .arg(QStringLiteral("killed at %1 committed; resume made %2 requests for %3 needed pages "
+                                           "(%4 re-fetched, chunk = %5 pages); %6 records after resume")
+                                .arg(result.value(QStringLiteral("committedAtKill")).toInteger())
+                                .arg(result.value(QStringLiteral("resumeRequests")).toInteger())
+                                .arg(result.value(QStringLiteral("neededPages")).toInteger())
+                                .arg(result.value(QStringLiteral("refetchedPages")).toInteger())
+                                .arg(result.value(QStringLiteral("chunkPages")).toInt())
+                                .arg(result.value(QStringLiteral("finalRecords")).toInteger()));
+        } else {
+            const double ceiling = result.value(QStringLiteral("ceilingRecordsPerS")).toDouble();
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                       .arg(run.label, -22)
+                       .arg(fixed(result.value(QStringLiteral("recordsPerS")).toDouble(), 0), 10)
+                       .arg(ceiling > 0 ? fixed(ceiling, 0) : QStringLiteral("-"), 10)
+                       .arg(ceiling > 0 ? fixed(result.value(QStringLiteral("ratio")).toDouble(), 2) : QStringLiteral("-"), 6)
+                       .arg(fixed(result.value(QStringLiteral("wallS")).toDouble(), 2), 7)
+                       .arg(fixed(result.value(QStringLiteral("idealWallS")).toDouble(), 2), 7)
+                       .arg(fixed(result.value(QStringLiteral("cpuS")).toDouble(), 2), 7)
+                       .arg(fixed(result.value(QStringLiteral("peakRssMB")).toDouble(), 0), 7)
+                       .arg(QStringLiteral("%1 req / %2 ms%3")
+                                .arg(result.value(QStringLiteral("requests")).toInteger())
+                                .arg(fixed(result.value(QStringLiteral("firstRowsMs")).toDouble(), 1))
+                                .arg(result.value(QStringLiteral("status")) == QLatin1String("done")
+                                         ? QString()
+                                         : QStringLiteral(" (") + result.value(QStringLiteral("status")).toString() +
+                                               QStringLiteral(")")));
+        }
+        out.flush();
+    }
+    if (json)
+        out << QJsonDocument(QJsonObject{{QStringLiteral("results"), results}}).toJson(QJsonDocument::Compact) << "\n";
+    return 0;
+}
