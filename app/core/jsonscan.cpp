@@ -3,7 +3,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include <cstring>
 
 namespace JsonScan {
 
@@ -21,22 +20,18 @@ inline qsizetype skipWs(QByteArrayView s, qsizetype p)
     return p;
 }
 
-// p at the opening quote; returns the index after the closing quote, or -1.
+// p at the opening quote; returns the index after the closing quote, or -1. Most strings in API records are
+// short (keys, ids), where a plain loop beats memchr's call overhead.
 inline qsizetype skipString(QByteArrayView s, qsizetype p)
 {
     const char *data = s.data();
     const qsizetype n = s.size();
     ++p;
     while (p < n) {
-        // Jump to the next quote or backslash: records are mostly string bytes.
-        const void *q = std::memchr(data + p, '"', size_t(n - p));
-        if (!q)
-            return -1;
-        const qsizetype quote = static_cast<const char *>(q) - data;
-        const void *b = std::memchr(data + p, '\\', size_t(quote - p));
-        if (!b)
-            return quote + 1;
-        p = static_cast<const char *>(b) - data + 2; // skip the escaped character
+        const char c = data[p];
+        if (c == '"')
+            return p + 1;
+        p += c == '\\' ? 2 : 1;
     }
     return -1;
 }

@@ -168,8 +168,15 @@ FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &option
         // Typed page: {"object": "list", "data": [...], "has_more": bool}. Records are kept as sent.
         const QString url = response.url.toString();
         JsonScan::Result scan;
-        const QByteArrayView data = JsonScan::member(response.body, "data", &scan);
-        const QByteArrayView hasMore = JsonScan::member(response.body, "has_more", &scan);
+        QByteArrayView data, hasMore, totalCount;
+        for (const auto &[name, value] : JsonScan::members(response.body, &scan)) { // one pass over the page
+            if (name == "data")
+                data = value;
+            else if (name == "has_more")
+                hasMore = value;
+            else if (name == "total_count")
+                totalCount = value;
+        }
         if (!scan.ok || data.isEmpty() || (hasMore != "true" && hasMore != "false"))
             throw ConnectorError(QStringLiteral("Stripe sent a page that is not a list from %1 (%2). Nothing from this "
                                                 "page was saved; sync again to retry it.")
@@ -181,7 +188,6 @@ FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &option
         if (!scan.ok)
             throw ConnectorError(QStringLiteral("Stripe sent a malformed page from %1 (%2)").arg(url, scan.error),
                                  ConnectorError::Kind::Malformed);
-        const QByteArrayView totalCount = JsonScan::member(response.body, "total_count");
         if (!totalCount.isEmpty())
             state.total = totalCount.toByteArray().toLongLong();
 
