@@ -1,5 +1,9 @@
 #include "secretstore.h"
 
+#ifdef MC_HAVE_KEYCHAIN
+#include "keychainsecretstore.h"
+#endif
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -112,6 +116,15 @@ std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QSt
 {
     if (backend.isEmpty() || backend == QLatin1String("file"))
         return std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
+#ifdef MC_HAVE_KEYCHAIN
+    if (backend == QLatin1String("keychain")) {
+        if (KeychainSecretStore::isAvailable())
+            return std::make_unique<KeychainSecretStore>(catalogPath);
+        if (error)
+            *error = QStringLiteral("No system keychain is available here; use --secrets file");
+        return nullptr;
+    }
+#endif
     if (error) {
         if (backend == QLatin1String("keychain"))
             *error = QStringLiteral("The keychain secret store is not available in this build; use --secrets file");
