@@ -94,6 +94,44 @@ private slots:
                  (QStringList{QStringLiteral("id"), QStringLiteral("object"), QStringLiteral("amount"), QStringLiteral("created")}));
     }
 
+    void scanPageInOnePass()
+    {
+        const QByteArray page = "{\"object\":\"list\",\"data\":[{\"id\":\"a\",\"nested\":{\"id\":\"x\"},\"created\":5},"
+                                "{\"created\":7,\"id\":\"b\\\"q\"},{\"other\":1}],\"has_more\":true}";
+        JsonScan::Result result;
+        const JsonScan::Page scanned = JsonScan::scanPage(page, "data", {"id", "created"}, &result);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QVERIFY(scanned.hasArray);
+        QCOMPARE(scanned.member("has_more").toByteArray(), QByteArray("true"));
+        QCOMPARE(scanned.items.size(), 3);
+        QCOMPARE(scanned.items[0].fields[0].toByteArray(), QByteArray("\"a\"")); // the top-level id, not the nested one
+        QCOMPARE(scanned.items[0].fields[1].toByteArray(), QByteArray("5"));
+        QCOMPARE(JsonScan::keyText(scanned.items[1].fields[0]), QByteArray("b\"q"));
+        QVERIFY(scanned.items[2].fields[0].isEmpty());
+        QCOMPARE(scanned.items[1].raw.toByteArray(), QByteArray("{\"created\":7,\"id\":\"b\\\"q\"}"));
+
+        const JsonScan::Page missing = JsonScan::scanPage("{\"object\":\"list\"}", "data", {"id"}, &result);
+        QVERIFY(!missing.hasArray);
+        JsonScan::Result truncated;
+        JsonScan::scanPage(page.left(page.size() / 2), "data", {"id"}, &truncated);
+        QVERIFY(!truncated.ok);
+        const JsonScan::Page bare = JsonScan::scanPage("[{\"id\":1},{\"id\":2}]", "", {"id"}, &result);
+        QCOMPARE(bare.items.size(), 2);
+        QCOMPARE(bare.items[1].fields[0].toByteArray(), QByteArray("2"));
+    }
+
+    void longStringsWithEscapes()
+    {
+        // Exercises the 16-byte string skipping across escapes and chunk boundaries.
+        QByteArray text(100, 'x');
+        text[17] = '\\';
+        text[18] = '"';
+        text[40] = '\\';
+        text[41] = '\\';
+        const QByteArray json = "{\"a\":\"" + text + "\",\"b\":42}";
+        QCOMPARE(JsonScan::member(json, "b").toByteArray(), QByteArray("42"));
+    }
+
     void toValue()
     {
         QCOMPARE(JsonScan::toValue("42").toInteger(), 42);

@@ -615,7 +615,10 @@ int CliApp::cmdRecords()
     const auto connection = m_catalog->connection(name);
     if (!connection)
         return fail(QStringLiteral("no connection named \"%1\"").arg(name));
-    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId);
+    const ConnectorMetadata *registered = ConnectorRegistry::instance().metadata(connection->connectorId);
+    // Entities may be defined by the connection's config (files, GraphQL).
+    const std::optional<ConnectorMetadata> metadata =
+        registered ? std::optional<ConnectorMetadata>(registered->forConfig(connection->config)) : std::nullopt;
     if (metadata && !metadata->entity(entity))
         return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
                         .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),

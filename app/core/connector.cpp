@@ -107,6 +107,31 @@ const ConfigField *ConnectorMetadata::field(const QString &fieldName) const
     return nullptr;
 }
 
+QList<EntityInfo> ConnectorMetadata::entitiesFor(const QJsonObject &config, QString *error) const
+{
+    QList<EntityInfo> list = entities;
+    if (configEntities) {
+        QString problem;
+        for (const EntityInfo &info : configEntities(applyConfigDefaults(this->config, config), &problem)) {
+            bool taken = false;
+            for (const EntityInfo &existing : std::as_const(list))
+                taken = taken || existing.name == info.name;
+            if (!taken)
+                list.append(info);
+        }
+        if (error)
+            *error = problem;
+    }
+    return list;
+}
+
+ConnectorMetadata ConnectorMetadata::forConfig(const QJsonObject &config, QString *error) const
+{
+    ConnectorMetadata copy = *this;
+    copy.entities = entitiesFor(config, error);
+    return copy;
+}
+
 QStringList ConnectorMetadata::entityNames() const
 {
     QStringList names;
@@ -141,7 +166,9 @@ QJsonObject ConnectorMetadata::toJson() const
         capabilities.append(QStringLiteral("resumable"));
     if (incremental)
         capabilities.append(QStringLiteral("incremental"));
-    return QJsonObject{{QStringLiteral("id"), id},
+    if (configEntities)
+        capabilities.append(QStringLiteral("config-entities")); // each connection defines its own entities
+    QJsonObject object{{QStringLiteral("id"), id},
                        {QStringLiteral("name"), name},
                        {QStringLiteral("version"), version},
                        {QStringLiteral("description"), description},
@@ -149,6 +176,7 @@ QJsonObject ConnectorMetadata::toJson() const
                        {QStringLiteral("entities"), entityArray},
                        {QStringLiteral("capabilities"), capabilities},
                        {QStringLiteral("config"), fields}};
+    return object;
 }
 
 QJsonObject FetchState::toJson() const

@@ -71,8 +71,16 @@ struct ConnectorMetadata
     ConfigSpec config;
     bool resumable = true;
     QString documentationUrl;
+    // For connectors whose entities each connection defines (GraphQL queries, local files, a REST manifest in
+    // the config): the entities of one connection, from its config (secrets not needed). Must be pure and
+    // thread-safe; `error` says what is wrong with the definition. When set, `entities` may be empty.
+    std::function<QList<EntityInfo>(const QJsonObject &config, QString *error)> configEntities;
 
     const EntityInfo *entity(const QString &name) const;
+    // `entities` plus those configEntities defines for this connection's config.
+    QList<EntityInfo> entitiesFor(const QJsonObject &config, QString *error = nullptr) const;
+    // A copy whose `entities` are entitiesFor(config): what a job of this connection works with.
+    ConnectorMetadata forConfig(const QJsonObject &config, QString *error = nullptr) const;
     const ConfigField *field(const QString &name) const;
     QStringList entityNames() const;
     QStringList secretFieldNames() const;

@@ -3,6 +3,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 
 namespace JsonScan {
 
@@ -20,13 +24,29 @@ inline qsizetype skipWs(QByteArrayView s, qsizetype p)
     return p;
 }
 
-// p at the opening quote; returns the index after the closing quote, or -1. Most strings in API records are
-// short (keys, ids), where a plain loop beats memchr's call overhead.
+// p at the opening quote; returns the index after the closing quote, or -1. Strings are most of a record's
+// bytes, so they are skipped 16 bytes at a time where SSE2 is there.
 inline qsizetype skipString(QByteArrayView s, qsizetype p)
 {
     const char *data = s.data();
     const qsizetype n = s.size();
     ++p;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (p + 16 <= n) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(data + p));
+        const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+        if (mask == 0) {
+            p += 16;
+            continue;
+        }
+        p += __builtin_ctz(unsigned(mask));
+        if (data[p] == '"')
+            return p + 1;
+        p += 2; // an escape: skip the backslash and the escaped character
+    }
+#endif
     while (p < n) {
         const char c = data[p];
         if (c == '"')
@@ -232,6 +252,145 @@ QList<QByteArrayView> elements(QByteArrayView s, Result *result)
     }
     fail(result, QStringLiteral("truncated array"));
     return list;
+}
+
+QByteArrayView Page::member(QByteArrayView name) const
+{
+    for (const auto &m : members) {
+        if (m.first == name)
+            return m.second;
+    }
+    return {};
+}
+
+// Elements of the array starting at `p` (at '['), with the wanted top-level fields of object elements.
+// Returns the end of the array, or -1.
+static qsizetype scanItems(QByteArrayView s, qsizetype p, std::initializer_list<QByteArrayView> keys, QList<Item> *items,
+                           Result *result)
+{
+    const qsizetype n = s.size();
+    p = skipWs(s, p + 1);
+    if (p < n && s[p] == ']')
+        return p + 1;
+    while (p < n) {
+        Item item;
+        qsizetype end = -1;
+        if (s[p] == '{') {
+            // Walk the object's members once, keeping the wanted ones; nested values are skipped whole.
+            qsizetype q = skipWs(s, p + 1);
+            if (q < n && s[q] == '}')
+                end = q + 1;
+            while (end < 0 && q < n && s[q] == '"') {
+                const qsizetype keyEnd = skipString(s, q);
+                if (keyEnd < 0)
+                    break;
+                const QByteArrayView name = s.sliced(q + 1, keyEnd - q - 2);
+                q = skipWs(s, keyEnd);
+                if (q >= n || s[q] != ':')
+                    break;
+                const qsizetype valueStart = skipWs(s, q + 1);
+                const qsizetype valueEnd = skipValue(s, valueStart);
+                if (valueEnd < 0)
+                    break;
+                int k = 0;
+                for (QByteArrayView key : keys) {
+                    if (k < 4 && name == key)
+                        item.fields[k] = s.sliced(valueStart, valueEnd - valueStart);
+                    ++k;
+                }
+                q = skipWs(s, valueEnd);
+                if (q < n && s[q] == ',')
+                    q = skipWs(s, q + 1);
+                else if (q < n && s[q] == '}')
+                    end = q + 1;
+                else
+                    break;
+            }
+        } else {
+            end = skipValue(s, p);
+        }
+        if (end < 0) {
+            fail(result, QStringLiteral("malformed or truncated element %1 at byte %2").arg(items->size()).arg(p));
+            return -1;
+        }
+        item.raw = s.sliced(p, end - p);
+        items->append(item);
+        p = skipWs(s, end);
+        if (p < n && s[p] == ',') {
+            p = skipWs(s, p + 1);
+            continue;
+        }
+        if (p < n && s[p] == ']')
+            return p + 1;
+        fail(result, QStringLiteral("expected ',' or ']' at byte %1").arg(p));
+        return -1;
+    }
+    fail(result, QStringLiteral("truncated array"));
+    return -1;
+}
+
+Page scanPage(QByteArrayView json, QByteArrayView arrayKey, std::initializer_list<QByteArrayView> fieldKeys, Result *result)
+{
+    Page page;
+    const qsizetype n = json.size();
+    qsizetype p = skipWs(json, 0);
+    if (arrayKey.isEmpty()) {
+        if (p >= n || json[p] != '[') {
+            fail(result, QStringLiteral("expected a JSON array"));
+            return page;
+        }
+        page.hasArray = scanItems(json, p, fieldKeys, &page.items, result) >= 0;
+        return page;
+    }
+    if (p >= n || json[p] != '{') {
+        fail(result, QStringLiteral("expected a JSON object"));
+        return page;
+    }
+    p = skipWs(json, p + 1);
+    if (p < n && json[p] == '}')
+        return page;
+    while (p < n) {
+        if (json[p] != '"') {
+            fail(result, QStringLiteral("expected a member name at byte %1").arg(p));
+            return page;
+        }
+        const qsizetype keyEnd = skipString(json, p);
+        if (keyEnd < 0) {
+            fail(result, QStringLiteral("unterminated string at byte %1").arg(p));
+            return page;
+        }
+        const QByteArrayView name = json.sliced(p + 1, keyEnd - p - 2);
+        p = skipWs(json, keyEnd);
+        if (p >= n || json[p] != ':') {
+            fail(result, QStringLiteral("expected ':' at byte %1").arg(p));
+            return page;
+        }
+        const qsizetype valueStart = skipWs(json, p + 1);
+        qsizetype valueEnd;
+        if (name == arrayKey && valueStart < n && json[valueStart] == '[') {
+            valueEnd = scanItems(json, valueStart, fieldKeys, &page.items, result);
+            page.hasArray = valueEnd >= 0;
+        } else {
+            valueEnd = skipValue(json, valueStart);
+        }
+        if (valueEnd < 0) {
+            fail(result, QStringLiteral("malformed or truncated value of \"%1\" at byte %2")
+                             .arg(QString::fromUtf8(name), QString::number(valueStart)));
+            return page;
+        }
+        page.members.append({name, json.sliced(valueStart, valueEnd - valueStart)});
+        p = skipWs(json, valueEnd);
+        if (p < n && json[p] == ',') {
+            p = skipWs(json, p + 1);
+            continue;
+        }
+        if (p < n && json[p] == '}')
+            return page;
+        fail(result, QStringLiteral("expected ',' or '}' at byte %1").arg(p));
+        return page;
+    }
+    fail(result, QStringLiteral("truncated object"));
+    return page;
 }
 
 QJsonValue toValue(QByteArrayView raw)

@@ -10,6 +10,8 @@
 #include <QList>
 #include <QPair>
 #include <QStringList>
+
+#include <initializer_list>
 #include <QString>
 
 namespace JsonScan {
@@ -29,6 +31,26 @@ QList<QPair<QByteArrayView, QByteArrayView>> members(QByteArrayView json, Result
 QStringList memberNames(QByteArrayView json);
 // Elements of the array `json`, each as its raw bytes.
 QList<QByteArrayView> elements(QByteArrayView arrayJson, Result *result = nullptr);
+// One element of a list page, with the raw values of the top-level members asked for (empty when absent).
+struct Item
+{
+    QByteArrayView raw;
+    QByteArrayView fields[4];
+};
+
+// A whole list page in one pass: every top-level member of the envelope, and the elements of the array member
+// `arrayKey` (an empty key: the page itself is the array) with up to four top-level fields of each.
+struct Page
+{
+    QList<QPair<QByteArrayView, QByteArrayView>> members;
+    QList<Item> items;
+    bool hasArray = false;
+
+    QByteArrayView member(QByteArrayView name) const;
+};
+Page scanPage(QByteArrayView json, QByteArrayView arrayKey, std::initializer_list<QByteArrayView> fieldKeys,
+              Result *result = nullptr);
+
 // Parses one raw scalar (string, number, true/false/null) or compound value into a QJsonValue.
 QJsonValue toValue(QByteArrayView raw);
 // The record key for storage: a string's unescaped text, or a number/literal's raw text.

@@ -277,10 +277,12 @@ void EntityWorker::run()
     finish(finalState, failure);
 }
 
-SyncJob::SyncJob(SyncEngine *engine, ConnectionInfo connection, QJsonObject config, SyncOptions options)
+SyncJob::SyncJob(SyncEngine *engine, ConnectionInfo connection, ConnectorMetadata metadata, QJsonObject config,
+                 SyncOptions options)
     : QObject(engine)
     , m_engine(engine)
     , m_connection(std::move(connection))
+    , m_metadata(std::move(metadata))
     , m_config(std::move(config))
     , m_options(std::move(options))
 {
@@ -350,7 +352,7 @@ void SyncJob::start()
 
 void SyncJob::startNextEntities()
 {
-    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(m_connection.connectorId);
+    const ConnectorMetadata *metadata = &m_metadata;
     while (!m_pending.isEmpty() && m_active < qMax(1, m_options.maxParallelEntities)) {
         const QString entity = m_pending.takeFirst();
         if (m_cancel.isCancelled()) {
@@ -600,24 +602,32 @@ SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptio
         if (job && job->m_connection.id == connection.id && job->isRunning())
             return fail(QStringLiteral("\"%1\" is already syncing").arg(connection.name));
     }
-    SyncOptions options = requested;
-    if (options.entities.isEmpty())
-        options.entities = metadata->entityNames();
-    for (const QString &entity : std::as_const(options.entities)) {
-        if (!metadata->entity(entity))
-            return fail(QStringLiteral("Unknown entity \"%1\" for %2; choose from: %3")
-                            .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))));
-    }
-    options.entities.removeDuplicates();
     QString secretError;
     const QJsonObject config = applyConfigDefaults(metadata->config, resolvedConfig(connection, &secretError));
+    // Entities may come from the connection's config (files, GraphQL queries): resolve them for this job.
+    QString entitiesError;
+    const ConnectorMetadata resolved = metadata->forConfig(config, &entitiesError);
+    SyncOptions options = requested;
+    if (options.entities.isEmpty())
+        options.entities = resolved.entityNames();
+    for (const QString &entity : std::as_const(options.entities)) {
+        if (!resolved.entity(entity))
+            return fail(QStringLiteral("Unknown entity \"%1\" for %2; choose from: %3")
+                            .arg(entity, resolved.name, resolved.entityNames().join(QStringLiteral(", "))));
+    }
+    options.entities.removeDuplicates();
     const QStringList problems = validateConfigAgainstSpec(metadata->config, config);
     if (!problems.isEmpty())
         return fail(QStringLiteral("The connection \"%1\" is not configured correctly: %2%3")
                         .arg(connection.name, problems.join(QStringLiteral("; ")),
                              secretError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(secretError)));
+    if (!entitiesError.isEmpty())
+        return fail(QStringLiteral("The entities of \"%1\" are not defined correctly: %2")
+                        .arg(connection.name, entitiesError));
+    if (options.entities.isEmpty())
+        return fail(QStringLiteral("\"%1\" has no entities to sync; define them in its settings").arg(connection.name));
     options.pageSize = int(config.value(QStringLiteral("batch_size")).toInteger(options.pageSize));
-    auto *job = new SyncJob(this, connection, config, options);
+    auto *job = new SyncJob(this, connection, resolved, config, options);
     m_jobs.append(job);
     job->start();
     emit jobStarted(job);

@@ -81,7 +81,8 @@ signals:
 private:
     friend class SyncEngine;
     friend class EntityWorker;
-    SyncJob(SyncEngine *engine, ConnectionInfo connection, QJsonObject config, SyncOptions options);
+    SyncJob(SyncEngine *engine, ConnectionInfo connection, ConnectorMetadata metadata, QJsonObject config,
+            SyncOptions options);
     void start();
     void startNextEntities();
     void onEntityFinished(const EntityProgress &final);
@@ -89,6 +90,7 @@ private:
 
     SyncEngine *m_engine;
     ConnectionInfo m_connection;
+    ConnectorMetadata m_metadata;  // with this connection's entities (ConnectorMetadata::forConfig)
     QJsonObject m_config;          // with secrets: lives only in memory
     SyncOptions m_options;
     CancelToken m_cancel;

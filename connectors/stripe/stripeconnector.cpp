@@ -168,44 +168,35 @@ FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &option
         // Typed page: {"object": "list", "data": [...], "has_more": bool}. Records are kept as sent.
         const QString url = response.url.toString();
         JsonScan::Result scan;
-        QByteArrayView data, hasMore, totalCount;
-        for (const auto &[name, value] : JsonScan::members(response.body, &scan)) { // one pass over the page
-            if (name == "data")
-                data = value;
-            else if (name == "has_more")
-                hasMore = value;
-            else if (name == "total_count")
-                totalCount = value;
-        }
-        if (!scan.ok || data.isEmpty() || (hasMore != "true" && hasMore != "false"))
+        const JsonScan::Page page = JsonScan::scanPage(response.body, "data", {"id", "created"}, &scan);
+        const QByteArrayView hasMore = page.member("has_more");
+        if (!scan.ok || !page.hasArray || (hasMore != "true" && hasMore != "false"))
             throw ConnectorError(QStringLiteral("Stripe sent a page that is not a list from %1 (%2). Nothing from this "
                                                 "page was saved; sync again to retry it.")
-                                     .arg(url, !scan.ok ? scan.error
-                                                        : data.isEmpty() ? QStringLiteral("no \"data\" array")
-                                                                         : QStringLiteral("no \"has_more\" flag")),
+                                     .arg(url, !scan.ok        ? scan.error
+                                               : !page.hasArray ? QStringLiteral("no \"data\" array")
+                                                                : QStringLiteral("no \"has_more\" flag")),
                                  ConnectorError::Kind::Malformed);
-        const QList<QByteArrayView> items = JsonScan::elements(data, &scan);
-        if (!scan.ok)
-            throw ConnectorError(QStringLiteral("Stripe sent a malformed page from %1 (%2)").arg(url, scan.error),
-                                 ConnectorError::Kind::Malformed);
+        const QByteArrayView totalCount = page.member("total_count");
         if (!totalCount.isEmpty())
             state.total = totalCount.toByteArray().toLongLong();
 
         RecordBatch batch;
-        batch.reserve(items.size());
+        batch.reserve(page.items.size());
         qint64 highWater = state.highWater.isDouble() ? state.highWater.toInteger() : -1;
-        for (const QByteArrayView item : items) {
-            JsonScan::Result recordScan;
-            const QByteArrayView id = JsonScan::member(item, "id", &recordScan);
-            if (!recordScan.ok || id.isEmpty() || id.front() != '"')
+        for (const JsonScan::Item &item : page.items) {
+            const QByteArrayView id = item.fields[0];
+            if (id.isEmpty() || id.front() != '"')
                 throw ConnectorError(QStringLiteral("Stripe sent a record without an \"id\" from %1 (record %2 of the "
                                                     "page)")
                                          .arg(url)
                                          .arg(batch.size() + 1),
                                      ConnectorError::Kind::Malformed);
-            const qint64 created = JsonScan::member(item, "created").toByteArray().toLongLong();
-            highWater = qMax(highWater, created);
-            batch.append(Record{JsonScan::keyText(id), item.toByteArray()});
+            bool isNumber = false;
+            const qint64 created = QByteArrayView(item.fields[1]).toLongLong(&isNumber);
+            if (isNumber)
+                highWater = qMax(highWater, created);
+            batch.append(Record{JsonScan::keyText(id), item.raw.toByteArray()});
         }
         if (highWater >= 0)
             state.highWater = highWater;
