@@ -1,0 +1,301 @@
+#include "closeconnector.h"
+
+#include "jsonscan.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrlQuery>
+
+namespace {
+
+const char kDefaultBaseUrl[] = "https://api.close.com";
+
+struct CloseEntity
+{
+    const char *name;
+    const char *label;
+    const char *path; // under /api/v1/
+    IncrementalMode incremental;
+    const char *cursorField;
+    const char *sinceParam; // server-side filter for Native / CreatedOnly, empty otherwise
+    const char *orderBy;    // a stable ascending order keeps _skip paging from skipping records
+    const char *extraQuery; // fixed query items ("_type=all")
+    const char *description;
+};
+
+// What each list endpoint can filter on, from the Close API reference: opportunities and tasks accept
+// date_updated__gt; activities only date_created__gt; leads and contacts have no date filter on their list
+// endpoints (the lead `query` parameter is deprecated), so they are filtered here; users are few.
+const CloseEntity kEntities[] = {
+    {"leads", "Leads", "lead", IncrementalMode::ClientFilter, "date_updated", "", "", "",
+     "Companies or organisations with their contacts, addresses and custom fields."},
+    {"contacts", "Contacts", "contact", IncrementalMode::ClientFilter, "date_updated", "", "", "",
+     "People belonging to leads."},
+    {"opportunities", "Opportunities", "opportunity", IncrementalMode::Native, "date_updated",
+     "date_updated__gt", "date_created", "", "Potential deals with status, value and confidence."},
+    {"activities", "Activities", "activity", IncrementalMode::CreatedOnly, "date_created", "date_created__gt",
+     "date_created", "", "Calls, emails, notes, meetings, SMS and status changes of every type."},
+    {"tasks", "Tasks", "task", IncrementalMode::Native, "date_updated", "date_updated__gt", "date_created",
+     "_type=all", "Tasks of every type (lead, incoming email, missed call, ...), complete or not."},
+    {"users", "Users", "user", IncrementalMode::None, "", "", "", "", "Members of your Close organisation."},
+};
+
+const CloseEntity *findEntity(const QString &name)
+{
+    for (const CloseEntity &entity : kEntities) {
+        if (name == QLatin1String(entity.name))
+            return &entity;
+    }
+    return nullptr;
+}
+
+// Close errors come as {"error": "text"}, {"error": {"message": ...}} (429) or {"errors": [...],
+// "field-errors": {...}} (400).
+QString closeErrorMessage(const QByteArray &body)
+{
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    const QJsonValue error = object.value(QStringLiteral("error"));
+    if (error.isString())
+        return error.toString();
+    if (error.isObject())
+        return error.toObject().value(QStringLiteral("message")).toString();
+    QStringList parts;
+    const QJsonArray errors = object.value(QStringLiteral("errors")).toArray();
+    for (const QJsonValue &e : errors)
+        parts.append(e.isString()
+                         ? e.toString()
+                         : QString::fromUtf8(QJsonDocument(e.toObject()).toJson(QJsonDocument::Compact)));
+    const QJsonObject fieldErrors = object.value(QStringLiteral("field-errors")).toObject();
+    for (auto it = fieldErrors.begin(); it != fieldErrors.end(); ++it)
+        parts.append(QStringLiteral("%1: %2").arg(it.key(), it.value().toVariant().toString()));
+    return parts.join(QStringLiteral("; "));
+}
+
+// Close timestamps are ISO 8601 with microseconds and an offset; compare as instants, then as text so
+// microseconds still order.
+int compareTimestamps(const QString &a, const QString &b)
+{
+    const QDateTime da = QDateTime::fromString(a, Qt::ISODateWithMs);
+    const QDateTime db = QDateTime::fromString(b, Qt::ISODateWithMs);
+    if (da.isValid() && db.isValid() && da != db)
+        return da < db ? -1 : 1;
+    return a.compare(b);
+}
+
+// '+' in an offset must reach the server as %2B, or form decoding turns it into a space.
+QString queryValue(QString value)
+{
+    return value.replace(QLatin1Char('+'), QLatin1String("%2B"));
+}
+
+[[noreturn]] void throwMalformed(const HttpResponse &response, const QString &what)
+{
+    throw ConnectorError(QStringLiteral("Unexpected response from %1: %2").arg(response.url.toString(), what),
+                         ConnectorError::Kind::Malformed);
+}
+
+} // namespace
+
+ConnectorMetadata CloseConnector::staticMetadata()
+{
+    ConnectorMetadata meta;
+    meta.id = QStringLiteral("close");
+    meta.name = QStringLiteral("Close");
+    meta.version = QStringLiteral("1.0.0");
+    meta.description =
+        QStringLiteral("Leads, contacts, opportunities, activities, tasks and users from the Close "
+                       "sales CRM.");
+    meta.iconPath = QStringLiteral(":/connectors/close/icon.svg");
+    meta.documentationUrl = QStringLiteral("https://developer.close.com/");
+    for (const CloseEntity &e : kEntities) {
+        EntityInfo info;
+        info.name = QLatin1String(e.name);
+        info.label = QLatin1String(e.label);
+        info.incremental = e.incremental;
+        info.cursorField = QLatin1String(e.cursorField);
+        info.description = QLatin1String(e.description);
+        meta.entities.append(info);
+    }
+
+    ConfigField apiKey;
+    apiKey.name = QStringLiteral("api_key");
+    apiKey.label = QStringLiteral("API key");
+    apiKey.type = ConfigField::Type::Secret;
+    apiKey.required = true;
+    apiKey.placeholder = QStringLiteral("api_...");
+    apiKey.help =
+        QStringLiteral("Create one in Close under Settings > Developer > API Keys. It is sent as the "
+                       "HTTP Basic user name with an empty password.");
+    meta.config.append(apiKey);
+    meta.config.append(commonHttpConfigFields(QString::fromLatin1(kDefaultBaseUrl)));
+    return meta;
+}
+
+void CloseConnector::prepare()
+{
+    if (m_prepared)
+        return;
+    m_prepared = true;
+    const QString key = configString(QStringLiteral("api_key")).trimmed();
+    const QByteArray basic = (key + QLatin1Char(':')).toUtf8().toBase64();
+    http().addSecret(key);
+    http().addSecret(QString::fromLatin1(basic));
+    QList<HttpHeader> headers{{"Authorization", "Basic " + basic},
+                              {"Accept", "application/json"},
+                              {"User-Agent", "MakoConnect/" MC_VERSION}};
+    http().setDefaultHeaders(headers);
+}
+
+QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, const QJsonValue &since) const
+{
+    const CloseEntity *spec = findEntity(entity);
+    QUrl url = baseUrl();
+    QString path = url.path();
+    // Accept a base URL given with the API prefix too.
+    if (path.endsWith(QLatin1String("/api/v1")))
+        path.chop(7);
+    url.setPath(path + QStringLiteral("/api/v1/%1/").arg(QLatin1String(spec->path)));
+    QUrlQuery query;
+    if (*spec->extraQuery) {
+        const QStringList pair = QString::fromLatin1(spec->extraQuery).split(QLatin1Char('='));
+        query.addQueryItem(pair.value(0), pair.value(1));
+    }
+    if (*spec->orderBy)
+        query.addQueryItem(QStringLiteral("_order_by"), QLatin1String(spec->orderBy));
+    if (*spec->sinceParam && since.isString() && !since.toString().isEmpty())
+        query.addQueryItem(QLatin1String(spec->sinceParam), queryValue(since.toString()));
+    query.addQueryItem(QStringLiteral("_skip"), QString::number(skip));
+    query.addQueryItem(QStringLiteral("_limit"), QString::number(limit));
+    url.setQuery(query);
+    return url;
+}
+
+void CloseConnector::throwIfFailed(const HttpResponse &response)
+{
+    if (response.ok())
+        return;
+    if (response.status == 0)
+        throw ConnectorError(http().failureMessage(response), ConnectorError::Kind::Network);
+    const QString api = closeErrorMessage(response.body);
+    switch (response.status) {
+    case 401:
+        throw ConnectorError(QStringLiteral("Invalid API key: %1").arg(http().failureMessage(response, api)),
+                             ConnectorError::Kind::Auth);
+    case 403:
+        throw ConnectorError(
+            QStringLiteral("Permission denied: %1").arg(http().failureMessage(response, api)),
+            ConnectorError::Kind::Auth);
+    case 429:
+        throw ConnectorError(
+            QStringLiteral("Close rate limit still exceeded: %1").arg(http().failureMessage(response, api)),
+            ConnectorError::Kind::RateLimit);
+    default:
+        throw ConnectorError(http().failureMessage(response, api), ConnectorError::Kind::Api);
+    }
+}
+
+TestResult CloseConnector::testConnection()
+{
+    TestResult result;
+    try {
+        prepare();
+        QUrl url = baseUrl();
+        QString path = url.path();
+        if (path.endsWith(QLatin1String("/api/v1")))
+            path.chop(7);
+        url.setPath(path + QStringLiteral("/api/v1/me/"));
+        const HttpResponse response = http().get(url);
+        throwIfFailed(response);
+        const QJsonObject me = QJsonDocument::fromJson(response.body).object();
+        if (me.isEmpty())
+            throwMalformed(response, QStringLiteral("expected the user object"));
+        const QString email = me.value(QStringLiteral("email")).toString();
+        const QJsonArray orgs = me.value(QStringLiteral("organizations")).toArray();
+        const QString org =
+            orgs.isEmpty() ? QString() : orgs.first().toObject().value(QStringLiteral("name")).toString();
+        result.success = true;
+        result.message = org.isEmpty() ? QStringLiteral("Connected to Close as %1").arg(email)
+                                       : QStringLiteral("Connected to Close as %1 (%2)").arg(email, org);
+    } catch (const ConnectorError &error) {
+        if (error.kind() == ConnectorError::Kind::Cancelled)
+            throw;
+        result.success = false;
+        result.message = error.message();
+    }
+    return result;
+}
+
+FetchState CloseConnector::fetchEntityChunk(const ResumableFetchOptions &options)
+{
+    const CloseEntity *spec = findEntity(options.entity);
+    if (!spec)
+        throw ConnectorError(QStringLiteral("Close has no entity \"%1\"").arg(options.entity),
+                             ConnectorError::Kind::Config);
+    prepare();
+
+    FetchState state = options.state;
+    state.iterationsInChunk = 0;
+    const int limit = qBound(1, options.batchSize, 100);
+    const QByteArray cursorField(spec->cursorField);
+    const bool incremental = spec->incremental != IncrementalMode::None && options.since.isString() &&
+                             !options.since.toString().isEmpty();
+    const QString since = incremental ? options.since.toString() : QString();
+    const bool clientFilter = incremental && spec->incremental == IncrementalMode::ClientFilter;
+
+    while (state.hasMore && state.iterationsInChunk < qMax(1, options.maxIterations)) {
+        throwIfCancelled();
+        const HttpResponse response = http().get(pageUrl(options.entity, state.offset, limit, options.since));
+        ++state.iterationsInChunk;
+        throwIfFailed(response);
+
+        JsonScan::Result scan;
+        const QByteArrayView body(response.body);
+        const QByteArrayView data = JsonScan::member(body, "data", &scan);
+        const QByteArrayView hasMore = scan.ok ? JsonScan::member(body, "has_more", &scan) : QByteArrayView();
+        if (!scan.ok)
+            throwMalformed(response, scan.error);
+        if (data.isEmpty() || data.front() != '[')
+            throwMalformed(response, QStringLiteral("no \"data\" array"));
+        if (hasMore != "true" && hasMore != "false")
+            throwMalformed(response, QStringLiteral("no \"has_more\" flag"));
+        const QList<QByteArrayView> items = JsonScan::elements(data, &scan);
+        if (!scan.ok)
+            throwMalformed(response, QStringLiteral("\"data\": %1").arg(scan.error));
+
+        RecordBatch batch;
+        batch.reserve(items.size());
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QByteArrayView item = items.at(i);
+            const QByteArray key = JsonScan::keyText(JsonScan::member(item, "id", &scan));
+            if (!scan.ok || key.isEmpty())
+                throwMalformed(response, QStringLiteral("record %1 has no \"id\"").arg(i));
+            if (!cursorField.isEmpty()) {
+                const QString value = JsonScan::toValue(JsonScan::member(item, cursorField)).toString();
+                if (!value.isEmpty()) {
+                    if (state.highWater.toString().isEmpty() ||
+                        compareTimestamps(value, state.highWater.toString()) > 0)
+                        state.highWater = value;
+                    // The list endpoint cannot filter: drop what has not changed since the last sync.
+                    if (clientFilter && compareTimestamps(value, since) <= 0)
+                        continue;
+                }
+            }
+            batch.append(Record{key, item.toByteArray()});
+        }
+
+        const QByteArrayView total = JsonScan::member(body, "total_results");
+        if (!total.isEmpty() && total.front() != 'n')
+            state.total = total.toByteArray().toLongLong();
+        state.offset += items.size();
+        ++state.page;
+        state.totalProcessed += batch.size();
+        state.hasMore = hasMore == "true" && !items.isEmpty();
+        if (options.onBatch && !batch.isEmpty())
+            options.onBatch(std::move(batch));
+        if (options.onProgress)
+            options.onProgress(state.totalProcessed, state.total);
+    }
+    return state;
+}
