@@ -228,7 +228,7 @@ QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesP
     qint64 total = 0;
     for (qint64 n : summary.processed)
         total += n;
-    const int pagesPerEntity = (records + 99) / 100 + (records % 100 == 0 ? 0 : 0);
+    const int pagesPerEntity = (records + 99) / 100;
     QJsonObject result{{QStringLiteral("scenario"), QStringLiteral("sync")},
                        {QStringLiteral("status"), summary.status},
                        {QStringLiteral("recordsPerEntity"), records},
@@ -376,6 +376,7 @@ int main(int argc, char *argv[])
     const QList<Run> runs{
         {QStringLiteral("100k, 0 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000")}},
         {QStringLiteral("%1, 0 ms").arg(large), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QString::number(large)}},
+        {QStringLiteral("3 x 10k, 0 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3")}},
         {QStringLiteral("100k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
         {QStringLiteral("3 x 10k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
         {QStringLiteral("resume %1 at 50%").arg(large), {QStringLiteral("--scenario"), QStringLiteral("resume"), QStringLiteral("--records"), QString::number(large)}},
