@@ -90,12 +90,25 @@ bool CatalogWriter::start(QString *error)
 
 QFuture<QVariant> CatalogWriter::submit(std::function<QVariant(Catalog &)> task)
 {
+    return enqueue(std::move(task), false);
+}
+
+QFuture<QVariant> CatalogWriter::submitUrgent(std::function<QVariant(Catalog &)> task)
+{
+    return enqueue(std::move(task), true);
+}
+
+QFuture<QVariant> CatalogWriter::enqueue(std::function<QVariant(Catalog &)> task, bool urgent)
+{
     auto *item = new Item;
     item->task = std::move(task);
     item->promise.start();
     QFuture<QVariant> future = item->promise.future();
     QMutexLocker lock(&m_mutex);
-    m_queue.push_back(item);
+    if (urgent)
+        m_queue.push_front(item);
+    else
+        m_queue.push_back(item);
     m_hasWork.wakeOne();
     return future;
 }
@@ -186,7 +199,7 @@ void CatalogWriter::run(Catalog &catalog)
                 m_hasRoom.wakeAll();
             }
             if (item->chunk.done)
-                item->chunk.done(ok, error);
+                item->chunk.done(ok, ok ? QString::number(item->chunk.removed) : error);
             item->promise.addResult(QVariant(ok));
         } else {
             try {
@@ -249,6 +262,14 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
                 catalog.rollback();
                 return false;
             }
+        }
+    }
+    if (chunk.removeOlderGenerations) {
+        chunk.removed = catalog.removeRecordsOlderThan(chunk.connectionId, chunk.state.entity, chunk.state.generation);
+        if (chunk.removed < 0) {
+            *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
+            catalog.rollback();
+            return false;
         }
     }
     if (!catalog.saveEntityState(chunk.connectionId, chunk.state) || !catalog.commit()) {

@@ -21,8 +21,13 @@ struct ChunkWrite
     qint64 connectionId = 0;
     EntityState state;           // state.state is the FetchState after these records
     RecordBatch records;
-    // Called on the writer thread after the commit (ok) or rollback (error). Must be cheap and thread-safe.
-    std::function<void(bool ok, const QString &error)> done;
+    // The last chunk of a full refresh: records of older generations (gone from the source) are removed in the
+    // same transaction (I3).
+    bool removeOlderGenerations = false;
+    qint64 removed = 0;          // set by the writer
+    // Called on the writer thread after the commit (ok; `message` is the number of records removed) or the
+    // rollback (`message` says why). Must be cheap and thread-safe.
+    std::function<void(bool ok, const QString &message)> done;
 };
 
 class CatalogWriter
@@ -38,6 +43,9 @@ public:
 
     // Runs `task` on the writer thread; the future carries its result, or the exception it threw.
     QFuture<QVariant> submit(std::function<QVariant(Catalog &)> task);
+    // The same, ahead of queued chunks: for the few writes a person waits on (saving a connection), so they
+    // wait for at most the commit in progress. Unordered relative to other queued work.
+    QFuture<QVariant> submitUrgent(std::function<QVariant(Catalog &)> task);
     // Queues a chunk; blocks the calling (worker) thread while maxPendingChunks are already queued, which is
     // what bounds a sync's memory. Never call from the GUI thread.
     void writeChunk(ChunkWrite chunk);
@@ -50,6 +58,7 @@ public:
 
 private:
     struct Item;
+    QFuture<QVariant> enqueue(std::function<QVariant(Catalog &)> task, bool urgent);
     void run(Catalog &catalog);
     bool commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *error);
 

@@ -69,6 +69,7 @@ private:
     qint64 m_lastEmitMs = -1000;
     qint64 m_processedThisRun = 0;
     std::atomic<qint64> m_committed{0};
+    std::atomic<qint64> m_removed{0};
     std::atomic<bool> m_writeFailed{false};
     QMutex m_errorMutex;
     QString m_writeError;
@@ -205,12 +206,14 @@ void EntityWorker::run()
                 chunk.state.status = QStringLiteral("done");
                 if (!next.highWater.isNull() && !next.highWater.isUndefined())
                     chunk.state.nextSince = next.highWater;
+                chunk.removeOlderGenerations = es.mode == QLatin1String("full");
             }
             const qint64 count = chunk.records.size();
             chunk.done = [this, count](bool ok, const QString &error) {
                 // Writer thread.
                 if (ok) {
                     m_committed += count;
+                    m_removed += error.toLongLong();
                     return;
                 }
                 QMutexLocker lock(&m_errorMutex);
@@ -232,23 +235,16 @@ void EntityWorker::run()
         failure = QStringLiteral("Internal error: %1").arg(QString::fromUtf8(error.what()));
     }
 
-    // Everything queued for this entity is committed before it reports; then the end of a completed full
-    // refresh removes records the source no longer has, in one transaction (I3).
+    // Everything queued for this entity is committed before it reports (the last chunk of a full refresh
+    // also removed the records the source no longer has, I3); then its view is brought up to date.
     const qint64 connectionId = job->m_connection.id;
     const bool completed = finalState == QLatin1String("done") && !es.state.hasMore;
-    const bool fullRefresh = es.mode == QLatin1String("full");
     const QString entity = m_entity;
     const QString status = finalState;
     QFuture<QVariant> finished = writer->submit([=](Catalog &catalog) -> QVariant {
         if (completed) {
-            qint64 removed = 0;
-            if (fullRefresh) {
-                catalog.transaction();
-                removed = catalog.removeRecordsOlderThan(connectionId, entity, es.generation);
-                catalog.commit();
-            }
             catalog.refreshEntityView(connectionId, entity);
-            return removed;
+            return QVariant();
         }
         // Keep the last committed FetchState; only say how this sync ended, so the next one resumes.
         if (auto current = catalog.entityState(connectionId, entity); current && current->isUnfinished()) {
@@ -264,7 +260,7 @@ void EntityWorker::run()
         failure = m_writeError;
     }
     if (completed && !m_writeFailed.load()) {
-        const qint64 removed = finished.result().toLongLong();
+        const qint64 removed = m_removed.load();
         if (removed > 0)
             log(LogLevel::Info, QStringLiteral("Removed %1 records no longer in the source").arg(removed));
         log(LogLevel::Info, QStringLiteral("Done: %1 records").arg(es.state.totalProcessed));
@@ -563,7 +559,7 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
     for (const QString &field : metadata->secretFieldNames())
         publicConfig.remove(field);
     const QString trimmed = name.trimmed();
-    QFuture<QVariant> future = m_writer->submit([=](Catalog &catalog) -> QVariant {
+    QFuture<QVariant> future = m_writer->submitUrgent([=](Catalog &catalog) -> QVariant {
         if (id > 0)
             return catalog.updateConnection(id, trimmed, publicConfig) ? QVariant(id) : QVariant(catalog.errorString());
         const qint64 newId = catalog.addConnection(trimmed, connectorId, publicConfig);
