@@ -191,6 +191,13 @@ void EntityWorker::run()
             options.state.iterationsInChunk = 0;
             chunkRecords.clear();
             const FetchState next = connector->fetchEntityChunk(options);
+            // A chunk that brought nothing and moved nowhere would loop forever: stop with a message instead.
+            if (next.hasMore && chunkRecords.isEmpty() && next.cursor == es.state.cursor && next.page == es.state.page &&
+                next.offset == es.state.offset && next.metadata == es.state.metadata)
+                throw ConnectorError(QStringLiteral("The %1 connector returned no records and no new position for %2; "
+                                                    "stopping rather than asking for the same page forever")
+                                         .arg(m_metadata.name, m_entity),
+                                     ConnectorError::Kind::Api);
 
             es.state = next;
             m_progress.processed = next.totalProcessed;
@@ -491,6 +498,18 @@ SyncEngine::~SyncEngine()
 {
     cancelAll();
     waitForIdle();
+    // No event loop runs any more to deliver the jobs' endings: record them as cancelled here, so the history
+    // does not show them as interrupted. Their committed chunks and states are already in the catalog.
+    for (const QPointer<SyncJob> &job : std::as_const(m_jobs)) {
+        if (job && job->m_running && job->m_runId > 0 && m_writer) {
+            const qint64 runId = job->m_runId;
+            m_writer->submit([runId](Catalog &catalog) {
+                    return QVariant(catalog.finishRun(runId, QStringLiteral("cancelled"), 0, {},
+                                                      QStringLiteral("Cancelled when the app closed; sync again to resume")));
+                })
+                .waitForFinished();
+        }
+    }
     const auto jobs = m_jobs;
     for (const QPointer<SyncJob> &job : jobs)
         delete job.data();
