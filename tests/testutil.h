@@ -65,7 +65,8 @@ struct EngineFixture
         }
         QSignalSpy finished(job, &SyncJob::finished);
         if (progress)
-            QObject::connect(job, &SyncJob::progress, job, [progress](const EntityProgress &p) { progress->append(p); });
+            QObject::connect(job, &SyncJob::progress, job,
+                             [progress](const EntityProgress &p) { progress->append(p); });
         if (!finished.wait(timeoutMs)) {
             RunSummary timedOut;
             timedOut.status = QStringLiteral("timed out");
@@ -78,7 +79,8 @@ struct EngineFixture
     {
         QStringList list;
         QSqlQuery q(catalog->database());
-        q.prepare(QStringLiteral("SELECT record_key FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key"));
+        q.prepare(QStringLiteral(
+            "SELECT record_key FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key"));
         q.addBindValue(connectionId);
         q.addBindValue(entity);
         q.exec();
@@ -87,4 +89,3 @@ struct EngineFixture
         return list;
     }
 };
-

@@ -23,7 +23,8 @@ private:
         RecordBatch records;
         for (int i = from; i < to; ++i) {
             const QByteArray key = "rec_" + QByteArray::number(i);
-            records.append({key, "{\"id\":\"" + key + "\",\"n\":" + QByteArray::number(i) + ",\"tag\":\"" + tag + "\"}"});
+            records.append({key, "{\"id\":\"" + key + "\",\"n\":" + QByteArray::number(i) + ",\"tag\":\"" +
+                                     tag + "\"}"});
         }
         return records;
     }
@@ -70,13 +71,15 @@ private slots:
     void connectionsAreUniqueByName()
     {
         Catalog catalog(freshPath());
-        const qint64 id = catalog.addConnection(QStringLiteral("prod"), QStringLiteral("stripe"),
-                                                QJsonObject{{QStringLiteral("base_url"), QStringLiteral("https://x")}});
+        const qint64 id =
+            catalog.addConnection(QStringLiteral("prod"), QStringLiteral("stripe"),
+                                  QJsonObject{{QStringLiteral("base_url"), QStringLiteral("https://x")}});
         QVERIFY(id > 0);
         QCOMPARE(catalog.addConnection(QStringLiteral("prod"), QStringLiteral("stripe"), {}), 0);
         QVERIFY(catalog.errorString().contains(QLatin1String("already exists")));
-        QCOMPARE(catalog.connection(QStringLiteral("prod"))->config.value(QStringLiteral("base_url")).toString(),
-                 QStringLiteral("https://x"));
+        QCOMPARE(
+            catalog.connection(QStringLiteral("prod"))->config.value(QStringLiteral("base_url")).toString(),
+            QStringLiteral("https://x"));
         QVERIFY(catalog.updateConnection(id, QStringLiteral("production"), {}));
         QVERIFY(catalog.connection(QStringLiteral("production")));
     }
@@ -108,7 +111,8 @@ private slots:
         writer.flush();
         QCOMPARE(reader.recordCount(id, QStringLiteral("things")), 750);
         QSqlQuery q(reader.database());
-        q.exec(QStringLiteral("SELECT json_extract(data, '$.tag') FROM records WHERE record_key = 'rec_300'"));
+        q.exec(
+            QStringLiteral("SELECT json_extract(data, '$.tag') FROM records WHERE record_key = 'rec_300'"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("v2"));
         const auto state = reader.entityState(id, QStringLiteral("things"));
@@ -125,10 +129,12 @@ private slots:
         const QString path = freshPath();
         Catalog reader(path);
         const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
-        // A trigger makes the 3rd insert of the chunk fail: the whole chunk and its state must roll back (I1).
+        // A trigger makes the 3rd insert of the chunk fail: the whole chunk and its state must roll back
+        // (I1).
         QVERIFY(QSqlQuery(reader.database())
-                    .exec(QStringLiteral("CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_key = 'rec_2' "
-                                         "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
+                    .exec(QStringLiteral(
+                        "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_key = 'rec_2' "
+                        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
         CatalogWriter writer(path);
         QString error;
         QVERIFY(writer.start(&error));
@@ -156,7 +162,8 @@ private slots:
     {
         const QString path = freshPath();
         Catalog catalog(path);
-        const qint64 id = catalog.addConnection(QStringLiteral("Stripe — prod!"), QStringLiteral("stripe"), {});
+        const qint64 id =
+            catalog.addConnection(QStringLiteral("Stripe — prod!"), QStringLiteral("stripe"), {});
         CatalogWriter writer(path);
         QString error;
         QVERIFY(writer.start(&error));
@@ -197,7 +204,8 @@ private slots:
         const qint64 id = catalog.addConnection(QStringLiteral("x"), QStringLiteral("stripe"), {});
         const qint64 run = catalog.startRun(id, QStringLiteral("full"), {QStringLiteral("things")});
         // Pretend a process that no longer exists owned it.
-        QSqlQuery(catalog.database()).exec(QStringLiteral("UPDATE runs SET pid = 999999999 WHERE id = %1").arg(run));
+        QSqlQuery(catalog.database())
+            .exec(QStringLiteral("UPDATE runs SET pid = 999999999 WHERE id = %1").arg(run));
         QCOMPARE(catalog.markStaleRuns(), 1);
         QCOMPARE(catalog.run(run)->status, QStringLiteral("interrupted"));
         const qint64 live = catalog.startRun(id, QStringLiteral("full"), {});
@@ -210,10 +218,12 @@ private slots:
         const QString path = m_dir.filePath(QStringLiteral("secrets"));
         FileSecretStore store(path);
         QString error;
-        QVERIFY(store.write(SecretStore::keyFor(1, QStringLiteral("api_key")), QStringLiteral("sk_1"), &error));
-        QVERIFY(store.write(SecretStore::keyFor(2, QStringLiteral("api_key")), QStringLiteral("sk_2"), &error));
-        QCOMPARE(QFile::permissions(path) & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser |
-                                              QFileDevice::WriteUser),
+        QVERIFY(
+            store.write(SecretStore::keyFor(1, QStringLiteral("api_key")), QStringLiteral("sk_1"), &error));
+        QVERIFY(
+            store.write(SecretStore::keyFor(2, QStringLiteral("api_key")), QStringLiteral("sk_2"), &error));
+        QCOMPARE(QFile::permissions(path) & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                              QFileDevice::ReadUser | QFileDevice::WriteUser),
                  QFileDevice::Permissions());
         FileSecretStore other(path); // another process's view
         QCOMPARE(other.read(SecretStore::keyFor(1, QStringLiteral("api_key"))), QStringLiteral("sk_1"));

@@ -36,7 +36,8 @@ private:
     CliResult cli(const QStringList &args, int timeoutMs = 120000)
     {
         QProcess process;
-        process.start(QStringLiteral(MC_CLI_PATH), QStringList{QStringLiteral("--catalog"), m_catalog} + args);
+        process.start(QStringLiteral(MC_CLI_PATH),
+                      QStringList{QStringLiteral("--catalog"), m_catalog} + args);
         CliResult result;
         if (!process.waitForFinished(timeoutMs)) {
             process.kill();
@@ -51,9 +52,10 @@ private:
 
     QString config(const QString &key = QStringLiteral("sk_test_mako")) const
     {
-        return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("api_key"), key},
-                                                           {QStringLiteral("base_url"), m_server.baseUrl().toString()}})
-                                     .toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("api_key"), key},
+                                      {QStringLiteral("base_url"), m_server.baseUrl().toString()}})
+                .toJson(QJsonDocument::Compact));
     }
 
     // Record keys in the catalog, read through a separate connection.
@@ -65,7 +67,8 @@ private:
             db.setDatabaseName(m_catalog);
             if (db.open()) {
                 QSqlQuery q(db);
-                q.prepare(QStringLiteral("SELECT record_key FROM records WHERE entity = ? ORDER BY record_key"));
+                q.prepare(
+                    QStringLiteral("SELECT record_key FROM records WHERE entity = ? ORDER BY record_key"));
                 q.addBindValue(entity);
                 q.exec();
                 while (q.next())
@@ -116,26 +119,30 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << "unknown command";
+        QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate")} << 2 << "unknown command";
         QTest::newRow("unknown connector")
-            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                           QStringLiteral("nope"), QStringLiteral("--name"), QStringLiteral("x"),
-                           QStringLiteral("--config"), QStringLiteral("{}")}
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"),
+                           QStringLiteral("--connector"), QStringLiteral("nope"),
+                           QStringLiteral("--name"),      QStringLiteral("x"),
+                           QStringLiteral("--config"),    QStringLiteral("{}")}
             << 2 << "unknown connector \"nope\"";
         QTest::newRow("invalid json")
-            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("x"),
-                           QStringLiteral("--config"), QStringLiteral("{api_key:")}
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"),
+                           QStringLiteral("--connector"), QStringLiteral("stripe"),
+                           QStringLiteral("--name"),      QStringLiteral("x"),
+                           QStringLiteral("--config"),    QStringLiteral("{api_key:")}
             << 2 << "not a JSON object";
         QTest::newRow("missing required field")
-            << QStringList{QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("x"),
-                           QStringLiteral("--config"), QStringLiteral("{}")}
+            << QStringList{QStringLiteral("connections"), QStringLiteral("add"),
+                           QStringLiteral("--connector"), QStringLiteral("stripe"),
+                           QStringLiteral("--name"),      QStringLiteral("x"),
+                           QStringLiteral("--config"),    QStringLiteral("{}")}
             << 2 << "api_key: required";
-        QTest::newRow("unknown connection") << QStringList{QStringLiteral("sync"), QStringLiteral("ghost")} << 1
-                                            << "no connection named \"ghost\"";
-        QTest::newRow("bad mode") << QStringList{QStringLiteral("sync"), QStringLiteral("x"), QStringLiteral("--mode"),
-                                                 QStringLiteral("sideways")}
+        QTest::newRow("unknown connection") << QStringList{QStringLiteral("sync"), QStringLiteral("ghost")}
+                                            << 1 << "no connection named \"ghost\"";
+        QTest::newRow("bad mode") << QStringList{QStringLiteral("sync"), QStringLiteral("x"),
+                                                 QStringLiteral("--mode"), QStringLiteral("sideways")}
                                   << 2 << "--mode takes full or incremental";
     }
 
@@ -153,8 +160,9 @@ private slots:
     void unwritableCatalogIsReported()
     {
         QProcess process;
-        process.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), QStringLiteral("/proc/mako/catalog.sqlite"),
-                                                    QStringLiteral("connections"), QStringLiteral("list")});
+        process.start(QStringLiteral(MC_CLI_PATH),
+                      {QStringLiteral("--catalog"), QStringLiteral("/proc/mako/catalog.sqlite"),
+                       QStringLiteral("connections"), QStringLiteral("list")});
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), 1);
@@ -165,17 +173,20 @@ private slots:
 
     void addTestAndList()
     {
-        CliResult r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                           QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("prod"),
-                           QStringLiteral("--config"), config()});
+        CliResult r = cli({QStringLiteral("connections"), QStringLiteral("add"),
+                           QStringLiteral("--connector"), QStringLiteral("stripe"), QStringLiteral("--name"),
+                           QStringLiteral("prod"), QStringLiteral("--config"), config()});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("badkey"), QStringLiteral("--config"),
-                 config(QStringLiteral("sk_test_not_the_key"))});
+                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("badkey"),
+                 QStringLiteral("--config"), config(QStringLiteral("sk_test_not_the_key"))});
         QCOMPARE(r.exitCode, 0);
-        r = cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
-                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("offline"), QStringLiteral("--config"),
-                 QStringLiteral("{\"api_key\":\"sk_test_mako\",\"base_url\":\"http://127.0.0.1:1\",\"max_retries\":0}")});
+        r = cli(
+            {QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+             QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("offline"),
+             QStringLiteral("--config"),
+             QStringLiteral(
+                 "{\"api_key\":\"sk_test_mako\",\"base_url\":\"http://127.0.0.1:1\",\"max_retries\":0}")});
         QCOMPARE(r.exitCode, 0);
 
         r = cli({QStringLiteral("connections"), QStringLiteral("list"), QStringLiteral("--json")});
@@ -197,44 +208,49 @@ private slots:
 
     void syncUnknownEntityExitsTwo()
     {
-        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"), QStringLiteral("widgets")});
+        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                                 QStringLiteral("widgets")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("Unknown entity \"widgets\""));
     }
 
     void syncWithJsonProgressRecordsAndSql()
     {
-        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
-                                 QStringLiteral("products"), QStringLiteral("--progress"), QStringLiteral("json")});
+        const CliResult r =
+            cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                 QStringLiteral("products"), QStringLiteral("--progress"), QStringLiteral("json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QVERIFY(!lines.isEmpty());
         for (const QByteArray &line : lines) {
             const QJsonObject object = QJsonDocument::fromJson(line).object();
-            QVERIFY2(object.contains(QStringLiteral("entity")) && object.contains(QStringLiteral("processed")) &&
-                         object.contains(QStringLiteral("total")) && object.contains(QStringLiteral("pages")) &&
-                         object.contains(QStringLiteral("rate")) && object.contains(QStringLiteral("state")),
-                     line.constData());
+            QVERIFY2(
+                object.contains(QStringLiteral("entity")) && object.contains(QStringLiteral("processed")) &&
+                    object.contains(QStringLiteral("total")) && object.contains(QStringLiteral("pages")) &&
+                    object.contains(QStringLiteral("rate")) && object.contains(QStringLiteral("state")),
+                line.constData());
         }
         const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
         QCOMPARE(last.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
         QCOMPARE(last.value(QStringLiteral("processed")).toInt(), 30);
 
-        CliResult records = cli({QStringLiteral("records"), QStringLiteral("prod"), QStringLiteral("products"),
-                                 QStringLiteral("--limit"), QStringLiteral("3")});
+        CliResult records = cli({QStringLiteral("records"), QStringLiteral("prod"),
+                                 QStringLiteral("products"), QStringLiteral("--limit"), QStringLiteral("3")});
         QCOMPARE(records.exitCode, 0);
         const QList<QByteArray> jsonl = records.out.trimmed().split('\n');
         QCOMPARE(jsonl.size(), 3);
-        QCOMPARE(jsonl.first(), m_server.recordJson(QStringLiteral("products"), QStringLiteral("prod_0000000001")));
+        QCOMPARE(jsonl.first(),
+                 m_server.recordJson(QStringLiteral("products"), QStringLiteral("prod_0000000001")));
 
-        records = cli({QStringLiteral("records"), QStringLiteral("prod"), QStringLiteral("products"), QStringLiteral("--format"),
-                       QStringLiteral("csv")});
+        records = cli({QStringLiteral("records"), QStringLiteral("prod"), QStringLiteral("products"),
+                       QStringLiteral("--format"), QStringLiteral("csv")});
         QCOMPARE(records.exitCode, 0);
         const QList<QByteArray> csv = records.out.trimmed().split('\n');
         QCOMPARE(csv.size(), 31);
         QVERIFY(csv.first().startsWith("id,"));
 
-        CliResult sql = cli({QStringLiteral("sql"), QStringLiteral("SELECT count(*) AS n FROM prod__products")});
+        CliResult sql =
+            cli({QStringLiteral("sql"), QStringLiteral("SELECT count(*) AS n FROM prod__products")});
         QVERIFY2(sql.exitCode == 0, sql.err.constData());
         QCOMPARE(sql.out, QByteArray("n\n30\n"));
         sql = cli({QStringLiteral("sql"), QStringLiteral("DELETE FROM records")});
@@ -242,9 +258,15 @@ private slots:
         QVERIFY2(sql.err.contains("read-only") || sql.err.contains("readonly"), sql.err.constData());
         QCOMPARE(catalogKeys(QStringLiteral("products")).size(), 30);
 
-        const CliResult runs = cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
+        const CliResult runs =
+            cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
         QCOMPARE(runs.exitCode, 0);
-        QCOMPARE(QJsonDocument::fromJson(runs.out).array().first().toObject().value(QStringLiteral("status")).toString(),
+        QCOMPARE(QJsonDocument::fromJson(runs.out)
+                     .array()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
                  QStringLiteral("done"));
     }
 
@@ -252,9 +274,10 @@ private slots:
     {
         m_server.setLatencyMs(30); // 100 pages take at least 3 s: time to stop it midway
         QProcess process;
-        process.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"),
-                                                    QStringLiteral("prod"), QStringLiteral("--entity"), QStringLiteral("customers"),
-                                                    QStringLiteral("--progress"), QStringLiteral("json")});
+        process.start(QStringLiteral(MC_CLI_PATH),
+                      {QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"), QStringLiteral("prod"),
+                       QStringLiteral("--entity"), QStringLiteral("customers"), QStringLiteral("--progress"),
+                       QStringLiteral("json")});
         QVERIFY(process.waitForStarted());
         // Wait until some records are in, then ask politely.
         QByteArray seen;
@@ -263,8 +286,8 @@ private slots:
             seen += process.readAllStandardOutput();
         }
         QVERIFY2(process.state() == QProcess::Running,
-                 (seen + process.readAllStandardError() + " exit " + QByteArray::number(process.exitCode()) + " status " +
-                  QByteArray::number(int(process.exitStatus())))
+                 (seen + process.readAllStandardError() + " exit " + QByteArray::number(process.exitCode()) +
+                  " status " + QByteArray::number(int(process.exitStatus())))
                      .constData());
         ::kill(pid_t(process.processId()), SIGTERM);
         QVERIFY(process.waitForFinished(30000));
@@ -281,9 +304,11 @@ private slots:
     void crashTestKillNineAndResume()
     {
         m_server.setLatencyMs(5);
-        const QStringList args{QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"), QStringLiteral("prod"),
-                               QStringLiteral("--entity"), QStringLiteral("customers"), QStringLiteral("--entity"),
-                               QStringLiteral("charges"), QStringLiteral("--entity"), QStringLiteral("invoices"),
+        const QStringList args{QStringLiteral("--catalog"),  m_catalog,
+                               QStringLiteral("sync"),       QStringLiteral("prod"),
+                               QStringLiteral("--entity"),   QStringLiteral("customers"),
+                               QStringLiteral("--entity"),   QStringLiteral("charges"),
+                               QStringLiteral("--entity"),   QStringLiteral("invoices"),
                                QStringLiteral("--progress"), QStringLiteral("json")};
         int kills = 0;
         for (int round = 0; round < 3; ++round) {
@@ -308,18 +333,22 @@ private slots:
         }
         QVERIFY(kills >= 2);
         m_server.setLatencyMs(0);
-        const CliResult r = cli(QStringList{QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
-                                            QStringLiteral("customers"), QStringLiteral("--entity"), QStringLiteral("charges"),
+        const CliResult r = cli(QStringList{QStringLiteral("sync"), QStringLiteral("prod"),
+                                            QStringLiteral("--entity"), QStringLiteral("customers"),
+                                            QStringLiteral("--entity"), QStringLiteral("charges"),
                                             QStringLiteral("--entity"), QStringLiteral("invoices")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        for (const QString &entity : {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
+        for (const QString &entity :
+             {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
             QCOMPARE(catalogKeys(entity), sortedServerIds(entity));
         int total = 0;
-        for (const QString &entity : {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
+        for (const QString &entity :
+             {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")})
             total += int(catalogKeys(entity).size());
         QCOMPARE(total, 30000);
         // The killed runs show as interrupted in the history.
-        const CliResult runs = cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
+        const CliResult runs =
+            cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
         QVERIFY(runs.out.contains("\"interrupted\""));
     }
 };

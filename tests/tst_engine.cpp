@@ -11,7 +11,8 @@ namespace {
 std::atomic<int> s_running{0};
 std::atomic<int> s_maxRunning{0};
 
-// Produces `count` small records per entity in pages of batchSize; pauses a little per page so entities overlap.
+// Produces `count` small records per entity in pages of batchSize; pauses a little per page so entities
+// overlap.
 class CountingConnector : public BaseConnector
 {
 public:
@@ -24,8 +25,12 @@ public:
         m.description = QStringLiteral("test");
         m.iconPath = QStringLiteral(":/icons/connector-generic.svg");
         for (const char *name : {"a", "b", "c", "d"})
-            m.entities.append(EntityInfo{QString::fromLatin1(name), QString::fromLatin1(name), QStringLiteral("id"),
-                                         IncrementalMode::None, {}, {}});
+            m.entities.append(EntityInfo{QString::fromLatin1(name),
+                                         QString::fromLatin1(name),
+                                         QStringLiteral("id"),
+                                         IncrementalMode::None,
+                                         {},
+                                         {}});
         ConfigField count;
         count.name = QStringLiteral("count");
         count.label = QStringLiteral("Records");
@@ -105,15 +110,17 @@ private slots:
     {
         ConnectorRegistry::instance().add(CountingConnector::staticMetadata(),
                                           [] { return std::make_unique<CountingConnector>(); });
-        ConnectorRegistry::instance().add(StuckConnector::staticMetadata(), [] { return std::make_unique<StuckConnector>(); });
+        ConnectorRegistry::instance().add(StuckConnector::staticMetadata(),
+                                          [] { return std::make_unique<StuckConnector>(); });
     }
 
     void parallelEntitiesAreBounded()
     {
         EngineFixture fx;
         QVERIFY(fx.open());
-        const ConnectionInfo c = fx.addConnection(QStringLiteral("n"), QStringLiteral("test-counting"),
-                                                  QJsonObject{{QStringLiteral("count"), 2000}, {QStringLiteral("pause_ms"), 5}});
+        const ConnectionInfo c =
+            fx.addConnection(QStringLiteral("n"), QStringLiteral("test-counting"),
+                             QJsonObject{{QStringLiteral("count"), 2000}, {QStringLiteral("pause_ms"), 5}});
         s_maxRunning = 0;
         SyncOptions options;
         options.maxParallelEntities = 2;
@@ -121,7 +128,8 @@ private slots:
         const RunSummary summary = fx.sync(c, options);
         QCOMPARE(summary.status, QStringLiteral("done"));
         QCOMPARE(s_maxRunning.load(), 2);
-        for (const QString &entity : {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")})
+        for (const QString &entity :
+             {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")})
             QCOMPARE(fx.catalog->recordCount(c.id, entity), 2000);
         QCOMPARE(summary.processed.value(QStringLiteral("d")), 2000);
     }
@@ -150,7 +158,8 @@ private slots:
             q.exec(QStringLiteral("PRAGMA page_count"));
             q.next();
             const int pages = q.value(0).toInt();
-            return QVariant(QSqlQuery(catalog.database()).exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 400)));
+            return QVariant(QSqlQuery(catalog.database())
+                                .exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages + 400)));
         });
         capped.waitForFinished();
         QVERIFY(capped.result().toBool());
@@ -159,7 +168,8 @@ private slots:
         options.pagesPerChunk = 1;
         const RunSummary summary = fx.sync(c, options);
         QCOMPARE(summary.status, QStringLiteral("failed"));
-        QVERIFY2(summary.error.contains(QLatin1String("disk holding the catalog is full")), qPrintable(summary.error));
+        QVERIFY2(summary.error.contains(QLatin1String("disk holding the catalog is full")),
+                 qPrintable(summary.error));
         const qint64 kept = fx.catalog->recordCount(c.id, QStringLiteral("a"));
         QVERIFY(kept > 0 && kept < 200000);
         const auto state = fx.catalog->entityState(c.id, QStringLiteral("a"));
@@ -171,8 +181,9 @@ private slots:
     {
         EngineFixture fx;
         QVERIFY(fx.open());
-        const ConnectionInfo c = fx.addConnection(QStringLiteral("x"), QStringLiteral("test-counting"),
-                                                  QJsonObject{{QStringLiteral("count"), 5000}, {QStringLiteral("pause_ms"), 10}});
+        const ConnectionInfo c =
+            fx.addConnection(QStringLiteral("x"), QStringLiteral("test-counting"),
+                             QJsonObject{{QStringLiteral("count"), 5000}, {QStringLiteral("pause_ms"), 10}});
         SyncOptions options;
         options.entities = {QStringLiteral("a")};
         options.pagesPerChunk = 1;
@@ -180,7 +191,8 @@ private slots:
         SyncJob *job = fx.engine->startSync(c, options, &error);
         QVERIFY(job);
         QSignalSpy progress(job, &SyncJob::progress);
-        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().first().value<EntityProgress>().committed >= 300, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !progress.isEmpty() && progress.last().first().value<EntityProgress>().committed >= 300, 20000);
         const qint64 runId = job->runId();
         fx.catalog.reset();
         fx.engine.reset(); // as when the app quits mid-sync

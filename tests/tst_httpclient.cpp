@@ -86,17 +86,19 @@ private slots:
         QTest::addColumn<QByteArray>("value");
         QTest::addColumn<qint64>("expectedMs");
         const QDateTime now = QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC);
-        const QByteArray date = QLocale::c()
-                                    .toString(now.addSecs(7), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
-                                    .toLatin1();
+        const QByteArray date =
+            QLocale::c()
+                .toString(now.addSecs(7), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
+                .toLatin1();
         QTest::newRow("seconds") << 429 << QByteArray("retry-after") << QByteArray("2") << qint64(2000);
         QTest::newRow("zero") << 429 << QByteArray("retry-after") << QByteArray("0") << qint64(0);
         QTest::newRow("http-date") << 503 << QByteArray("retry-after") << date << qint64(7000);
-        QTest::newRow("ratelimit header") << 429 << QByteArray("ratelimit") << QByteArray("limit=100, remaining=0, reset=4")
-                                          << qint64(4000);
-        QTest::newRow("ratelimit-reset") << 429 << QByteArray("ratelimit-reset") << QByteArray("3") << qint64(3000);
-        QTest::newRow("x-ratelimit-reset epoch") << 429 << QByteArray("x-ratelimit-reset") << QByteArray("1800000010")
-                                                 << qint64(10500);
+        QTest::newRow("ratelimit header") << 429 << QByteArray("ratelimit")
+                                          << QByteArray("limit=100, remaining=0, reset=4") << qint64(4000);
+        QTest::newRow("ratelimit-reset")
+            << 429 << QByteArray("ratelimit-reset") << QByteArray("3") << qint64(3000);
+        QTest::newRow("x-ratelimit-reset epoch")
+            << 429 << QByteArray("x-ratelimit-reset") << QByteArray("1800000010") << qint64(10500);
         QTest::newRow("none") << 503 << QByteArray("x-other") << QByteArray("1") << qint64(-1);
     }
 
@@ -109,8 +111,9 @@ private slots:
         HttpResponse response;
         response.status = status;
         response.headers = {{name, value}};
-        QCOMPARE(HttpClient::serverRequestedDelayMs(response, QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC)),
-                 expectedMs);
+        QCOMPARE(
+            HttpClient::serverRequestedDelayMs(response, QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC)),
+            expectedMs);
     }
 
     void retryableStatuses_data()
@@ -272,7 +275,8 @@ private slots:
         QCOMPARE(logged.size(), 1);
         QVERIFY(!logged.first().contains(secret));
         QVERIFY(!client.failureMessage(r, QStringLiteral("bad key ") + secret).contains(secret));
-        QCOMPARE(client.redact(QStringLiteral("x ") + secret + QStringLiteral(" y")), QStringLiteral("x *** y"));
+        QCOMPARE(client.redact(QStringLiteral("x ") + secret + QStringLiteral(" y")),
+                 QStringLiteral("x *** y"));
     }
 };
 

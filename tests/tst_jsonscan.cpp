@@ -14,21 +14,29 @@ private slots:
         QTest::addColumn<QByteArray>("path");
         QTest::addColumn<QByteArray>("expected");
         QTest::addColumn<bool>("ok");
-        QTest::newRow("string") << QByteArray("{\"id\":\"cus_1\",\"n\":2}") << QByteArray("id") << QByteArray("\"cus_1\"") << true;
-        QTest::newRow("number") << QByteArray("{\"id\":\"cus_1\",\"n\":-2.5e3}") << QByteArray("n") << QByteArray("-2.5e3") << true;
-        QTest::newRow("spaces") << QByteArray("{ \"a\" :\n [1, 2] , \"b\": true }") << QByteArray("a") << QByteArray("[1, 2]") << true;
-        QTest::newRow("nested path") << QByteArray("{\"data\":{\"items\":[{\"x\":1}],\"next\":null}}") << QByteArray("data.items")
-                                     << QByteArray("[{\"x\":1}]") << true;
-        QTest::newRow("brackets in strings") << QByteArray("{\"a\":\"}]{[\",\"b\":{\"c\":\"\\\"}\"},\"d\":1}") << QByteArray("d")
-                                             << QByteArray("1") << true;
-        QTest::newRow("escaped quote before key") << QByteArray("{\"a\":\"x\\\\\",\"id\":7}") << QByteArray("id") << QByteArray("7") << true;
+        QTest::newRow("string") << QByteArray("{\"id\":\"cus_1\",\"n\":2}") << QByteArray("id")
+                                << QByteArray("\"cus_1\"") << true;
+        QTest::newRow("number") << QByteArray("{\"id\":\"cus_1\",\"n\":-2.5e3}") << QByteArray("n")
+                                << QByteArray("-2.5e3") << true;
+        QTest::newRow("spaces") << QByteArray("{ \"a\" :\n [1, 2] , \"b\": true }") << QByteArray("a")
+                                << QByteArray("[1, 2]") << true;
+        QTest::newRow("nested path") << QByteArray("{\"data\":{\"items\":[{\"x\":1}],\"next\":null}}")
+                                     << QByteArray("data.items") << QByteArray("[{\"x\":1}]") << true;
+        QTest::newRow("brackets in strings") << QByteArray("{\"a\":\"}]{[\",\"b\":{\"c\":\"\\\"}\"},\"d\":1}")
+                                             << QByteArray("d") << QByteArray("1") << true;
+        QTest::newRow("escaped quote before key")
+            << QByteArray("{\"a\":\"x\\\\\",\"id\":7}") << QByteArray("id") << QByteArray("7") << true;
         QTest::newRow("absent") << QByteArray("{\"a\":1}") << QByteArray("id") << QByteArray() << true;
         QTest::newRow("empty object") << QByteArray("{}") << QByteArray("id") << QByteArray() << true;
-        QTest::newRow("truncated") << QByteArray("{\"a\":[1,2,{\"b\":") << QByteArray("z") << QByteArray() << false;
+        QTest::newRow("truncated") << QByteArray("{\"a\":[1,2,{\"b\":") << QByteArray("z") << QByteArray()
+                                   << false;
         QTest::newRow("not an object") << QByteArray("[1]") << QByteArray("a") << QByteArray() << false;
-        QTest::newRow("bad literal") << QByteArray("{\"a\":tru,\"b\":1}") << QByteArray("b") << QByteArray() << false;
-        QTest::newRow("unterminated string") << QByteArray("{\"a\":\"abc") << QByteArray("a") << QByteArray() << false;
-        QTest::newRow("mismatched brackets") << QByteArray("{\"a\":[1,2}, \"b\":1}") << QByteArray("b") << QByteArray() << false;
+        QTest::newRow("bad literal") << QByteArray("{\"a\":tru,\"b\":1}") << QByteArray("b") << QByteArray()
+                                     << false;
+        QTest::newRow("unterminated string")
+            << QByteArray("{\"a\":\"abc") << QByteArray("a") << QByteArray() << false;
+        QTest::newRow("mismatched brackets")
+            << QByteArray("{\"a\":[1,2}, \"b\":1}") << QByteArray("b") << QByteArray() << false;
     }
 
     void member()
@@ -53,8 +61,10 @@ private slots:
         QTest::newRow("empty") << QByteArray("[ ]") << QList<QByteArray>{} << true;
         QTest::newRow("objects") << QByteArray("[{\"id\":\"a\",\"x\":[1]}, {\"id\":\"b\"}]")
                                  << QList<QByteArray>{"{\"id\":\"a\",\"x\":[1]}", "{\"id\":\"b\"}"} << true;
-        QTest::newRow("mixed") << QByteArray("[1,\"two\",null,[3]]") << QList<QByteArray>{"1", "\"two\"", "null", "[3]"} << true;
-        QTest::newRow("truncated") << QByteArray("[{\"id\":\"a\"},{\"id\":") << QList<QByteArray>{"{\"id\":\"a\"}"} << false;
+        QTest::newRow("mixed") << QByteArray("[1,\"two\",null,[3]]")
+                               << QList<QByteArray>{"1", "\"two\"", "null", "[3]"} << true;
+        QTest::newRow("truncated") << QByteArray("[{\"id\":\"a\"},{\"id\":")
+                                   << QList<QByteArray>{"{\"id\":\"a\"}"} << false;
         QTest::newRow("missing comma") << QByteArray("[1 2]") << QList<QByteArray>{"1"} << false;
     }
 
@@ -91,20 +101,23 @@ private slots:
     void memberNamesKeepOrder()
     {
         QCOMPARE(JsonScan::memberNames("{\"id\":1,\"object\":\"x\",\"amount\":{\"a\":1},\"created\":2}"),
-                 (QStringList{QStringLiteral("id"), QStringLiteral("object"), QStringLiteral("amount"), QStringLiteral("created")}));
+                 (QStringList{QStringLiteral("id"), QStringLiteral("object"), QStringLiteral("amount"),
+                              QStringLiteral("created")}));
     }
 
     void scanPageInOnePass()
     {
-        const QByteArray page = "{\"object\":\"list\",\"data\":[{\"id\":\"a\",\"nested\":{\"id\":\"x\"},\"created\":5},"
-                                "{\"created\":7,\"id\":\"b\\\"q\"},{\"other\":1}],\"has_more\":true}";
+        const QByteArray page =
+            "{\"object\":\"list\",\"data\":[{\"id\":\"a\",\"nested\":{\"id\":\"x\"},\"created\":5},"
+            "{\"created\":7,\"id\":\"b\\\"q\"},{\"other\":1}],\"has_more\":true}";
         JsonScan::Result result;
         const JsonScan::Page scanned = JsonScan::scanPage(page, "data", {"id", "created"}, &result);
         QVERIFY2(result.ok, qPrintable(result.error));
         QVERIFY(scanned.hasArray);
         QCOMPARE(scanned.member("has_more").toByteArray(), QByteArray("true"));
         QCOMPARE(scanned.items.size(), 3);
-        QCOMPARE(scanned.items[0].fields[0].toByteArray(), QByteArray("\"a\"")); // the top-level id, not the nested one
+        QCOMPARE(scanned.items[0].fields[0].toByteArray(),
+                 QByteArray("\"a\"")); // the top-level id, not the nested one
         QCOMPARE(scanned.items[0].fields[1].toByteArray(), QByteArray("5"));
         QCOMPARE(JsonScan::keyText(scanned.items[1].fields[0]), QByteArray("b\"q"));
         QVERIFY(scanned.items[2].fields[0].isEmpty());

@@ -62,20 +62,25 @@ private slots:
         m_server->seed(QStringLiteral("invoices"), 0);
         QList<EntityProgress> progress;
         const RunSummary summary = m_fx->sync(
-            m_connection, options({QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")}),
+            m_connection,
+            options({QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")}),
             &progress);
         QCOMPARE(summary.status, QStringLiteral("done"));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("customers")), serverIds(QStringLiteral("customers")));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("charges")), serverIds(QStringLiteral("charges")));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("customers")),
+                 serverIds(QStringLiteral("customers")));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("charges")),
+                 serverIds(QStringLiteral("charges")));
         QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("invoices")).size(), 0);
         QCOMPARE(summary.processed.value(QStringLiteral("customers")), 1234);
         // 13 pages of 100 records: pagination followed starting_after to the end.
         QCOMPARE(m_server->listRequestCount(QStringLiteral("customers")), 13);
         // Records are stored exactly as Stripe sent them.
         QSqlQuery q(m_fx->catalog->database());
-        q.exec(QStringLiteral("SELECT data FROM records WHERE entity = 'customers' AND record_key = 'cus_0000000007'"));
+        q.exec(QStringLiteral(
+            "SELECT data FROM records WHERE entity = 'customers' AND record_key = 'cus_0000000007'"));
         QVERIFY(q.next());
-        QCOMPARE(q.value(0).toString().toUtf8(), m_server->recordJson(QStringLiteral("customers"), QStringLiteral("cus_0000000007")));
+        QCOMPARE(q.value(0).toString().toUtf8(),
+                 m_server->recordJson(QStringLiteral("customers"), QStringLiteral("cus_0000000007")));
         // Progress reported a known total and ended done.
         bool sawTotal = false;
         for (const EntityProgress &p : progress)
@@ -88,7 +93,8 @@ private slots:
         QCOMPARE(runs.first().status, QStringLiteral("done"));
         QCOMPARE(runs.first().records, 1234 + 250);
         QSqlQuery view(m_fx->catalog->database());
-        QVERIFY(view.exec(QStringLiteral("SELECT email, created FROM stripe_prod__customers WHERE _key = 'cus_0000000007'")));
+        QVERIFY(view.exec(QStringLiteral(
+            "SELECT email, created FROM stripe_prod__customers WHERE _key = 'cus_0000000007'")));
         QVERIFY(view.next());
         QVERIFY(view.value(0).toString().contains(QLatin1Char('@')));
         QCOMPARE(view.value(1).toLongLong(), 1700000007);
@@ -97,12 +103,16 @@ private slots:
     void rerunCreatesNoDuplicatesAndUpdatesContent()
     {
         m_server->seed(QStringLiteral("customers"), 300);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("customers")})).status, QStringLiteral("done"));
-        m_server->updateRecord(QStringLiteral("customers"), QStringLiteral("cus_0000000010"), "name", QStringLiteral("Renamed Ltd"));
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("customers")})).status, QStringLiteral("done"));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("customers")})).status,
+                 QStringLiteral("done"));
+        m_server->updateRecord(QStringLiteral("customers"), QStringLiteral("cus_0000000010"), "name",
+                               QStringLiteral("Renamed Ltd"));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("customers")})).status,
+                 QStringLiteral("done"));
         QCOMPARE(m_fx->catalog->recordCount(m_connection.id, QStringLiteral("customers")), 300);
         QSqlQuery q(m_fx->catalog->database());
-        q.exec(QStringLiteral("SELECT json_extract(data, '$.name') FROM records WHERE record_key = 'cus_0000000010'"));
+        q.exec(QStringLiteral(
+            "SELECT json_extract(data, '$.name') FROM records WHERE record_key = 'cus_0000000010'"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("Renamed Ltd"));
     }
@@ -110,36 +120,44 @@ private slots:
     void fullRefreshRemovesDeletedRecordsOnlyAtTheEnd()
     {
         m_server->seed(QStringLiteral("products"), 120);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")})).status, QStringLiteral("done"));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")})).status,
+                 QStringLiteral("done"));
         m_server->removeRecord(QStringLiteral("products"), QStringLiteral("prod_0000000005"));
         // A failing refresh keeps everything the user had (I3).
         m_server->setMalformedPage(QStringLiteral("products"), 1);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")}, SyncMode::Full, 1)).status, QStringLiteral("failed"));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")}, SyncMode::Full, 1)).status,
+                 QStringLiteral("failed"));
         QCOMPARE(m_fx->catalog->recordCount(m_connection.id, QStringLiteral("products")), 120);
         // The completed refresh (resuming) removes the one the source no longer has.
         m_server->setMalformedPage(QStringLiteral("products"), -1);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")})).status, QStringLiteral("done"));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("products")), serverIds(QStringLiteral("products")));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")})).status,
+                 QStringLiteral("done"));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("products")),
+                 serverIds(QStringLiteral("products")));
         QCOMPARE(m_fx->catalog->recordCount(m_connection.id, QStringLiteral("products")), 119);
     }
 
     void incrementalPicksUpNewRecords()
     {
         m_server->seed(QStringLiteral("charges"), 250);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("charges")})).status, QStringLiteral("done"));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("charges")})).status,
+                 QStringLiteral("done"));
         const auto state = m_fx->catalog->entityState(m_connection.id, QStringLiteral("charges"));
         QVERIFY(state);
         QCOMPARE(state->nextSince.toInteger(), 1700000250);
         m_server->addRecords(QStringLiteral("charges"), 40);
         m_server->clearRequestLog();
-        const RunSummary summary = m_fx->sync(m_connection, options({QStringLiteral("charges")}, SyncMode::Incremental));
+        const RunSummary summary =
+            m_fx->sync(m_connection, options({QStringLiteral("charges")}, SyncMode::Incremental));
         QCOMPARE(summary.status, QStringLiteral("done"));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("charges")), serverIds(QStringLiteral("charges")));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("charges")),
+                 serverIds(QStringLiteral("charges")));
         // Only records created since the last sync were asked for (created[gte] keeps the boundary record).
         QCOMPARE(summary.processed.value(QStringLiteral("charges")), 41);
         const QList<QByteArray> log = m_server->requestLog();
         QVERIFY(!log.isEmpty());
-        QVERIFY2(log.first().contains("created%5Bgte%5D=1700000250") || log.first().contains("created[gte]=1700000250"),
+        QVERIFY2(log.first().contains("created%5Bgte%5D=1700000250") ||
+                     log.first().contains("created[gte]=1700000250"),
                  log.first().constData());
     }
 
@@ -158,7 +176,8 @@ private slots:
         QList<EntityProgress> progress;
         const RunSummary summary = m_fx->sync(m_connection, options({QStringLiteral("refunds")}));
         QCOMPARE(summary.status, QStringLiteral("done"));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("refunds")), serverIds(QStringLiteral("refunds")));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("refunds")),
+                 serverIds(QStringLiteral("refunds")));
         const QList<RunLogEntry> log = m_fx->catalog->runLog(summary.runId);
         bool sawRetry = false;
         for (const RunLogEntry &entry : log)
@@ -179,7 +198,8 @@ private slots:
     {
         m_server->seed(QStringLiteral("invoices"), 500);
         m_server->setMalformedPage(QStringLiteral("invoices"), 3, FakeStripeServer::Malformed::Truncated);
-        const RunSummary summary = m_fx->sync(m_connection, options({QStringLiteral("invoices")}, SyncMode::Full, 1));
+        const RunSummary summary =
+            m_fx->sync(m_connection, options({QStringLiteral("invoices")}, SyncMode::Full, 1));
         QCOMPARE(summary.status, QStringLiteral("failed"));
         QVERIFY2(summary.error.contains(QLatin1String("/v1/invoices")), qPrintable(summary.error));
         QVERIFY2(summary.error.contains(QLatin1String("starting_after")), qPrintable(summary.error));
@@ -192,8 +212,10 @@ private slots:
         // Once the page is fixed, the rerun resumes at page 3 rather than starting over.
         m_server->setMalformedPage(QStringLiteral("invoices"), -1);
         m_server->clearRequestLog();
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("invoices")})).status, QStringLiteral("done"));
-        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("invoices")), serverIds(QStringLiteral("invoices")));
+        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("invoices")})).status,
+                 QStringLiteral("done"));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("invoices")),
+                 serverIds(QStringLiteral("invoices")));
         // 4 pages before (the malformed one included), then only pages 3 and 4 again.
         QCOMPARE(m_server->listRequestCount(QStringLiteral("invoices")), 4 + 2);
     }
@@ -201,7 +223,8 @@ private slots:
     void missingDataIsAnErrorNotAnEmptyPage()
     {
         m_server->seed(QStringLiteral("subscriptions"), 50);
-        m_server->setMalformedPage(QStringLiteral("subscriptions"), 0, FakeStripeServer::Malformed::MissingData);
+        m_server->setMalformedPage(QStringLiteral("subscriptions"), 0,
+                                   FakeStripeServer::Malformed::MissingData);
         const RunSummary summary = m_fx->sync(m_connection, options({QStringLiteral("subscriptions")}));
         QCOMPARE(summary.status, QStringLiteral("failed"));
         QVERIFY2(summary.error.contains(QLatin1String("\"data\"")), qPrintable(summary.error));
@@ -209,13 +232,15 @@ private slots:
 
     void badKeyFailsTestWithStripeMessage()
     {
-        QSignalSpy spy(m_fx->engine->startTest(QStringLiteral("stripe"), config(QStringLiteral("sk_test_wrongkey1234"))),
-                       &TestJob::finished);
+        QSignalSpy spy(
+            m_fx->engine->startTest(QStringLiteral("stripe"), config(QStringLiteral("sk_test_wrongkey1234"))),
+            &TestJob::finished);
         QVERIFY(spy.wait(20000));
         const TestResult result = spy.first().first().value<TestResult>();
         QVERIFY(!result.success);
         QVERIFY2(result.message.startsWith(QLatin1String("Invalid API key")), qPrintable(result.message));
-        QVERIFY2(result.message.contains(QLatin1String("Invalid API Key provided")), qPrintable(result.message));
+        QVERIFY2(result.message.contains(QLatin1String("Invalid API Key provided")),
+                 qPrintable(result.message));
         QVERIFY2(!result.message.contains(QLatin1String("sk_test_wrongkey1234")), qPrintable(result.message));
 
         QSignalSpy ok(m_fx->engine->startTest(QStringLiteral("stripe"), config()), &TestJob::finished);
@@ -230,9 +255,11 @@ private slots:
         m_server->seed(QStringLiteral("customers"), 10);
         const QString secret = QStringLiteral("sk_live_supersecret_9876");
         QString error;
-        const qint64 id = m_fx->engine->saveConnection(0, QStringLiteral("leaky"), QStringLiteral("stripe"), config(secret), &error);
+        const qint64 id = m_fx->engine->saveConnection(0, QStringLiteral("leaky"), QStringLiteral("stripe"),
+                                                       config(secret), &error);
         QVERIFY2(id > 0, qPrintable(error));
-        const RunSummary summary = m_fx->sync(*m_fx->catalog->connectionById(id), options({QStringLiteral("customers")}));
+        const RunSummary summary =
+            m_fx->sync(*m_fx->catalog->connectionById(id), options({QStringLiteral("customers")}));
         QCOMPARE(summary.status, QStringLiteral("failed"));
         QVERIFY2(summary.error.contains(QLatin1String("Invalid API key")), qPrintable(summary.error));
         QVERIFY(!summary.error.contains(secret));
@@ -246,7 +273,8 @@ private slots:
         QFile secrets(FileSecretStore::defaultPathFor(m_fx->catalogPath));
         QVERIFY(secrets.open(QIODevice::ReadOnly));
         QVERIFY(secrets.readAll().contains(secret.toUtf8()));
-        QCOMPARE(secrets.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QCOMPARE(secrets.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
     }
 
     void cancelThenResumeCompletes()
@@ -254,7 +282,8 @@ private slots:
         m_server->seed(QStringLiteral("balance_transactions"), 2000);
         m_server->setLatencyMs(15);
         QString error;
-        SyncJob *job = m_fx->engine->startSync(m_connection, options({QStringLiteral("balance_transactions")}, SyncMode::Full, 1), &error);
+        SyncJob *job = m_fx->engine->startSync(
+            m_connection, options({QStringLiteral("balance_transactions")}, SyncMode::Full, 1), &error);
         QVERIFY(job);
         QSignalSpy finished(job, &SyncJob::finished);
         connect(job, &SyncJob::progress, job, [job](const EntityProgress &p) {
@@ -263,15 +292,18 @@ private slots:
         });
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.first().first().value<RunSummary>().status, QStringLiteral("cancelled"));
-        const qint64 kept = m_fx->catalog->recordCount(m_connection.id, QStringLiteral("balance_transactions"));
+        const qint64 kept =
+            m_fx->catalog->recordCount(m_connection.id, QStringLiteral("balance_transactions"));
         QVERIFY(kept >= 300 && kept < 2000);
-        const auto state = m_fx->catalog->entityState(m_connection.id, QStringLiteral("balance_transactions"));
+        const auto state =
+            m_fx->catalog->entityState(m_connection.id, QStringLiteral("balance_transactions"));
         QCOMPARE(state->status, QStringLiteral("cancelled"));
         QCOMPARE(state->state.totalProcessed, kept); // state is never ahead of data (I1)
 
         m_server->setLatencyMs(0);
         QList<EntityProgress> progress;
-        const RunSummary resumed = m_fx->sync(m_connection, options({QStringLiteral("balance_transactions")}), &progress);
+        const RunSummary resumed =
+            m_fx->sync(m_connection, options({QStringLiteral("balance_transactions")}), &progress);
         QCOMPARE(resumed.status, QStringLiteral("done"));
         QVERIFY(progress.first().resumed);
         QCOMPARE(resumed.processed.value(QStringLiteral("balance_transactions")), 2000 - kept);
@@ -283,7 +315,8 @@ private slots:
     {
         QString error;
         QVERIFY(!m_fx->engine->startSync(m_connection, options({QStringLiteral("widgets")}), &error));
-        QVERIFY2(error.contains(QLatin1String("widgets")) && error.contains(QLatin1String("customers")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("widgets")) && error.contains(QLatin1String("customers")),
+                 qPrintable(error));
     }
 };
 

@@ -50,8 +50,8 @@ void onSignal(int)
 
 QString csvField(const QString &value)
 {
-    if (value.contains(QLatin1Char(',')) || value.contains(QLatin1Char('"')) || value.contains(QLatin1Char('\n')) ||
-        value.contains(QLatin1Char('\r'))) {
+    if (value.contains(QLatin1Char(',')) || value.contains(QLatin1Char('"')) ||
+        value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r'))) {
         QString quoted = value;
         quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
         return QLatin1Char('"') + quoted + QLatin1Char('"');
@@ -63,15 +63,20 @@ QString jsonCell(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined: return {};
-    case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Undefined:
+        return {};
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
         const double d = value.toDouble();
         return d == double(qint64(d)) ? QString::number(qint64(d)) : QString::number(d, 'g', 17);
     }
-    case QJsonValue::String: return value.toString();
-    case QJsonValue::Array: return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Object: return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
     }
     return {};
 }
@@ -270,8 +275,8 @@ int CliApp::cmdConnectors()
         QStringList entities;
         for (const EntityInfo &entity : metadata.entities)
             entities.append(entity.name);
-        m_out << metadata.id << "  " << metadata.name << " " << metadata.version << "\n    " << metadata.description
-              << "\n    entities: " << entities.join(QStringLiteral(", ")) << "\n";
+        m_out << metadata.id << "  " << metadata.name << " " << metadata.version << "\n    "
+              << metadata.description << "\n    entities: " << entities.join(QStringLiteral(", ")) << "\n";
     }
     return Ok;
 }
@@ -292,24 +297,27 @@ int CliApp::cmdConnections()
             return usage(QStringLiteral("connections add needs --name NAME"));
         const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connectorId);
         if (!metadata)
-            return fail(QStringLiteral("unknown connector \"%1\"; run `mako-connect-cli connectors` to list them")
-                            .arg(connectorId),
-                        Usage);
+            return fail(
+                QStringLiteral("unknown connector \"%1\"; run `mako-connect-cli connectors` to list them")
+                    .arg(connectorId),
+                Usage);
         if (configText.startsWith(QLatin1Char('@'))) {
             QFile file(configText.mid(1));
             if (!file.open(QIODevice::ReadOnly))
-                return fail(QStringLiteral("cannot read the config file %1: %2").arg(file.fileName(), file.errorString()),
+                return fail(QStringLiteral("cannot read the config file %1: %2")
+                                .arg(file.fileName(), file.errorString()),
                             Usage);
             configText = QString::fromUtf8(file.readAll());
         }
         QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(configText.isEmpty() ? QByteArray("{}") : configText.toUtf8(),
-                                                          &parseError);
+        const QJsonDocument doc = QJsonDocument::fromJson(
+            configText.isEmpty() ? QByteArray("{}") : configText.toUtf8(), &parseError);
         if (!doc.isObject())
             return fail(QStringLiteral("--config is not a JSON object (%1 at character %2); example: "
                                        "--config '{\"api_key\": \"sk_live_...\"}'")
-                            .arg(parseError.error == QJsonParseError::NoError ? QStringLiteral("not an object")
-                                                                              : parseError.errorString())
+                            .arg(parseError.error == QJsonParseError::NoError
+                                     ? QStringLiteral("not an object")
+                                     : parseError.errorString())
                             .arg(parseError.offset),
                         Usage);
         const QStringList problems = validateConfigAgainstSpec(metadata->config, doc.object());
@@ -321,7 +329,8 @@ int CliApp::cmdConnections()
         if (!openCatalog())
             return Failed;
         if (m_catalog->connection(name.trimmed()))
-            return fail(QStringLiteral("a connection named \"%1\" already exists").arg(name.trimmed()), Usage);
+            return fail(QStringLiteral("a connection named \"%1\" already exists").arg(name.trimmed()),
+                        Usage);
         QString error;
         const qint64 id = m_engine->saveConnection(0, name, connectorId, doc.object(), &error);
         if (id == 0)
@@ -331,7 +340,7 @@ int CliApp::cmdConnections()
     }
     if (sub == QLatin1String("list")) {
         const bool json = takeFlag(QStringLiteral("--json"));
-        if (!expectNoMore() )
+        if (!expectNoMore())
             return Usage;
         if (!openCatalog())
             return Failed;
@@ -339,11 +348,12 @@ int CliApp::cmdConnections()
         if (json) {
             QJsonArray array;
             for (const ConnectionInfo &c : list)
-                array.append(QJsonObject{{QStringLiteral("id"), c.id},
-                                         {QStringLiteral("name"), c.name},
-                                         {QStringLiteral("connector"), c.connectorId},
-                                         {QStringLiteral("config"), c.config},
-                                         {QStringLiteral("created"), c.createdAt.toUTC().toString(Qt::ISODate)}});
+                array.append(
+                    QJsonObject{{QStringLiteral("id"), c.id},
+                                {QStringLiteral("name"), c.name},
+                                {QStringLiteral("connector"), c.connectorId},
+                                {QStringLiteral("config"), c.config},
+                                {QStringLiteral("created"), c.createdAt.toUTC().toString(Qt::ISODate)}});
             m_out << QJsonDocument(array).toJson(QJsonDocument::Indented);
             return Ok;
         }
@@ -370,7 +380,8 @@ int CliApp::cmdConnections()
         done.waitForFinished();
         if (!done.result().toBool())
             return fail(QStringLiteral("could not remove \"%1\"").arg(name));
-        if (const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId)) {
+        if (const ConnectorMetadata *metadata =
+                ConnectorRegistry::instance().metadata(connection->connectorId)) {
             for (const QString &field : metadata->secretFieldNames())
                 m_secrets->remove(SecretStore::keyFor(id, field));
         }
@@ -392,7 +403,8 @@ int CliApp::cmdTest()
         return Failed;
     const auto connection = m_catalog->connection(name);
     if (!connection)
-        return fail(QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+        return fail(
+            QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
     QString error;
     const QJsonObject config = m_engine->resolvedConfig(*connection, &error);
     if (!error.isEmpty())
@@ -439,7 +451,8 @@ int CliApp::cmdSync()
         return Failed;
     const auto connection = m_catalog->connection(name);
     if (!connection)
-        return fail(QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+        return fail(
+            QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
 
     SyncOptions options;
     options.entities = entities;
@@ -506,10 +519,11 @@ int CliApp::cmdSync()
             m_err.flush();
         }
     });
-    QObject::connect(job, &SyncJob::logMessage, job, [&](const QString &entity, const QString &level, const QString &message) {
-        if (progressMode == QLatin1String("text") && level == QLatin1String("warning"))
-            m_err << entity << ": " << message << "\n";
-    });
+    QObject::connect(job, &SyncJob::logMessage, job,
+                     [&](const QString &entity, const QString &level, const QString &message) {
+                         if (progressMode == QLatin1String("text") && level == QLatin1String("warning"))
+                             m_err << entity << ": " << message << "\n";
+                     });
     RunSummary summary;
     QEventLoop loop;
     QObject::connect(job, &SyncJob::finished, &loop, [&](const RunSummary &s) {
@@ -534,8 +548,8 @@ int CliApp::cmdSync()
         qint64 total = 0;
         for (qint64 n : summary.processed)
             total += n;
-        m_err << "Sync done: " << formatCount(total) << " records in " << QString::number(summary.elapsedMs / 1000.0, 'f', 1)
-              << " s\n";
+        m_err << "Sync done: " << formatCount(total) << " records in "
+              << QString::number(summary.elapsedMs / 1000.0, 'f', 1) << " s\n";
     }
     return Ok;
 }
@@ -579,8 +593,8 @@ int CliApp::cmdRuns()
     if (runs.isEmpty())
         m_out << "No runs yet for \"" << name << "\".\n";
     for (const RunInfo &run : runs) {
-        m_out << "#" << run.id << "  " << run.startedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) << "  "
-              << run.status << "  " << run.mode << "  " << formatCount(run.records) << " records";
+        m_out << "#" << run.id << "  " << run.startedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+              << "  " << run.status << "  " << run.mode << "  " << formatCount(run.records) << " records";
         if (run.finishedAt.isValid())
             m_out << "  " << QString::number(run.startedAt.msecsTo(run.finishedAt) / 1000.0, 'f', 1) << " s";
         if (!run.error.isEmpty())
@@ -618,15 +632,17 @@ int CliApp::cmdRecords()
     const ConnectorMetadata *registered = ConnectorRegistry::instance().metadata(connection->connectorId);
     // Entities may be defined by the connection's config (files, GraphQL).
     const std::optional<ConnectorMetadata> metadata =
-        registered ? std::optional<ConnectorMetadata>(registered->forConfig(connection->config)) : std::nullopt;
+        registered ? std::optional<ConnectorMetadata>(registered->forConfig(connection->config))
+                   : std::nullopt;
     if (metadata && !metadata->entity(entity))
         return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
                         .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),
                     Usage);
     QSqlQuery query(m_catalog->database());
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key "
-                                 "LIMIT ?"));
+    query.prepare(
+        QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key "
+                       "LIMIT ?"));
     query.addBindValue(connection->id);
     query.addBindValue(entity);
     query.addBindValue(limit);
@@ -696,9 +712,10 @@ int CliApp::cmdSql()
             query.setForwardOnly(true);
             if (!query.exec(sql)) {
                 const QString text = query.lastError().text();
-                code = fail(text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))
-                                ? QStringLiteral("the SQL console is read-only: %1").arg(text)
-                                : QStringLiteral("SQL error: %1").arg(text));
+                code =
+                    fail(text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))
+                             ? QStringLiteral("the SQL console is read-only: %1").arg(text)
+                             : QStringLiteral("SQL error: %1").arg(text));
             } else {
                 const QSqlRecord record = query.record();
                 if (format != QLatin1String("jsonl")) {

@@ -91,26 +91,30 @@ const QList<QStringList> &migrations()
 {
     static const QList<QStringList> steps{
         {
-            QStringLiteral("CREATE TABLE connections (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL "
-                           "UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', "
-                           "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE connections (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL "
+                "UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', "
+                "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"),
             QStringLiteral("CREATE TABLE sync_state (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
                            "status TEXT NOT NULL, mode TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0, "
                            "since TEXT, next_since TEXT, state TEXT NOT NULL, run_id INTEGER, "
                            "updated_at INTEGER NOT NULL, PRIMARY KEY (connection_id, entity))"),
-            QStringLiteral("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id INTEGER NOT "
-                           "NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities TEXT NOT NULL, started_at "
-                           "INTEGER NOT NULL, finished_at INTEGER, records INTEGER NOT NULL DEFAULT 0, "
-                           "entity_counts TEXT, error TEXT, pid INTEGER)"),
+            QStringLiteral(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id INTEGER NOT "
+                "NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities TEXT NOT NULL, started_at "
+                "INTEGER NOT NULL, finished_at INTEGER, records INTEGER NOT NULL DEFAULT 0, "
+                "entity_counts TEXT, error TEXT, pid INTEGER)"),
             QStringLiteral("CREATE INDEX runs_by_connection ON runs (connection_id, id)"),
-            QStringLiteral("CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, "
-                           "at INTEGER NOT NULL, level TEXT NOT NULL, entity TEXT, message TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, "
+                "at INTEGER NOT NULL, level TEXT NOT NULL, entity TEXT, message TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX run_log_by_run ON run_log (run_id, id)"),
             // Records stay exactly as the API sent them; the unique key makes every write an upsert (I2).
             QStringLiteral("CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
                            "record_key TEXT NOT NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, "
                            "generation INTEGER NOT NULL DEFAULT 0)"),
-            QStringLiteral("CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
+            QStringLiteral(
+                "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
         },
     };
     return steps;
@@ -197,7 +201,8 @@ bool Catalog::migrate()
     QSqlQuery query(db);
     // IMMEDIATE takes the write lock first, so two processes opening a new catalog don't both migrate.
     if (!query.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        m_error = QStringLiteral("Cannot write to the catalog %1: %2").arg(m_location, query.lastError().text());
+        m_error =
+            QStringLiteral("Cannot write to the catalog %1: %2").arg(m_location, query.lastError().text());
         return false;
     }
     query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
@@ -206,9 +211,10 @@ bool Catalog::migrate()
     const bool hadRow = version > 0;
     if (version > schemaVersion()) {
         query.exec(QStringLiteral("ROLLBACK"));
-        m_error = QStringLiteral("The catalog %1 was written by a newer Mako Connect (schema %2); update the app")
-                      .arg(m_location)
-                      .arg(version);
+        m_error =
+            QStringLiteral("The catalog %1 was written by a newer Mako Connect (schema %2); update the app")
+                .arg(m_location)
+                .arg(version);
         return false;
     }
     for (; version < schemaVersion(); ++version) {
@@ -258,7 +264,8 @@ static ConnectionInfo connectionFrom(const QSqlQuery &q)
     return info;
 }
 
-static const char kConnectionColumns[] = "SELECT id, name, connector_id, config, created_at, updated_at FROM connections";
+static const char kConnectionColumns[] =
+    "SELECT id, name, connector_id, config, created_at, updated_at FROM connections";
 
 QList<ConnectionInfo> Catalog::connections()
 {
@@ -307,14 +314,16 @@ static RunInfo runFrom(const QSqlQuery &q)
     return run;
 }
 
-static const char kRunColumns[] = "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
-                                  "records, entity_counts, error, pid FROM runs";
+static const char kRunColumns[] =
+    "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
+    "records, entity_counts, error, pid FROM runs";
 
 QList<RunInfo> Catalog::runs(qint64 connectionId, int limit)
 {
     QList<RunInfo> list;
     QSqlQuery q(database());
-    q.prepare(QString::fromLatin1(kRunColumns) + QStringLiteral(" WHERE connection_id = ? ORDER BY id DESC LIMIT ?"));
+    q.prepare(QString::fromLatin1(kRunColumns) +
+              QStringLiteral(" WHERE connection_id = ? ORDER BY id DESC LIMIT ?"));
     q.addBindValue(connectionId);
     q.addBindValue(limit);
     q.exec();
@@ -341,7 +350,8 @@ QList<RunLogEntry> Catalog::runLog(qint64 runId)
     q.addBindValue(runId);
     q.exec();
     while (q.next())
-        list.append({fromMs(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString()});
+        list.append(
+            {fromMs(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString()});
     return list;
 }
 
@@ -360,14 +370,16 @@ static EntityState entityStateFrom(const QSqlQuery &q)
     return s;
 }
 
-static const char kStateColumns[] = "SELECT entity, status, mode, generation, since, next_since, state, run_id, "
-                                    "updated_at FROM sync_state";
+static const char kStateColumns[] =
+    "SELECT entity, status, mode, generation, since, next_since, state, run_id, "
+    "updated_at FROM sync_state";
 
 QList<EntityState> Catalog::entityStates(qint64 connectionId)
 {
     QList<EntityState> list;
     QSqlQuery q(database());
-    q.prepare(QString::fromLatin1(kStateColumns) + QStringLiteral(" WHERE connection_id = ? ORDER BY entity"));
+    q.prepare(QString::fromLatin1(kStateColumns) +
+              QStringLiteral(" WHERE connection_id = ? ORDER BY entity"));
     q.addBindValue(connectionId);
     q.exec();
     while (q.next())
@@ -425,9 +437,10 @@ qint64 Catalog::addConnection(const QString &name, const QString &connectorId, c
     q.addBindValue(now);
     q.addBindValue(now);
     if (!q.exec()) {
-        m_error = q.lastError().text().contains(QLatin1String("UNIQUE"))
-                      ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
-                      : q.lastError().text();
+        m_error =
+            q.lastError().text().contains(QLatin1String("UNIQUE"))
+                ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
+                : q.lastError().text();
         return 0;
     }
     return q.lastInsertId().toLongLong();
@@ -442,9 +455,10 @@ bool Catalog::updateConnection(qint64 id, const QString &name, const QJsonObject
     q.addBindValue(nowMs());
     q.addBindValue(id);
     if (!q.exec()) {
-        m_error = q.lastError().text().contains(QLatin1String("UNIQUE"))
-                      ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
-                      : q.lastError().text();
+        m_error =
+            q.lastError().text().contains(QLatin1String("UNIQUE"))
+                ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
+                : q.lastError().text();
         return false;
     }
     return q.numRowsAffected() == 1;
@@ -519,7 +533,8 @@ bool Catalog::finishRun(qint64 runId, const QString &status, qint64 records, con
 bool Catalog::appendRunLog(qint64 runId, const QList<RunLogEntry> &entries)
 {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("INSERT INTO run_log (run_id, at, level, entity, message) VALUES (?, ?, ?, ?, ?)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO run_log (run_id, at, level, entity, message) VALUES (?, ?, ?, ?, ?)"));
     for (const RunLogEntry &entry : entries) {
         q.addBindValue(runId);
         q.addBindValue(entry.at.isValid() ? entry.at.toMSecsSinceEpoch() : nowMs());
@@ -539,7 +554,8 @@ bool Catalog::saveEntityState(qint64 connectionId, const EntityState &s)
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
         "INSERT INTO sync_state (connection_id, entity, status, mode, generation, since, next_since, state, "
-        "run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, entity) DO UPDATE "
+        "run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, entity) DO "
+        "UPDATE "
         "SET status = excluded.status, mode = excluded.mode, generation = excluded.generation, since = "
         "excluded.since, next_since = excluded.next_since, state = excluded.state, run_id = excluded.run_id, "
         "updated_at = excluded.updated_at"));
@@ -586,9 +602,10 @@ int Catalog::markStaleRuns()
     }
     for (qint64 id : stale) {
         QSqlQuery update(database());
-        update.prepare(QStringLiteral("UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
-                                      "?), error = coalesce(error, 'The sync was interrupted (the app or CLI "
-                                      "stopped); sync again to resume') WHERE id = ?"));
+        update.prepare(
+            QStringLiteral("UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
+                           "?), error = coalesce(error, 'The sync was interrupted (the app or CLI "
+                           "stopped); sync again to resume') WHERE id = ?"));
         update.addBindValue(nowMs());
         update.addBindValue(id);
         update.exec();
@@ -599,7 +616,8 @@ int Catalog::markStaleRuns()
 qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entity, qint64 generation)
 {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("DELETE FROM records WHERE connection_id = ? AND entity = ? AND generation < ?"));
+    q.prepare(
+        QStringLiteral("DELETE FROM records WHERE connection_id = ? AND entity = ? AND generation < ?"));
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     q.addBindValue(generation);
@@ -632,7 +650,8 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity)
     for (const QString &field : fields) {
         QString path = field;
         path.replace(QLatin1Char('\''), QStringLiteral("''"));
-        columns.append(QStringLiteral("json_extract(data, '$.\"%1\"') AS %2").arg(path, sqlIdentifier(field)));
+        columns.append(
+            QStringLiteral("json_extract(data, '$.\"%1\"') AS %2").arg(path, sqlIdentifier(field)));
     }
     columns.append(QStringLiteral("synced_at AS _synced_at"));
     QString entityLiteral = entity;
@@ -640,8 +659,9 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity)
     const QString view = sqlIdentifier(viewName(info->name, entity));
     if (!exec(QStringLiteral("DROP VIEW IF EXISTS ") + view))
         return false;
-    return exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE connection_id = %3 AND entity = '%4'")
-                    .arg(view, columns.join(QStringLiteral(", ")))
-                    .arg(connectionId)
-                    .arg(entityLiteral));
+    return exec(
+        QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE connection_id = %3 AND entity = '%4'")
+            .arg(view, columns.join(QStringLiteral(", ")))
+            .arg(connectionId)
+            .arg(entityLiteral));
 }

@@ -7,8 +7,8 @@
 
 #include <QDateTime>
 #include <QJsonObject>
-#include <QMetaType>
 #include <QList>
+#include <QMetaType>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -19,7 +19,7 @@ struct ConnectionInfo
     qint64 id = 0;
     QString name;
     QString connectorId;
-    QJsonObject config;          // non-secret fields only
+    QJsonObject config; // non-secret fields only
     QDateTime createdAt;
     QDateTime updatedAt;
 };
@@ -28,13 +28,13 @@ struct RunInfo
 {
     qint64 id = 0;
     qint64 connectionId = 0;
-    QString status;              // running, done, failed, cancelled, interrupted
-    QString mode;                // full, incremental
+    QString status; // running, done, failed, cancelled, interrupted
+    QString mode;   // full, incremental
     QStringList entities;
     QDateTime startedAt;
-    QDateTime finishedAt;        // invalid while running
+    QDateTime finishedAt; // invalid while running
     qint64 records = 0;
-    QJsonObject entityCounts;    // entity -> records written in this run
+    QJsonObject entityCounts; // entity -> records written in this run
     QString error;
     qint64 pid = 0;
 };
@@ -51,11 +51,11 @@ struct RunLogEntry
 struct EntityState
 {
     QString entity;
-    QString status;              // running, done, failed, cancelled
-    QString mode;                // mode of the sync this state belongs to
-    qint64 generation = 0;       // full-refresh generation records are stamped with
-    QJsonValue since;            // incremental cursor the (current) sync started from
-    QJsonValue nextSince;        // cursor for the next incremental sync, set when a sync completes
+    QString status;        // running, done, failed, cancelled
+    QString mode;          // mode of the sync this state belongs to
+    qint64 generation = 0; // full-refresh generation records are stamped with
+    QJsonValue since;      // incremental cursor the (current) sync started from
+    QJsonValue nextSince;  // cursor for the next incremental sync, set when a sync completes
     FetchState state;
     qint64 runId = 0;
     QDateTime updatedAt;
@@ -79,7 +79,7 @@ public:
     QString location() const { return m_location; }
     QSqlDatabase database() const;
 
-    static QString defaultLocation();   // AppDataLocation/catalog.sqlite, or $MAKO_CONNECT_CATALOG
+    static QString defaultLocation(); // AppDataLocation/catalog.sqlite, or $MAKO_CONNECT_CATALOG
     static int schemaVersion();
 
     // Reads (any thread with its own Catalog).
@@ -99,7 +99,7 @@ public:
     // Writes. On the GUI these run on the writer thread; the CLI may call them directly.
     qint64 addConnection(const QString &name, const QString &connectorId, const QJsonObject &config);
     bool updateConnection(qint64 id, const QString &name, const QJsonObject &config);
-    bool removeConnection(qint64 id);  // with its records, state, runs and views
+    bool removeConnection(qint64 id); // with its records, state, runs and views
     qint64 startRun(qint64 connectionId, const QString &mode, const QStringList &entities);
     bool finishRun(qint64 runId, const QString &status, qint64 records, const QJsonObject &entityCounts,
                    const QString &error);

@@ -17,9 +17,10 @@ struct CatalogWriter::Item
 };
 
 namespace {
-const char kUpsert[] = "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, entity, record_key) DO UPDATE "
-                       "SET data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation";
+const char kUpsert[] =
+    "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, entity, record_key) DO UPDATE "
+    "SET data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation";
 
 QString sqliteMessage(sqlite3 *db, int rc)
 {
@@ -149,8 +150,8 @@ qint64 CatalogWriter::chunksWritten() const
 
 void CatalogWriter::run(Catalog &catalog)
 {
-    // Writer thread. The hot path binds straight into SQLite through the driver's handle: valid only when Qt's
-    // driver uses the same SQLite library this binary links, which the version check confirms.
+    // Writer thread. The hot path binds straight into SQLite through the driver's handle: valid only when
+    // Qt's driver uses the same SQLite library this binary links, which the version check confirms.
     sqlite3 *sqlite = nullptr;
     sqlite3_stmt *upsert = nullptr;
     {
@@ -162,7 +163,8 @@ void CatalogWriter::run(Catalog &catalog)
             version.next() && version.value(0).toString() == QLatin1String(sqlite3_libversion());
         if (sameLibrary && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
             sqlite = *static_cast<sqlite3 *const *>(handle.data());
-        if (sqlite && sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &upsert, nullptr) != SQLITE_OK)
+        if (sqlite &&
+            sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &upsert, nullptr) != SQLITE_OK)
             upsert = nullptr;
     }
     m_sqlite = sqlite;
@@ -249,7 +251,7 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
     } else {
         QSqlQuery query(catalog.database());
         query.prepare(QString::fromLatin1(kUpsert).replace(QRegularExpression(QStringLiteral("\\?\\d")),
-                                                          QStringLiteral("?")));
+                                                           QStringLiteral("?")));
         for (const Record &record : std::as_const(chunk.records)) {
             query.addBindValue(chunk.connectionId);
             query.addBindValue(chunk.state.entity);
@@ -265,7 +267,8 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
         }
     }
     if (chunk.removeOlderGenerations) {
-        chunk.removed = catalog.removeRecordsOlderThan(chunk.connectionId, chunk.state.entity, chunk.state.generation);
+        chunk.removed =
+            catalog.removeRecordsOlderThan(chunk.connectionId, chunk.state.entity, chunk.state.generation);
         if (chunk.removed < 0) {
             *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
             catalog.rollback();

@@ -1,6 +1,6 @@
 // The single writer of a catalog (SQLite has one): a thread that owns its own Catalog connection and runs
-// write tasks in order. Sync jobs hand it whole chunks (records + the FetchState after them), which it commits
-// in one transaction (I1). The GUI submits its few writes here too, so its thread never writes (I5).
+// write tasks in order. Sync jobs hand it whole chunks (records + the FetchState after them), which it
+// commits in one transaction (I1). The GUI submits its few writes here too, so its thread never writes (I5).
 #pragma once
 
 #include "catalog.h"
@@ -19,12 +19,12 @@
 struct ChunkWrite
 {
     qint64 connectionId = 0;
-    EntityState state;           // state.state is the FetchState after these records
+    EntityState state; // state.state is the FetchState after these records
     RecordBatch records;
-    // The last chunk of a full refresh: records of older generations (gone from the source) are removed in the
-    // same transaction (I3).
+    // The last chunk of a full refresh: records of older generations (gone from the source) are removed in
+    // the same transaction (I3).
     bool removeOlderGenerations = false;
-    qint64 removed = 0;          // set by the writer
+    qint64 removed = 0; // set by the writer
     // Called on the writer thread after the commit (ok; `message` is the number of records removed) or the
     // rollback (`message` says why). Must be cheap and thread-safe.
     std::function<void(bool ok, const QString &message)> done;
@@ -34,7 +34,7 @@ class CatalogWriter
 {
 public:
     explicit CatalogWriter(const QString &location, int maxPendingChunks = 8);
-    ~CatalogWriter();             // finishes queued work, then stops
+    ~CatalogWriter(); // finishes queued work, then stops
     CatalogWriter(const CatalogWriter &) = delete;
     CatalogWriter &operator=(const CatalogWriter &) = delete;
 
@@ -75,6 +75,6 @@ private:
     bool m_stopping = false;
     qint64 m_recordsWritten = 0;
     qint64 m_chunksWritten = 0;
-    void *m_sqlite = nullptr;     // the writer connection's sqlite3 handle, for the prepared upsert
-    void *m_upsert = nullptr;     // sqlite3_stmt*
+    void *m_sqlite = nullptr; // the writer connection's sqlite3 handle, for the prepared upsert
+    void *m_upsert = nullptr; // sqlite3_stmt*
 };

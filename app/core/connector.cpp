@@ -8,13 +8,20 @@
 QString ConfigField::typeName(Type type)
 {
     switch (type) {
-    case Type::String: return QStringLiteral("string");
-    case Type::Secret: return QStringLiteral("secret");
-    case Type::Url: return QStringLiteral("url");
-    case Type::Integer: return QStringLiteral("integer");
-    case Type::Boolean: return QStringLiteral("boolean");
-    case Type::Select: return QStringLiteral("select");
-    case Type::List: return QStringLiteral("list");
+    case Type::String:
+        return QStringLiteral("string");
+    case Type::Secret:
+        return QStringLiteral("secret");
+    case Type::Url:
+        return QStringLiteral("url");
+    case Type::Integer:
+        return QStringLiteral("integer");
+    case Type::Boolean:
+        return QStringLiteral("boolean");
+    case Type::Select:
+        return QStringLiteral("select");
+    case Type::List:
+        return QStringLiteral("list");
     }
     return {};
 }
@@ -37,12 +44,9 @@ ConfigField::Type ConfigField::typeFromName(const QString &name, bool *ok)
 
 QJsonObject ConfigField::toJson() const
 {
-    QJsonObject object{{QStringLiteral("name"), name},
-                       {QStringLiteral("label"), label},
-                       {QStringLiteral("type"), typeName(type)},
-                       {QStringLiteral("required"), required},
-                       {QStringLiteral("advanced"), advanced},
-                       {QStringLiteral("secret"), isSecret()}};
+    QJsonObject object{{QStringLiteral("name"), name},           {QStringLiteral("label"), label},
+                       {QStringLiteral("type"), typeName(type)}, {QStringLiteral("required"), required},
+                       {QStringLiteral("advanced"), advanced},   {QStringLiteral("secret"), isSecret()}};
     if (!defaultValue.isNull() && !defaultValue.isUndefined())
         object.insert(QStringLiteral("default"), defaultValue);
     if (!help.isEmpty())
@@ -57,10 +61,14 @@ QJsonObject ConfigField::toJson() const
 QString incrementalModeName(IncrementalMode mode)
 {
     switch (mode) {
-    case IncrementalMode::Native: return QStringLiteral("native");
-    case IncrementalMode::CreatedOnly: return QStringLiteral("created-only");
-    case IncrementalMode::ClientFilter: return QStringLiteral("client-filter");
-    case IncrementalMode::None: return QStringLiteral("none");
+    case IncrementalMode::Native:
+        return QStringLiteral("native");
+    case IncrementalMode::CreatedOnly:
+        return QStringLiteral("created-only");
+    case IncrementalMode::ClientFilter:
+        return QStringLiteral("client-filter");
+    case IncrementalMode::None:
+        return QStringLiteral("none");
     }
     return {};
 }
@@ -68,10 +76,14 @@ QString incrementalModeName(IncrementalMode mode)
 QString logLevelName(LogLevel level)
 {
     switch (level) {
-    case LogLevel::Debug: return QStringLiteral("debug");
-    case LogLevel::Info: return QStringLiteral("info");
-    case LogLevel::Warning: return QStringLiteral("warning");
-    case LogLevel::Error: return QStringLiteral("error");
+    case LogLevel::Debug:
+        return QStringLiteral("debug");
+    case LogLevel::Info:
+        return QStringLiteral("info");
+    case LogLevel::Warning:
+        return QStringLiteral("warning");
+    case LogLevel::Error:
+        return QStringLiteral("error");
     }
     return {};
 }
@@ -223,8 +235,8 @@ ConnectorError::ConnectorError(const QString &message, Kind kind)
 
 BaseConnector::~BaseConnector() = default;
 
-void BaseConnector::setup(const ConnectorMetadata &metadata, const QJsonObject &config, const CancelToken &cancel,
-                          std::shared_ptr<RateLimiter> limiter)
+void BaseConnector::setup(const ConnectorMetadata &metadata, const QJsonObject &config,
+                          const CancelToken &cancel, std::shared_ptr<RateLimiter> limiter)
 {
     m_metadata = metadata;
     m_config = applyConfigDefaults(metadata.config, config);
@@ -320,7 +332,8 @@ void BaseConnector::sleep(int ms)
 
 static bool isEmptyValue(const QJsonValue &value)
 {
-    return value.isNull() || value.isUndefined() || (value.isString() && value.toString().trimmed().isEmpty()) ||
+    return value.isNull() || value.isUndefined() ||
+           (value.isString() && value.toString().trimmed().isEmpty()) ||
            (value.isArray() && value.toArray().isEmpty());
 }
 
@@ -334,8 +347,9 @@ static bool showIfHolds(const ConfigField &field, const QJsonObject &config)
     const QString other = field.showIf.left(eq);
     const QString expected = field.showIf.mid(eq + 1);
     const QJsonValue value = config.value(other);
-    const QString actual = value.isBool() ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                                          : value.toVariant().toString();
+    const QString actual = value.isBool()
+                               ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                               : value.toVariant().toString();
     return expected.split(QLatin1Char('|')).contains(actual);
 }
 
@@ -371,8 +385,8 @@ QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject 
             if (!value.isString() || !url.isValid() ||
                 (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
                 url.host().isEmpty())
-                problems.append(QStringLiteral("%1: must be an http(s) URL such as https://api.example.com")
-                                    .arg(label));
+                problems.append(
+                    QStringLiteral("%1: must be an http(s) URL such as https://api.example.com").arg(label));
             break;
         }
         case ConfigField::Type::Integer: {
@@ -392,8 +406,8 @@ QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject 
             break;
         case ConfigField::Type::Select:
             if (!field.options.contains(value.toVariant().toString()))
-                problems.append(
-                    QStringLiteral("%1: must be one of %2").arg(label, field.options.join(QStringLiteral(", "))));
+                problems.append(QStringLiteral("%1: must be one of %2")
+                                    .arg(label, field.options.join(QStringLiteral(", "))));
             break;
         case ConfigField::Type::List:
             if (!value.isArray() && !value.isString())
@@ -430,8 +444,9 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     delay.type = ConfigField::Type::Integer;
     delay.advanced = true;
     delay.defaultValue = 0;
-    delay.help = QStringLiteral("Minimum time between two requests of this connection, to stay under the API's "
-                                "rate limit.");
+    delay.help =
+        QStringLiteral("Minimum time between two requests of this connection, to stay under the API's "
+                       "rate limit.");
 
     ConfigField retries;
     retries.name = QStringLiteral("max_retries");

@@ -26,11 +26,11 @@ struct ConfigField
     QString label;
     Type type = Type::String;
     bool required = false;
-    bool advanced = false;       // shown under "Advanced" in the form
-    QJsonValue defaultValue;     // Null when there is none
+    bool advanced = false;   // shown under "Advanced" in the form
+    QJsonValue defaultValue; // Null when there is none
     QString help;
-    QStringList options;         // for Select
-    QString showIf;              // "field=value": only relevant when another field has that value
+    QStringList options; // for Select
+    QString showIf;      // "field=value": only relevant when another field has that value
     QString placeholder;
 
     bool isSecret() const { return type == Type::Secret; }
@@ -51,22 +51,22 @@ QString incrementalModeName(IncrementalMode mode);
 
 struct EntityInfo
 {
-    QString name;                 // API name, used in the catalog ("customers")
-    QString label;                // human label ("Customers")
+    QString name;  // API name, used in the catalog ("customers")
+    QString label; // human label ("Customers")
     QString primaryKey = QStringLiteral("id");
     IncrementalMode incremental = IncrementalMode::None;
-    QString cursorField;          // record field the incremental cursor follows ("created")
+    QString cursorField; // record field the incremental cursor follows ("created")
     QString description;
     QJsonObject toJson() const;
 };
 
 struct ConnectorMetadata
 {
-    QString id;                   // folder name, unique in the registry ("stripe")
+    QString id; // folder name, unique in the registry ("stripe")
     QString name;
     QString version;
     QString description;
-    QString iconPath;             // Qt resource path, ":/connectors/<id>/icon.svg"
+    QString iconPath; // Qt resource path, ":/connectors/<id>/icon.svg"
     QList<EntityInfo> entities;
     ConfigSpec config;
     bool resumable = true;
@@ -96,9 +96,9 @@ struct FetchState
     qint64 offset = 0;
     QString cursor;
     int iterationsInChunk = 0;
-    qint64 total = -1;            // total records in the entity when the API says; -1 unknown
-    QJsonValue highWater;         // largest cursor-field value seen: the next incremental run's `since`
-    QJsonObject metadata;         // connector-specific
+    qint64 total = -1;    // total records in the entity when the API says; -1 unknown
+    QJsonValue highWater; // largest cursor-field value seen: the next incremental run's `since`
+    QJsonObject metadata; // connector-specific
 
     QJsonObject toJson() const;
     static FetchState fromJson(const QJsonObject &object);
@@ -118,10 +118,10 @@ QString logLevelName(LogLevel level);
 struct ResumableFetchOptions
 {
     QString entity;
-    int batchSize = 100;          // records per API call, where the API lets us choose
-    int maxIterations = 10;       // API calls in this chunk
-    FetchState state;             // where the previous chunk stopped (default-constructed: from the start)
-    QJsonValue since;             // incremental cursor; Null for a full refresh
+    int batchSize = 100;    // records per API call, where the API lets us choose
+    int maxIterations = 10; // API calls in this chunk
+    FetchState state;       // where the previous chunk stopped (default-constructed: from the start)
+    QJsonValue since;       // incremental cursor; Null for a full refresh
     std::function<void(RecordBatch &&records)> onBatch;
     std::function<void(qint64 processed, qint64 total)> onProgress; // total -1 when unknown
     std::function<void(LogLevel level, const QString &message)> onLog;
@@ -131,7 +131,7 @@ struct ResumableFetchOptions
 struct TestResult
 {
     bool success = false;
-    QString message;              // one line for people: "Connected to Stripe account acct_123"
+    QString message; // one line for people: "Connected to Stripe account acct_123"
     QString details;
 };
 
@@ -181,7 +181,7 @@ protected:
     QString configString(const QString &name) const;
     qint64 configInt(const QString &name, qint64 fallback = 0) const;
     bool configBool(const QString &name, bool fallback = false) const;
-    QUrl baseUrl() const;          // config "base_url" without a trailing slash
+    QUrl baseUrl() const; // config "base_url" without a trailing slash
     const CancelToken &cancelToken() const { return m_cancel; }
     // Cancellable sleep; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
     void sleep(int ms);

@@ -121,7 +121,8 @@ qint64 HttpClient::serverRequestedDelayMs(const HttpResponse &response, const QD
             return qMax<qint64>(0, qint64(seconds * 1000));
         QDateTime at = QDateTime::fromString(QString::fromLatin1(retryAfter), Qt::RFC2822Date);
         if (!at.isValid()) {
-            at = QLocale::c().toDateTime(QString::fromLatin1(retryAfter), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+            at = QLocale::c().toDateTime(QString::fromLatin1(retryAfter),
+                                         QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
             at.setTimeSpec(Qt::UTC);
         }
         if (at.isValid())
@@ -140,7 +141,8 @@ qint64 HttpClient::serverRequestedDelayMs(const HttpResponse &response, const QD
         return qMax<qint64>(0, qint64(resetDelta.toDouble() * 1000));
     // "X-RateLimit-Reset: <epoch seconds>" (GitHub), only meaningful when the limit is spent.
     const QByteArray resetEpoch = response.header("x-ratelimit-reset");
-    if (!resetEpoch.isEmpty() && (response.status == 429 || response.header("x-ratelimit-remaining") == "0")) {
+    if (!resetEpoch.isEmpty() &&
+        (response.status == 429 || response.header("x-ratelimit-remaining") == "0")) {
         bool ok = false;
         const qint64 epoch = resetEpoch.toLongLong(&ok);
         if (ok)
@@ -175,10 +177,11 @@ HttpResponse HttpClient::send(const HttpRequest &request)
         qint64 delay = qint64(step / 2 + QRandomGenerator::global()->bounded(step / 2 + 1));
         const qint64 requested = serverRequestedDelayMs(response, QDateTime::currentDateTimeUtc());
         if (requested >= 0)
-            delay = qMin<qint64>(qMax<qint64>(requested, qMin<qint64>(delay, 1000)), m_policy.maxServerWaitMs);
+            delay =
+                qMin<qint64>(qMax<qint64>(requested, qMin<qint64>(delay, 1000)), m_policy.maxServerWaitMs);
         if (m_logger) {
-            const QString what = response.status ? QStringLiteral("HTTP %1").arg(response.status)
-                                                 : response.networkError;
+            const QString what =
+                response.status ? QStringLiteral("HTTP %1").arg(response.status) : response.networkError;
             m_logger(redact(QStringLiteral("%1 from %2; retrying in %3 s (retry %4 of %5)")
                                 .arg(what, response.url.toString())
                                 .arg(delay / 1000.0, 0, 'f', 1)

@@ -32,11 +32,11 @@ struct HttpRequest
 
 struct HttpResponse
 {
-    QUrl url;                    // redacted: safe to show
-    int status = 0;              // 0 when no HTTP response arrived
+    QUrl url;       // redacted: safe to show
+    int status = 0; // 0 when no HTTP response arrived
     QByteArray body;
-    QList<HttpHeader> headers;   // names lower-cased
-    QString networkError;        // empty when a response arrived
+    QList<HttpHeader> headers; // names lower-cased
+    QString networkError;      // empty when a response arrived
     int attempts = 0;
 
     bool ok() const { return networkError.isEmpty() && status >= 200 && status < 300; }
@@ -45,18 +45,21 @@ struct HttpResponse
 
 struct HttpPolicy
 {
-    int maxRetries = 6;           // retries after the first attempt
-    int baseDelayMs = 500;        // first backoff step; doubles each retry, with jitter
-    int maxDelayMs = 30000;       // cap of one computed backoff step
-    int maxServerWaitMs = 3600000;// cap of a wait the server asked for (Retry-After, X-RateLimit-Reset)
-    int timeoutMs = 30000;        // one attempt, from send to last byte
+    int maxRetries = 6;            // retries after the first attempt
+    int baseDelayMs = 500;         // first backoff step; doubles each retry, with jitter
+    int maxDelayMs = 30000;        // cap of one computed backoff step
+    int maxServerWaitMs = 3600000; // cap of a wait the server asked for (Retry-After, X-RateLimit-Reset)
+    int timeoutMs = 30000;         // one attempt, from send to last byte
 };
 
 // Spaces requests of one connection at least `minIntervalMs` apart, across all its worker threads.
 class RateLimiter
 {
 public:
-    explicit RateLimiter(int minIntervalMs = 0) : m_minIntervalMs(minIntervalMs) {}
+    explicit RateLimiter(int minIntervalMs = 0)
+        : m_minIntervalMs(minIntervalMs)
+    {
+    }
     int minIntervalMs() const { return m_minIntervalMs; }
     // Milliseconds the caller must wait before its request; reserves the slot.
     qint64 reserve();

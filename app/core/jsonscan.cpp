@@ -7,7 +7,6 @@
 #include <emmintrin.h>
 #endif
 
-
 namespace JsonScan {
 
 namespace {
@@ -36,7 +35,8 @@ inline qsizetype skipString(QByteArrayView s, qsizetype p)
     const __m128i backslash = _mm_set1_epi8('\\');
     while (p + 16 <= n) {
         const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(data + p));
-        const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+        const int mask =
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
         if (mask == 0) {
             p += 16;
             continue;
@@ -125,8 +125,7 @@ qsizetype skipValue(QByteArrayView s, qsizetype p)
 }
 
 // Walks the members of an object, calling visit(name, value) until it returns true (found).
-template<typename Visit>
-static void forEachMember(QByteArrayView s, Result *result, Visit visit)
+template <typename Visit> static void forEachMember(QByteArrayView s, Result *result, Visit visit)
 {
     const qsizetype n = s.size();
     qsizetype p = skipWs(s, 0);
@@ -202,7 +201,7 @@ QStringList memberNames(QByteArrayView json)
     QStringList names;
     forEachMember(json, nullptr, [&](QByteArrayView name, QByteArrayView) {
         names.append(name.contains('\\') ? toValue(QByteArray('"' + name.toByteArray() + '"')).toString()
-                                          : QString::fromUtf8(name));
+                                         : QString::fromUtf8(name));
         return false;
     });
     return names;
@@ -236,7 +235,8 @@ QList<QByteArrayView> elements(QByteArrayView s, Result *result)
     while (p < n) {
         const qsizetype end = skipValue(s, p);
         if (end < 0) {
-            fail(result, QStringLiteral("malformed or truncated element %1 at byte %2").arg(list.size()).arg(p));
+            fail(result,
+                 QStringLiteral("malformed or truncated element %1 at byte %2").arg(list.size()).arg(p));
             return list;
         }
         list.append(s.sliced(p, end - p));
@@ -265,8 +265,8 @@ QByteArrayView Page::member(QByteArrayView name) const
 
 // Elements of the array starting at `p` (at '['), with the wanted top-level fields of object elements.
 // Returns the end of the array, or -1.
-static qsizetype scanItems(QByteArrayView s, qsizetype p, std::initializer_list<QByteArrayView> keys, QList<Item> *items,
-                           Result *result)
+static qsizetype scanItems(QByteArrayView s, qsizetype p, std::initializer_list<QByteArrayView> keys,
+                           QList<Item> *items, Result *result)
 {
     const qsizetype n = s.size();
     p = skipWs(s, p + 1);
@@ -310,7 +310,8 @@ static qsizetype scanItems(QByteArrayView s, qsizetype p, std::initializer_list<
             end = skipValue(s, p);
         }
         if (end < 0) {
-            fail(result, QStringLiteral("malformed or truncated element %1 at byte %2").arg(items->size()).arg(p));
+            fail(result,
+                 QStringLiteral("malformed or truncated element %1 at byte %2").arg(items->size()).arg(p));
             return -1;
         }
         item.raw = s.sliced(p, end - p);
@@ -329,7 +330,8 @@ static qsizetype scanItems(QByteArrayView s, qsizetype p, std::initializer_list<
     return -1;
 }
 
-Page scanPage(QByteArrayView json, QByteArrayView arrayKey, std::initializer_list<QByteArrayView> fieldKeys, Result *result)
+Page scanPage(QByteArrayView json, QByteArrayView arrayKey, std::initializer_list<QByteArrayView> fieldKeys,
+              Result *result)
 {
     Page page;
     const qsizetype n = json.size();

@@ -11,8 +11,8 @@
 #include <QPair>
 #include <QStringList>
 
-#include <initializer_list>
 #include <QString>
+#include <initializer_list>
 
 namespace JsonScan {
 

@@ -8,8 +8,7 @@ const QString kService = QStringLiteral("Mako Connect");
 
 // QtKeychain jobs are asynchronous; a local event loop makes them read like the file store. The job lives in
 // the calling thread, which must not be blocked by anything else meanwhile.
-template<typename Job>
-bool runJob(Job &job, QString *error)
+template <typename Job> bool runJob(Job &job, QString *error)
 {
     QEventLoop loop;
     QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);

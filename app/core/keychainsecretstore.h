@@ -1,5 +1,5 @@
-// Secrets in the operating system's keychain (Secret Service, macOS Keychain, Windows Credential Store) through
-// QtKeychain. Built only when QtKeychain is found.
+// Secrets in the operating system's keychain (Secret Service, macOS Keychain, Windows Credential Store)
+// through QtKeychain. Built only when QtKeychain is found.
 #pragma once
 
 #include "secretstore.h"

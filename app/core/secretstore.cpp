@@ -112,7 +112,8 @@ bool FileSecretStore::remove(const QString &key, QString *error)
     return save(values, error);
 }
 
-std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QString &catalogPath, QString *error)
+std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QString &catalogPath,
+                                               QString *error)
 {
     if (backend.isEmpty() || backend == QLatin1String("file"))
         return std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
@@ -127,7 +128,8 @@ std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QSt
 #endif
     if (error) {
         if (backend == QLatin1String("keychain"))
-            *error = QStringLiteral("The keychain secret store is not available in this build; use --secrets file");
+            *error = QStringLiteral(
+                "The keychain secret store is not available in this build; use --secrets file");
         else
             *error = QStringLiteral("Unknown secret store \"%1\"; use file or keychain").arg(backend);
     }

@@ -39,7 +39,8 @@ QStringList secretValues(const ConnectorMetadata &metadata, const QJsonObject &c
 class EntityWorker
 {
 public:
-    EntityWorker(SyncJob *job, const ConnectorMetadata &metadata, QString entity, std::optional<EntityState> previous)
+    EntityWorker(SyncJob *job, const ConnectorMetadata &metadata, QString entity,
+                 std::optional<EntityState> previous)
         : m_job(job)
         , m_metadata(metadata)
         , m_entity(std::move(entity))
@@ -133,7 +134,8 @@ void EntityWorker::run()
     } else {
         SyncMode mode = job->m_options.mode;
         if (mode == SyncMode::Incremental && (!info || info->incremental == IncrementalMode::None)) {
-            log(LogLevel::Info, QStringLiteral("%1 cannot sync incrementally; doing a full refresh").arg(m_entity));
+            log(LogLevel::Info,
+                QStringLiteral("%1 cannot sync incrementally; doing a full refresh").arg(m_entity));
             mode = SyncMode::Full;
         }
         es.mode = syncModeName(mode);
@@ -154,8 +156,9 @@ void EntityWorker::run()
     try {
         std::unique_ptr<BaseConnector> connector = ConnectorRegistry::instance().create(m_metadata.id);
         if (!connector)
-            throw ConnectorError(QStringLiteral("The connector \"%1\" is not available in this build").arg(m_metadata.id),
-                                 ConnectorError::Kind::Config);
+            throw ConnectorError(
+                QStringLiteral("The connector \"%1\" is not available in this build").arg(m_metadata.id),
+                ConnectorError::Kind::Config);
         connector->setup(m_metadata, job->m_config, job->m_cancel, job->m_limiter);
         connector->setLogHandler([this](LogLevel level, const QString &message) { log(level, message); });
 
@@ -192,12 +195,14 @@ void EntityWorker::run()
             chunkRecords.clear();
             const FetchState next = connector->fetchEntityChunk(options);
             // A chunk that brought nothing and moved nowhere would loop forever: stop with a message instead.
-            if (next.hasMore && chunkRecords.isEmpty() && next.cursor == es.state.cursor && next.page == es.state.page &&
-                next.offset == es.state.offset && next.metadata == es.state.metadata)
-                throw ConnectorError(QStringLiteral("The %1 connector returned no records and no new position for %2; "
-                                                    "stopping rather than asking for the same page forever")
-                                         .arg(m_metadata.name, m_entity),
-                                     ConnectorError::Kind::Api);
+            if (next.hasMore && chunkRecords.isEmpty() && next.cursor == es.state.cursor &&
+                next.page == es.state.page && next.offset == es.state.offset &&
+                next.metadata == es.state.metadata)
+                throw ConnectorError(
+                    QStringLiteral("The %1 connector returned no records and no new position for %2; "
+                                   "stopping rather than asking for the same page forever")
+                        .arg(m_metadata.name, m_entity),
+                    ConnectorError::Kind::Api);
 
             es.state = next;
             m_progress.processed = next.totalProcessed;
@@ -272,16 +277,17 @@ void EntityWorker::run()
             log(LogLevel::Info, QStringLiteral("Removed %1 records no longer in the source").arg(removed));
         log(LogLevel::Info, QStringLiteral("Done: %1 records").arg(es.state.totalProcessed));
     } else if (finalState == QLatin1String("failed")) {
-        log(LogLevel::Error, failure + QStringLiteral(" — records synced so far are kept; sync again to resume"));
+        log(LogLevel::Error,
+            failure + QStringLiteral(" — records synced so far are kept; sync again to resume"));
     } else if (finalState == QLatin1String("cancelled")) {
-        log(LogLevel::Info, QStringLiteral("Cancelled after %1 records; sync again to resume")
-                                .arg(es.state.totalProcessed));
+        log(LogLevel::Info,
+            QStringLiteral("Cancelled after %1 records; sync again to resume").arg(es.state.totalProcessed));
     }
     finish(finalState, failure);
 }
 
-SyncJob::SyncJob(SyncEngine *engine, ConnectionInfo connection, ConnectorMetadata metadata, QJsonObject config,
-                 SyncOptions options)
+SyncJob::SyncJob(SyncEngine *engine, ConnectionInfo connection, ConnectorMetadata metadata,
+                 QJsonObject config, SyncOptions options)
     : QObject(engine)
     , m_engine(engine)
     , m_connection(std::move(connection))
@@ -376,7 +382,8 @@ void SyncJob::startNextEntities()
         auto worker = std::make_shared<EntityWorker>(this, *metadata, entity, previous);
         QThread *thread = QThread::create([this, worker] { worker->run(); });
         thread->setObjectName(QStringLiteral("sync-") + entity);
-        connect(thread, &QThread::finished, this, [this, worker] { onEntityFinished(worker->finalProgress()); });
+        connect(thread, &QThread::finished, this,
+                [this, worker] { onEntityFinished(worker->finalProgress()); });
         m_threads.append(thread);
         thread->start();
     }
@@ -466,8 +473,9 @@ void TestJob::start()
                     result = connector->testConnection();
             } catch (const ConnectorError &error) {
                 result.success = false;
-                result.message = error.kind() == ConnectorError::Kind::Cancelled ? QStringLiteral("Test cancelled")
-                                                                                 : error.message();
+                result.message = error.kind() == ConnectorError::Kind::Cancelled
+                                     ? QStringLiteral("Test cancelled")
+                                     : error.message();
             } catch (const std::exception &error) {
                 result.success = false;
                 result.message = QStringLiteral("Internal error: %1").arg(QString::fromUtf8(error.what()));
@@ -503,9 +511,11 @@ SyncEngine::~SyncEngine()
     for (const QPointer<SyncJob> &job : std::as_const(m_jobs)) {
         if (job && job->m_running && job->m_runId > 0 && m_writer) {
             const qint64 runId = job->m_runId;
-            m_writer->submit([runId](Catalog &catalog) {
-                    return QVariant(catalog.finishRun(runId, QStringLiteral("cancelled"), 0, {},
-                                                      QStringLiteral("Cancelled when the app closed; sync again to resume")));
+            m_writer
+                ->submit([runId](Catalog &catalog) {
+                    return QVariant(catalog.finishRun(
+                        runId, QStringLiteral("cancelled"), 0, {},
+                        QStringLiteral("Cancelled when the app closed; sync again to resume")));
                 })
                 .waitForFinished();
         }
@@ -580,7 +590,8 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
     const QString trimmed = name.trimmed();
     QFuture<QVariant> future = m_writer->submitUrgent([=](Catalog &catalog) -> QVariant {
         if (id > 0)
-            return catalog.updateConnection(id, trimmed, publicConfig) ? QVariant(id) : QVariant(catalog.errorString());
+            return catalog.updateConnection(id, trimmed, publicConfig) ? QVariant(id)
+                                                                       : QVariant(catalog.errorString());
         const qint64 newId = catalog.addConnection(trimmed, connectorId, publicConfig);
         return newId > 0 ? QVariant(newId) : QVariant(catalog.errorString());
     });
@@ -592,8 +603,9 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
     for (const QString &field : metadata->secretFieldNames()) {
         const QString value = full.value(field).toString();
         QString secretError;
-        const bool ok = value.isEmpty() ? m_secrets->remove(SecretStore::keyFor(savedId, field), &secretError)
-                                        : m_secrets->write(SecretStore::keyFor(savedId, field), value, &secretError);
+        const bool ok = value.isEmpty()
+                            ? m_secrets->remove(SecretStore::keyFor(savedId, field), &secretError)
+                            : m_secrets->write(SecretStore::keyFor(savedId, field), value, &secretError);
         if (!ok)
             return fail(secretError);
     }
@@ -609,8 +621,9 @@ SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptio
     };
     const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
     if (!metadata)
-        return fail(QStringLiteral("The connection \"%1\" uses the connector \"%2\", which this build does not have")
-                        .arg(connection.name, connection.connectorId));
+        return fail(
+            QStringLiteral("The connection \"%1\" uses the connector \"%2\", which this build does not have")
+                .arg(connection.name, connection.connectorId));
     if (!m_writer)
         return fail(QStringLiteral("The catalog is not open"));
     for (const QPointer<SyncJob> &job : std::as_const(m_jobs)) {
@@ -618,7 +631,8 @@ SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptio
             return fail(QStringLiteral("\"%1\" is already syncing").arg(connection.name));
     }
     QString secretError;
-    const QJsonObject config = applyConfigDefaults(metadata->config, resolvedConfig(connection, &secretError));
+    const QJsonObject config =
+        applyConfigDefaults(metadata->config, resolvedConfig(connection, &secretError));
     // Entities may come from the connection's config (files, GraphQL queries): resolve them for this job.
     QString entitiesError;
     const ConnectorMetadata resolved = metadata->forConfig(config, &entitiesError);
@@ -640,7 +654,8 @@ SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptio
         return fail(QStringLiteral("The entities of \"%1\" are not defined correctly: %2")
                         .arg(connection.name, entitiesError));
     if (options.entities.isEmpty())
-        return fail(QStringLiteral("\"%1\" has no entities to sync; define them in its settings").arg(connection.name));
+        return fail(QStringLiteral("\"%1\" has no entities to sync; define them in its settings")
+                        .arg(connection.name));
     options.pageSize = int(config.value(QStringLiteral("batch_size")).toInteger(options.pageSize));
     auto *job = new SyncJob(this, connection, resolved, config, options);
     m_jobs.append(job);

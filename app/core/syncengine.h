@@ -22,10 +22,10 @@ QString syncModeName(SyncMode mode);
 
 struct SyncOptions
 {
-    QStringList entities;         // empty: every entity of the connector
+    QStringList entities; // empty: every entity of the connector
     SyncMode mode = SyncMode::Full;
     int maxParallelEntities = 3;
-    int pagesPerChunk = 10;       // maxIterations of each fetchEntityChunk call
+    int pagesPerChunk = 10; // maxIterations of each fetchEntityChunk call
     int pageSize = 100;
 };
 
@@ -34,12 +34,12 @@ struct EntityProgress
 {
     qint64 runId = 0;
     QString entity;
-    QString state;                // queued, running, done, failed, cancelled
-    qint64 processed = 0;         // records fetched in this sync (including earlier chunks when resuming)
-    qint64 committed = 0;         // records committed to the catalog
-    qint64 total = -1;            // -1 when the source does not say
+    QString state;        // queued, running, done, failed, cancelled
+    qint64 processed = 0; // records fetched in this sync (including earlier chunks when resuming)
+    qint64 committed = 0; // records committed to the catalog
+    qint64 total = -1;    // -1 when the source does not say
     int pages = 0;
-    double rate = 0;              // records per second over this run
+    double rate = 0; // records per second over this run
     qint64 elapsedMs = 0;
     bool resumed = false;
     QString error;
@@ -49,8 +49,8 @@ struct RunSummary
 {
     qint64 runId = 0;
     qint64 connectionId = 0;
-    QString status;               // done, failed, cancelled
-    QString error;                // first entity error, for people
+    QString status; // done, failed, cancelled
+    QString error;  // first entity error, for people
     QHash<QString, qint64> processed;
     qint64 elapsedMs = 0;
     qint64 requests = 0;
@@ -90,8 +90,8 @@ private:
 
     SyncEngine *m_engine;
     ConnectionInfo m_connection;
-    ConnectorMetadata m_metadata;  // with this connection's entities (ConnectorMetadata::forConfig)
-    QJsonObject m_config;          // with secrets: lives only in memory
+    ConnectorMetadata m_metadata; // with this connection's entities (ConnectorMetadata::forConfig)
+    QJsonObject m_config;         // with secrets: lives only in memory
     SyncOptions m_options;
     CancelToken m_cancel;
     std::shared_ptr<class RateLimiter> m_limiter;
@@ -130,7 +130,7 @@ class SyncEngine : public QObject
     Q_OBJECT
 public:
     SyncEngine(QString catalogLocation, SecretStore *secrets, QObject *parent = nullptr);
-    ~SyncEngine() override;       // cancels running jobs and waits for their threads
+    ~SyncEngine() override; // cancels running jobs and waits for their threads
 
     bool open(QString *error);
     QString catalogLocation() const { return m_location; }
@@ -141,12 +141,13 @@ public:
     QJsonObject resolvedConfig(const ConnectionInfo &connection, QString *error = nullptr) const;
     // Splits a full config into catalog part and secrets and stores both (writer thread for the catalog).
     // Returns the connection id, or 0 with `error` set.
-    qint64 saveConnection(qint64 id, const QString &name, const QString &connectorId, const QJsonObject &config,
-                          QString *error);
+    qint64 saveConnection(qint64 id, const QString &name, const QString &connectorId,
+                          const QJsonObject &config, QString *error);
 
     // The job is owned by the engine and deleted after finished(). Returns nullptr with `error` on bad input
     // (unknown entity, connection already syncing, invalid config).
-    SyncJob *startSync(const ConnectionInfo &connection, const SyncOptions &options, QString *error = nullptr);
+    SyncJob *startSync(const ConnectionInfo &connection, const SyncOptions &options,
+                       QString *error = nullptr);
     TestJob *startTest(const QString &connectorId, const QJsonObject &config);
     QList<SyncJob *> runningJobs() const;
     void cancelAll();

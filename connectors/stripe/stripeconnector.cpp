@@ -30,7 +30,8 @@ const StripeEntity kEntities[] = {
 // Stripe's error body: {"error": {"type": "...", "code": "...", "message": "..."}}.
 QString stripeMessage(const QByteArray &body)
 {
-    const QJsonObject error = QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toObject();
+    const QJsonObject error =
+        QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toObject();
     return error.value(QStringLiteral("message")).toString();
 }
 
@@ -42,8 +43,9 @@ ConnectorMetadata StripeConnector::staticMetadata()
     metadata.id = QStringLiteral("stripe");
     metadata.name = QStringLiteral("Stripe");
     metadata.version = QStringLiteral("1.0.0");
-    metadata.description = QStringLiteral("Payments data from Stripe: customers, charges, invoices, subscriptions, "
-                                          "products, prices, payment intents, refunds and balance transactions.");
+    metadata.description =
+        QStringLiteral("Payments data from Stripe: customers, charges, invoices, subscriptions, "
+                       "products, prices, payment intents, refunds and balance transactions.");
     metadata.iconPath = QStringLiteral(":/connectors/stripe/icon.svg");
     metadata.documentationUrl = QStringLiteral("https://docs.stripe.com/api");
     for (const StripeEntity &e : kEntities) {
@@ -63,8 +65,9 @@ ConnectorMetadata StripeConnector::staticMetadata()
     apiKey.type = ConfigField::Type::Secret;
     apiKey.required = true;
     apiKey.placeholder = QStringLiteral("sk_live_… or rk_live_…");
-    apiKey.help = QStringLiteral("A secret or restricted key from the Stripe Dashboard → Developers → API keys. "
-                                 "A restricted key needs read access to the entities you sync.");
+    apiKey.help =
+        QStringLiteral("A secret or restricted key from the Stripe Dashboard → Developers → API keys. "
+                       "A restricted key needs read access to the entities you sync.");
     metadata.config = {apiKey};
     metadata.config += commonHttpConfigFields(QStringLiteral("https://api.stripe.com"));
     return metadata;
@@ -90,17 +93,20 @@ void StripeConnector::throwApiError(const HttpResponse &response)
     const QString where = http().failureMessage(response, apiMessage);
     switch (response.status) {
     case 0:
-        throw ConnectorError(QStringLiteral("Cannot reach Stripe: %1. Check the base URL and your network.").arg(where),
-                             ConnectorError::Kind::Network);
+        throw ConnectorError(
+            QStringLiteral("Cannot reach Stripe: %1. Check the base URL and your network.").arg(where),
+            ConnectorError::Kind::Network);
     case 401:
-        throw ConnectorError(QStringLiteral("Invalid API key: Stripe refused it (%1). Copy the secret key again "
-                                            "from the Dashboard → Developers → API keys.")
-                                 .arg(http().redact(apiMessage.isEmpty() ? where : apiMessage)),
-                             ConnectorError::Kind::Auth);
+        throw ConnectorError(
+            QStringLiteral("Invalid API key: Stripe refused it (%1). Copy the secret key again "
+                           "from the Dashboard → Developers → API keys.")
+                .arg(http().redact(apiMessage.isEmpty() ? where : apiMessage)),
+            ConnectorError::Kind::Auth);
     case 403:
-        throw ConnectorError(QStringLiteral("The API key may not read this: %1. Give the restricted key read access.")
-                                 .arg(where),
-                             ConnectorError::Kind::Auth);
+        throw ConnectorError(
+            QStringLiteral("The API key may not read this: %1. Give the restricted key read access.")
+                .arg(where),
+            ConnectorError::Kind::Auth);
     case 429:
         throw ConnectorError(QStringLiteral("Stripe kept rate-limiting the sync (%1). Raise \"Delay between "
                                             "requests\" under Advanced, then sync again: it resumes.")
@@ -108,8 +114,9 @@ void StripeConnector::throwApiError(const HttpResponse &response)
                              ConnectorError::Kind::RateLimit);
     default:
         if (response.status >= 500)
-            throw ConnectorError(QStringLiteral("Stripe failed to answer (%1). Sync again later: it resumes.").arg(where),
-                                 ConnectorError::Kind::Api);
+            throw ConnectorError(
+                QStringLiteral("Stripe failed to answer (%1). Sync again later: it resumes.").arg(where),
+                ConnectorError::Kind::Api);
         throw ConnectorError(where, ConnectorError::Kind::Api);
     }
 }
@@ -171,12 +178,13 @@ FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &option
         const JsonScan::Page page = JsonScan::scanPage(response.body, "data", {"id", "created"}, &scan);
         const QByteArrayView hasMore = page.member("has_more");
         if (!scan.ok || !page.hasArray || (hasMore != "true" && hasMore != "false"))
-            throw ConnectorError(QStringLiteral("Stripe sent a page that is not a list from %1 (%2). Nothing from this "
-                                                "page was saved; sync again to retry it.")
-                                     .arg(url, !scan.ok        ? scan.error
-                                               : !page.hasArray ? QStringLiteral("no \"data\" array")
-                                                                : QStringLiteral("no \"has_more\" flag")),
-                                 ConnectorError::Kind::Malformed);
+            throw ConnectorError(
+                QStringLiteral("Stripe sent a page that is not a list from %1 (%2). Nothing from this "
+                               "page was saved; sync again to retry it.")
+                    .arg(url, !scan.ok         ? scan.error
+                              : !page.hasArray ? QStringLiteral("no \"data\" array")
+                                               : QStringLiteral("no \"has_more\" flag")),
+                ConnectorError::Kind::Malformed);
         const QByteArrayView totalCount = page.member("total_count");
         if (!totalCount.isEmpty())
             state.total = totalCount.toByteArray().toLongLong();
@@ -187,11 +195,12 @@ FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &option
         for (const JsonScan::Item &item : page.items) {
             const QByteArrayView id = item.fields[0];
             if (id.isEmpty() || id.front() != '"')
-                throw ConnectorError(QStringLiteral("Stripe sent a record without an \"id\" from %1 (record %2 of the "
-                                                    "page)")
-                                         .arg(url)
-                                         .arg(batch.size() + 1),
-                                     ConnectorError::Kind::Malformed);
+                throw ConnectorError(
+                    QStringLiteral("Stripe sent a record without an \"id\" from %1 (record %2 of the "
+                                   "page)")
+                        .arg(url)
+                        .arg(batch.size() + 1),
+                    ConnectorError::Kind::Malformed);
             bool isNumber = false;
             const qint64 created = QByteArrayView(item.fields[1]).toLongLong(&isNumber);
             if (isNumber)

@@ -31,14 +31,16 @@
 
 namespace {
 
-const QStringList kEntityNames{QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices"),
-                               QStringLiteral("subscriptions"), QStringLiteral("products"), QStringLiteral("prices")};
+const QStringList kEntityNames{QStringLiteral("customers"), QStringLiteral("charges"),
+                               QStringLiteral("invoices"),  QStringLiteral("subscriptions"),
+                               QStringLiteral("products"),  QStringLiteral("prices")};
 
 double cpuSeconds()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+           usage.ru_stime.tv_usec / 1e6;
 }
 
 double peakRssMb()
@@ -61,8 +63,9 @@ struct FakeServer
             seed.append(QStringLiteral("%1=%2").arg(entity).arg(records));
         process.setProcessChannelMode(QProcess::SeparateChannels);
         process.start(QStringLiteral(MC_FAKE_STRIPE_PATH),
-                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet"), QStringLiteral("--seed"),
-                       seed.join(QLatin1Char(',')), QStringLiteral("--latency-ms"), QString::number(latencyMs)});
+                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet"),
+                       QStringLiteral("--seed"), seed.join(QLatin1Char(',')), QStringLiteral("--latency-ms"),
+                       QString::number(latencyMs)});
         if (!process.waitForStarted())
             return false;
         QByteArray line;
@@ -104,9 +107,11 @@ struct Bench
             std::fprintf(stderr, "bench: %s\n", qPrintable(error));
             return false;
         }
-        const QJsonObject config{{QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
-                                 {QStringLiteral("base_url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}};
-        const qint64 id = engine->saveConnection(connection.id, QStringLiteral("bench"), QStringLiteral("stripe"), config, &error);
+        const QJsonObject config{
+            {QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
+            {QStringLiteral("base_url"), QStringLiteral("http://127.0.0.1:%1").arg(port)}};
+        const qint64 id = engine->saveConnection(connection.id, QStringLiteral("bench"),
+                                                 QStringLiteral("stripe"), config, &error);
         if (id == 0) {
             std::fprintf(stderr, "bench: %s\n", qPrintable(error));
             return false;
@@ -148,8 +153,9 @@ double firstRowsMs(const QString &catalogPath, qint64 connectionId, const QStrin
     Catalog catalog(catalogPath);
     QSqlQuery q(catalog.database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT record_key, data FROM records WHERE connection_id = ? AND entity = ? ORDER BY "
-                             "record_key LIMIT 200"));
+    q.prepare(
+        QStringLiteral("SELECT record_key, data FROM records WHERE connection_id = ? AND entity = ? ORDER BY "
+                       "record_key LIMIT 200"));
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     q.exec();
@@ -177,24 +183,28 @@ double ceilingRecordsPerSecond(const QString &catalogPath, const QString &dirPat
     sqlite3 *db = nullptr;
     const QByteArray path = (dirPath + QStringLiteral("/ceiling.sqlite")).toUtf8();
     sqlite3_open(path.constData(), &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     "CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, record_key TEXT NOT "
-                     "NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, generation INTEGER NOT NULL DEFAULT 0);"
-                     "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key);",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(
+        db,
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, record_key TEXT NOT "
+        "NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, generation INTEGER NOT NULL DEFAULT 0);"
+        "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key);",
+        nullptr, nullptr, nullptr);
     sqlite3_stmt *stmt = nullptr;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) VALUES "
-                       "(1, 'customers', ?1, ?2, 0, 1) ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET "
-                       "data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation",
-                       -1, &stmt, nullptr);
+    sqlite3_prepare_v2(
+        db,
+        "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) VALUES "
+        "(1, 'customers', ?1, ?2, 0, 1) ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET "
+        "data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation",
+        -1, &stmt, nullptr);
     QElapsedTimer clock;
     clock.start();
     for (size_t i = 0; i < records.size(); ++i) {
         if (i % 1000 == 0)
             sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
         sqlite3_bind_text(stmt, 1, records[i].first.constData(), int(records[i].first.size()), SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 2, records[i].second.constData(), int(records[i].second.size()), SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, records[i].second.constData(), int(records[i].second.size()),
+                          SQLITE_STATIC);
         sqlite3_step(stmt);
         sqlite3_reset(stmt);
         if (i % 1000 == 999 || i + 1 == records.size())
@@ -243,7 +253,8 @@ QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesP
                        {QStringLiteral("idealWallS"), pagesPerEntity * latencyMs / 1000.0}};
     if (!summary.error.isEmpty())
         result.insert(QStringLiteral("error"), summary.error);
-    result.insert(QStringLiteral("firstRowsMs"), firstRowsMs(bench.catalogPath, bench.connection.id, entities.first()));
+    result.insert(QStringLiteral("firstRowsMs"),
+                  firstRowsMs(bench.catalogPath, bench.connection.id, entities.first()));
     bench.engine.reset();
     if (ceiling) {
         const double ceilingRate = ceilingRecordsPerSecond(bench.catalogPath, bench.dir.path());
@@ -265,9 +276,10 @@ QJsonObject scenarioResume(int records, int pagesPerChunk)
 
     // Phase 1: the CLI syncs and is killed with SIGKILL halfway.
     QProcess cli;
-    cli.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), bench.catalogPath, QStringLiteral("sync"),
-                                            QStringLiteral("bench"), QStringLiteral("--entity"), QStringLiteral("customers"),
-                                            QStringLiteral("--progress"), QStringLiteral("json")});
+    cli.start(QStringLiteral(MC_CLI_PATH),
+              {QStringLiteral("--catalog"), bench.catalogPath, QStringLiteral("sync"),
+               QStringLiteral("bench"), QStringLiteral("--entity"), QStringLiteral("customers"),
+               QStringLiteral("--progress"), QStringLiteral("json")});
     cli.waitForStarted();
     QByteArray buffer;
     while (cli.state() == QProcess::Running) {
@@ -331,19 +343,25 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Mako Connect sync benchmark"));
     parser.addHelpOption();
-    const QCommandLineOption scenarioOption(QStringLiteral("scenario"), QStringLiteral("sync or resume (default: suite)"),
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
+                                            QStringLiteral("sync or resume (default: suite)"),
                                             QStringLiteral("name"));
     const QCommandLineOption recordsOption(QStringLiteral("records"), QStringLiteral("Records per entity."),
                                            QStringLiteral("N"), QStringLiteral("100000"));
-    const QCommandLineOption entitiesOption(QStringLiteral("entities"), QStringLiteral("Entities synced at once."),
-                                            QStringLiteral("E"), QStringLiteral("1"));
-    const QCommandLineOption latencyOption(QStringLiteral("latency-ms"), QStringLiteral("Per-request latency."),
-                                           QStringLiteral("L"), QStringLiteral("0"));
-    const QCommandLineOption chunkOption(QStringLiteral("pages-per-chunk"), QStringLiteral("Pages per commit."),
-                                         QStringLiteral("P"), QStringLiteral("10"));
-    const QCommandLineOption largeOption(QStringLiteral("large"), QStringLiteral("Suite size for 'large' (default 1000000)."),
+    const QCommandLineOption entitiesOption(QStringLiteral("entities"),
+                                            QStringLiteral("Entities synced at once."), QStringLiteral("E"),
+                                            QStringLiteral("1"));
+    const QCommandLineOption latencyOption(QStringLiteral("latency-ms"),
+                                           QStringLiteral("Per-request latency."), QStringLiteral("L"),
+                                           QStringLiteral("0"));
+    const QCommandLineOption chunkOption(QStringLiteral("pages-per-chunk"),
+                                         QStringLiteral("Pages per commit."), QStringLiteral("P"),
+                                         QStringLiteral("10"));
+    const QCommandLineOption largeOption(QStringLiteral("large"),
+                                         QStringLiteral("Suite size for 'large' (default 1000000)."),
                                          QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption noCeilingOption(QStringLiteral("no-ceiling"), QStringLiteral("Skip the bare SQLite ceiling."));
+    const QCommandLineOption noCeilingOption(QStringLiteral("no-ceiling"),
+                                             QStringLiteral("Skip the bare SQLite ceiling."));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
     parser.addOptions({scenarioOption, recordsOption, entitiesOption, latencyOption, chunkOption, largeOption,
                        noCeilingOption, jsonOption});
@@ -355,8 +373,9 @@ int main(int argc, char *argv[])
     QTextStream out(stdout);
     const QString scenario = parser.value(scenarioOption);
     if (scenario == QLatin1String("sync")) {
-        out << QJsonDocument(scenarioSync(records, parser.value(entitiesOption).toInt(), parser.value(latencyOption).toInt(),
-                                          chunk, !parser.isSet(noCeilingOption)))
+        out << QJsonDocument(scenarioSync(records, parser.value(entitiesOption).toInt(),
+                                          parser.value(latencyOption).toInt(), chunk,
+                                          !parser.isSet(noCeilingOption)))
                    .toJson(QJsonDocument::Compact)
             << "\n";
         return 0;
@@ -374,12 +393,26 @@ int main(int argc, char *argv[])
         QStringList args;
     };
     const QList<Run> runs{
-        {QStringLiteral("100k, 0 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000")}},
-        {QStringLiteral("%1, 0 ms").arg(large), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QString::number(large)}},
-        {QStringLiteral("3 x 10k, 0 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3")}},
-        {QStringLiteral("100k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("100000"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
-        {QStringLiteral("3 x 10k, 50 ms"), {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"), QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3"), QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
-        {QStringLiteral("resume %1 at 50%").arg(large), {QStringLiteral("--scenario"), QStringLiteral("resume"), QStringLiteral("--records"), QString::number(large)}},
+        {QStringLiteral("100k, 0 ms"),
+         {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"),
+          QStringLiteral("100000")}},
+        {QStringLiteral("%1, 0 ms").arg(large),
+         {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"),
+          QString::number(large)}},
+        {QStringLiteral("3 x 10k, 0 ms"),
+         {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"),
+          QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3")}},
+        {QStringLiteral("100k, 50 ms"),
+         {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"),
+          QStringLiteral("100000"), QStringLiteral("--latency-ms"), QStringLiteral("50"),
+          QStringLiteral("--no-ceiling")}},
+        {QStringLiteral("3 x 10k, 50 ms"),
+         {QStringLiteral("--scenario"), QStringLiteral("sync"), QStringLiteral("--records"),
+          QStringLiteral("10000"), QStringLiteral("--entities"), QStringLiteral("3"),
+          QStringLiteral("--latency-ms"), QStringLiteral("50"), QStringLiteral("--no-ceiling")}},
+        {QStringLiteral("resume %1 at 50%").arg(large),
+         {QStringLiteral("--scenario"), QStringLiteral("resume"), QStringLiteral("--records"),
+          QString::number(large)}},
     };
     QJsonArray results;
     const bool json = parser.isSet(jsonOption);
@@ -398,7 +431,8 @@ int main(int argc, char *argv[])
     for (const Run &run : runs) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        child.start(QCoreApplication::applicationFilePath(), run.args + QStringList{QStringLiteral("--pages-per-chunk"), QString::number(chunk)});
+        child.start(QCoreApplication::applicationFilePath(),
+                    run.args + QStringList{QStringLiteral("--pages-per-chunk"), QString::number(chunk)});
         child.waitForFinished(-1);
         QJsonObject result = QJsonDocument::fromJson(child.readAllStandardOutput()).object();
         result.insert(QStringLiteral("label"), run.label);
@@ -408,8 +442,9 @@ int main(int argc, char *argv[])
         if (result.value(QStringLiteral("scenario")) == QLatin1String("resume")) {
             out << QStringLiteral("%1 %2\n")
                        .arg(run.label, -22)
-                       .arg(QStringLiteral("killed at %1 committed; resume made %2 requests for %3 needed pages "
-                                           "(%4 re-fetched, chunk = %5 pages); %6 records after resume")
+                       .arg(QStringLiteral(
+                                "killed at %1 committed; resume made %2 requests for %3 needed pages "
+                                "(%4 re-fetched, chunk = %5 pages); %6 records after resume")
                                 .arg(result.value(QStringLiteral("committedAtKill")).toInteger())
                                 .arg(result.value(QStringLiteral("resumeRequests")).toInteger())
                                 .arg(result.value(QStringLiteral("neededPages")).toInteger())
@@ -422,7 +457,9 @@ int main(int argc, char *argv[])
                        .arg(run.label, -22)
                        .arg(fixed(result.value(QStringLiteral("recordsPerS")).toDouble(), 0), 10)
                        .arg(ceiling > 0 ? fixed(ceiling, 0) : QStringLiteral("-"), 10)
-                       .arg(ceiling > 0 ? fixed(result.value(QStringLiteral("ratio")).toDouble(), 2) : QStringLiteral("-"), 6)
+                       .arg(ceiling > 0 ? fixed(result.value(QStringLiteral("ratio")).toDouble(), 2)
+                                        : QStringLiteral("-"),
+                            6)
                        .arg(fixed(result.value(QStringLiteral("wallS")).toDouble(), 2), 7)
                        .arg(fixed(result.value(QStringLiteral("idealWallS")).toDouble(), 2), 7)
                        .arg(fixed(result.value(QStringLiteral("cpuS")).toDouble(), 2), 7)
@@ -432,12 +469,14 @@ int main(int argc, char *argv[])
                                 .arg(fixed(result.value(QStringLiteral("firstRowsMs")).toDouble(), 1))
                                 .arg(result.value(QStringLiteral("status")) == QLatin1String("done")
                                          ? QString()
-                                         : QStringLiteral(" (") + result.value(QStringLiteral("status")).toString() +
+                                         : QStringLiteral(" (") +
+                                               result.value(QStringLiteral("status")).toString() +
                                                QStringLiteral(")")));
         }
         out.flush();
     }
     if (json)
-        out << QJsonDocument(QJsonObject{{QStringLiteral("results"), results}}).toJson(QJsonDocument::Compact) << "\n";
+        out << QJsonDocument(QJsonObject{{QStringLiteral("results"), results}}).toJson(QJsonDocument::Compact)
+            << "\n";
     return 0;
 }
