@@ -199,6 +199,11 @@ bool Catalog::migrate()
 {
     QSqlDatabase db = database();
     QSqlQuery query(db);
+    // An up-to-date catalog is only read: readers must not queue behind a running sync for the write lock.
+    if (query.exec(QStringLiteral("SELECT version FROM schema_version")) && query.next() &&
+        query.value(0).toInt() == schemaVersion())
+        return true;
+    query.finish();
     // IMMEDIATE takes the write lock first, so two processes opening a new catalog don't both migrate.
     if (!query.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
         m_error =

@@ -69,6 +69,8 @@ public:
     ~SyncJob() override;
     qint64 runId() const { return m_runId; }
     ConnectionInfo connection() const { return m_connection; }
+    QStringList entities() const { return m_options.entities; }
+    SyncMode mode() const { return m_options.mode; }
     bool isRunning() const { return m_running; }
     // Thread-safe. Workers stop after their request in flight is aborted; committed chunks stay (I4).
     void cancel();

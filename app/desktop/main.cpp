@@ -32,10 +32,12 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     QCommandLineOption catalogOption(QStringLiteral("catalog"), QStringLiteral("Catalog file to use."),
                                      QStringLiteral("path"));
-    QCommandLineOption secretsOption(QStringLiteral("secrets"), QStringLiteral("Secret store: file or keychain."),
+    QCommandLineOption secretsOption(QStringLiteral("secrets"),
+                                     QStringLiteral("Secret store: file or keychain."),
                                      QStringLiteral("backend"));
-    QCommandLineOption probeOption(QStringLiteral("stall-probe"),
-                                   QStringLiteral("Measure the GUI thread's longest stall; print it at exit."));
+    QCommandLineOption probeOption(
+        QStringLiteral("stall-probe"),
+        QStringLiteral("Measure the GUI thread's longest stall; print it at exit."));
     parser.addOptions({catalogOption, secretsOption, probeOption});
     parser.process(app);
 
@@ -56,17 +58,19 @@ int main(int argc, char *argv[])
     QString error;
     std::unique_ptr<SecretStore> secrets = createSecretStore(backend, location, &error);
     if (!secrets) {
-        QMessageBox::warning(nullptr, QStringLiteral("Mako Connect"),
-                             QStringLiteral("%1\nSecrets are kept in a file beside the catalog instead.").arg(error));
+        QMessageBox::warning(
+            nullptr, QStringLiteral("Mako Connect"),
+            QStringLiteral("%1\nSecrets are kept in a file beside the catalog instead.").arg(error));
         secrets = createSecretStore(QStringLiteral("file"), location, &error);
     }
 
     SyncEngine engine(location, secrets.get());
     if (!engine.open(&error)) {
-        QMessageBox::critical(nullptr, QStringLiteral("Mako Connect"),
-                              QStringLiteral("Cannot open the catalog %1:\n%2\n\nStart with --catalog PATH, or set "
-                                             "MAKO_CONNECT_CATALOG, to use another file.")
-                                  .arg(location, error));
+        QMessageBox::critical(
+            nullptr, QStringLiteral("Mako Connect"),
+            QStringLiteral("Cannot open the catalog %1:\n%2\n\nStart with --catalog PATH, or set "
+                           "MAKO_CONNECT_CATALOG, to use another file.")
+                .arg(location, error));
         return 1;
     }
 

@@ -1,0 +1,433 @@
+#include "configform.h"
+
+#include "format.h"
+#include "svgicon.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QFrame>
+#include <QIntValidator>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+
+QString jsonToText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        if (d == double(qint64(d)))
+            return QString::number(qint64(d));
+        return QString::number(d);
+    }
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Array: {
+        QStringList items;
+        for (const QJsonValue &item : value.toArray())
+            items << jsonToText(item);
+        return items.join(QStringLiteral(", "));
+    }
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+ConfigForm::ConfigForm(const ConfigSpec &spec, QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    // One form for basic and advanced fields, so their labels line up; advanced rows are shown on demand.
+    m_layout = new QFormLayout;
+    m_layout->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    m_layout->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+    layout->addLayout(m_layout);
+
+    m_advancedToggle = new QToolButton(this);
+    m_advancedToggle->setObjectName(QStringLiteral("advancedToggle"));
+    m_advancedToggle->setText(tr("Advanced settings"));
+    m_advancedToggle->setCheckable(true);
+    m_advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_advancedToggle->setArrowType(Qt::RightArrow);
+    m_advancedToggle->setAutoRaise(true);
+    m_advancedToggle->setStyleSheet(
+        QStringLiteral("QToolButton { border: none; font-weight: bold; padding: 6px 0; }"));
+    m_advancedToggle->setToolTip(tr("Base URL, request pacing, page size, retries and timeouts"));
+    connect(m_advancedToggle, &QToolButton::toggled, this, &ConfigForm::setAdvancedExpanded);
+
+    m_fields.reserve(spec.size());
+    for (const ConfigField &configField : spec) {
+        Field f;
+        f.spec = configField;
+        m_fields.append(f);
+    }
+    // Basic fields first, then the toggle, then the advanced ones (whatever order the spec lists them in).
+    QList<Field *> ordered;
+    for (Field &f : m_fields)
+        if (!f.spec.advanced)
+            ordered << &f;
+    for (Field &f : m_fields)
+        if (f.spec.advanced)
+            ordered << &f;
+    bool toggleAdded = false;
+    for (Field *fp : ordered) {
+        Field &f = *fp;
+        if (f.spec.advanced && !toggleAdded) {
+            m_layout->addRow(m_advancedToggle);
+            toggleAdded = true;
+        }
+        f.container = new QWidget(this);
+        auto *box = new QVBoxLayout(f.container);
+        box->setContentsMargins(0, 0, 0, 0);
+        box->setSpacing(2);
+        f.editor = createEditor(f);
+        f.editor->setObjectName(QStringLiteral("field_%1").arg(f.spec.name));
+        f.editor->setToolTip(f.spec.help);
+        box->addWidget(f.editor);
+        if (!f.spec.help.isEmpty()) {
+            auto *help = new QLabel(f.spec.help, f.container);
+            help->setObjectName(QStringLiteral("help_%1").arg(f.spec.name));
+            help->setWordWrap(true);
+            help->setProperty("role", QStringLiteral("help"));
+            QPalette palette = help->palette();
+            palette.setColor(QPalette::WindowText, Format::dimText(palette));
+            help->setPalette(palette);
+            QFont font = help->font();
+            font.setPointSizeF(font.pointSizeF() * 0.9);
+            help->setFont(font);
+            box->addWidget(help);
+        }
+        f.error = new QLabel(f.container);
+        f.error->setObjectName(QStringLiteral("error_%1").arg(f.spec.name));
+        f.error->setWordWrap(true);
+        f.error->setStyleSheet(QStringLiteral("color: #c62828;"));
+        f.error->hide();
+        box->addWidget(f.error);
+
+        QString label = f.spec.label.isEmpty() ? f.spec.name : f.spec.label;
+        auto *labelWidget = new QLabel(f.container);
+        labelWidget->setTextFormat(Qt::RichText);
+        labelWidget->setText(
+            label.toHtmlEscaped() +
+            (f.spec.required ? QStringLiteral(" <span style=\"color:#c62828\">*</span>") : QString()));
+        labelWidget->setBuddy(f.editor);
+        labelWidget->setToolTip(f.spec.required ? tr("Required") : QString());
+        if (f.spec.type == ConfigField::Type::Boolean)
+            labelWidget->setText(QString()); // the checkbox carries the label
+        m_layout->addRow(labelWidget, f.container);
+    }
+    if (!toggleAdded)
+        m_advancedToggle->hide();
+    setValues({});
+}
+
+QWidget *ConfigForm::createEditor(Field &f)
+{
+    const ConfigField &spec = f.spec;
+    switch (spec.type) {
+    case ConfigField::Type::Boolean: {
+        auto *check = new QCheckBox(spec.label.isEmpty() ? spec.name : spec.label, f.container);
+        connect(check, &QCheckBox::toggled, this, [this] {
+            updateVisibility();
+            emit edited();
+        });
+        return check;
+    }
+    case ConfigField::Type::Select: {
+        auto *combo = new QComboBox(f.container);
+        if (!spec.required && spec.defaultValue.isNull())
+            combo->addItem(tr("(not set)"), QString());
+        for (const QString &option : spec.options)
+            combo->addItem(option, option);
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+            updateVisibility();
+            emit edited();
+        });
+        return combo;
+    }
+    default:
+        break;
+    }
+    auto *edit = new QLineEdit(f.container);
+    edit->setClearButtonEnabled(spec.type != ConfigField::Type::Secret);
+    QString placeholder = spec.placeholder;
+    if (placeholder.isEmpty()) {
+        if (spec.type == ConfigField::Type::Url)
+            placeholder = QStringLiteral("https://");
+        else if (spec.type == ConfigField::Type::List)
+            placeholder = tr("Comma-separated values");
+        else if (!spec.defaultValue.isNull())
+            placeholder = tr("Default: %1").arg(jsonToText(spec.defaultValue));
+    }
+    edit->setPlaceholderText(placeholder);
+    if (spec.type == ConfigField::Type::Integer) {
+        edit->setValidator(
+            new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?[0-9]*")), edit));
+    }
+    if (spec.type == ConfigField::Type::Secret) {
+        // Masked by default; the eye toggles it (and the text never leaves this widget except to the store).
+        edit->setEchoMode(QLineEdit::Password);
+        edit->setInputMethodHints(Qt::ImhHiddenText | Qt::ImhNoPredictiveText | Qt::ImhNoAutoUppercase);
+        QAction *reveal = edit->addAction(Icons::ui(QStringLiteral("eye")), QLineEdit::TrailingPosition);
+        reveal->setObjectName(QStringLiteral("reveal_%1").arg(spec.name));
+        reveal->setCheckable(true);
+        reveal->setToolTip(tr("Show the value"));
+        connect(reveal, &QAction::toggled, edit, [edit, reveal](bool shown) {
+            edit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
+            reveal->setIcon(Icons::ui(shown ? QStringLiteral("eye-off") : QStringLiteral("eye")));
+            reveal->setToolTip(shown ? QObject::tr("Hide the value") : QObject::tr("Show the value"));
+        });
+    }
+    connect(edit, &QLineEdit::textEdited, this, [this, name = spec.name] {
+        // Editing a field clears its error: the user is fixing it.
+        if (Field *f = field(name))
+            setFieldError(*f, QString());
+        updateVisibility();
+        emit edited();
+    });
+    return edit;
+}
+
+ConfigForm::Field *ConfigForm::field(const QString &name)
+{
+    for (Field &f : m_fields)
+        if (f.spec.name == name)
+            return &f;
+    return nullptr;
+}
+
+const ConfigForm::Field *ConfigForm::field(const QString &name) const
+{
+    for (const Field &f : m_fields)
+        if (f.spec.name == name)
+            return &f;
+    return nullptr;
+}
+
+QWidget *ConfigForm::editor(const QString &name) const
+{
+    const Field *f = field(name);
+    return f ? f->editor : nullptr;
+}
+
+void ConfigForm::insertLeadingRow(QWidget *label, QWidget *field)
+{
+    m_layout->insertRow(0, label, field);
+}
+
+void ConfigForm::setPlaceholder(const QString &name, const QString &text)
+{
+    Field *f = field(name);
+    if (auto *edit = f ? qobject_cast<QLineEdit *>(f->editor) : nullptr)
+        edit->setPlaceholderText(text);
+}
+
+void ConfigForm::setValue(Field &f, const QJsonValue &value)
+{
+    if (auto *check = qobject_cast<QCheckBox *>(f.editor)) {
+        check->setChecked(value.isBool() ? value.toBool() : jsonToText(value) == QLatin1String("true"));
+    } else if (auto *combo = qobject_cast<QComboBox *>(f.editor)) {
+        const int index = combo->findData(jsonToText(value));
+        combo->setCurrentIndex(index >= 0 ? index : 0);
+    } else if (auto *edit = qobject_cast<QLineEdit *>(f.editor)) {
+        edit->setText(jsonToText(value));
+    }
+}
+
+QJsonValue ConfigForm::value(const Field &f) const
+{
+    if (auto *check = qobject_cast<QCheckBox *>(f.editor))
+        return check->isChecked();
+    if (auto *combo = qobject_cast<QComboBox *>(f.editor)) {
+        const QString text = combo->currentData().toString();
+        return text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text);
+    }
+    auto *edit = qobject_cast<QLineEdit *>(f.editor);
+    if (!edit)
+        return QJsonValue(QJsonValue::Undefined);
+    const QString text = edit->text().trimmed();
+    if (text.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    if (f.spec.type == ConfigField::Type::Integer) {
+        bool ok = false;
+        const qint64 number = text.toLongLong(&ok);
+        return ok ? QJsonValue(number) : QJsonValue(text); // a non-number is reported by validation
+    }
+    if (f.spec.type == ConfigField::Type::List) {
+        QJsonArray items;
+        const QStringList parts =
+            text.split(QRegularExpression(QStringLiteral("[,\\n]")), Qt::SkipEmptyParts);
+        for (const QString &part : parts)
+            if (!part.trimmed().isEmpty())
+                items.append(part.trimmed());
+        return items;
+    }
+    return text;
+}
+
+void ConfigForm::setValues(const QJsonObject &config)
+{
+    for (Field &f : m_fields) {
+        if (config.contains(f.spec.name))
+            setValue(f, config.value(f.spec.name));
+        else
+            setValue(f, f.spec.defaultValue);
+    }
+    clearProblems();
+    updateVisibility();
+}
+
+bool ConfigForm::isRelevant(const Field &f) const
+{
+    if (f.spec.showIf.isEmpty())
+        return true;
+    // "field=value" (or "field!=value"): relevant only when the other field currently has that value.
+    const bool negate = f.spec.showIf.contains(QLatin1String("!="));
+    const QString separator = negate ? QStringLiteral("!=") : QStringLiteral("=");
+    const int at = f.spec.showIf.indexOf(separator);
+    if (at <= 0)
+        return true;
+    const QString other = f.spec.showIf.left(at).trimmed();
+    const QStringList wanted =
+        f.spec.showIf.mid(at + separator.size()).trimmed().split(QLatin1Char('|'), Qt::SkipEmptyParts);
+    const Field *controller = field(other);
+    if (!controller)
+        return true;
+    if (!isRelevant(*controller))
+        return false;
+    const QString current = jsonToText(value(*controller));
+    return wanted.contains(current) != negate;
+}
+
+void ConfigForm::updateVisibility()
+{
+    const bool expanded = m_advancedToggle->isChecked();
+    for (Field &f : m_fields)
+        m_layout->setRowVisible(f.container, isRelevant(f) && (!f.spec.advanced || expanded));
+}
+
+QJsonObject ConfigForm::values() const
+{
+    QJsonObject config;
+    for (const Field &f : m_fields) {
+        if (!isRelevant(f))
+            continue;
+        const QJsonValue v = value(f);
+        if (!v.isUndefined())
+            config.insert(f.spec.name, v);
+    }
+    return config;
+}
+
+void ConfigForm::setFieldError(Field &f, const QString &message)
+{
+    f.error->setText(message);
+    f.error->setVisible(!message.isEmpty());
+    f.editor->setProperty("invalid", !message.isEmpty());
+    f.editor->setStyleSheet(message.isEmpty()
+                                ? QString()
+                                : QStringLiteral("QLineEdit, QComboBox { border: 1px solid #c62828; "
+                                                 "border-radius: 3px; padding: 2px; }"));
+}
+
+void ConfigForm::clearProblems()
+{
+    for (Field &f : m_fields)
+        setFieldError(f, QString());
+}
+
+QStringList ConfigForm::showProblems(const QStringList &problems)
+{
+    clearProblems();
+    QStringList unplaced;
+    for (const QString &problem : problems) {
+        // validateConfigAgainstSpec() names the field first: "api_key: required".
+        const int colon = problem.indexOf(QLatin1Char(':'));
+        Field *f = colon > 0 ? field(problem.left(colon).trimmed()) : nullptr;
+        if (!f) {
+            for (Field &candidate : m_fields) {
+                if (problem.startsWith(candidate.spec.name + QLatin1Char(' ')) ||
+                    (!candidate.spec.label.isEmpty() && problem.startsWith(candidate.spec.label))) {
+                    f = &candidate;
+                    break;
+                }
+            }
+        }
+        if (!f || !isRelevant(*f)) {
+            unplaced << problem;
+            continue;
+        }
+        QString message = colon > 0 && problem.left(colon).trimmed() == f->spec.name
+                              ? problem.mid(colon + 1).trimmed()
+                              : problem;
+        if (!f->spec.label.isEmpty() && message.endsWith(QStringLiteral(" (%1)").arg(f->spec.label)))
+            message.chop(f->spec.label.size() + 3); // "required (Secret key)" under the "Secret key" field
+        if (!message.isEmpty())
+            message[0] = message.at(0).toUpper();
+        const QString previous = f->error->text();
+        setFieldError(*f, previous.isEmpty() ? message : previous + QLatin1Char('\n') + message);
+        if (f->spec.advanced)
+            setAdvancedExpanded(true);
+    }
+    return unplaced;
+}
+
+QStringList ConfigForm::validate(bool *ok, const QJsonObject &fallback)
+{
+    ConfigSpec spec;
+    for (const Field &f : m_fields)
+        if (isRelevant(f))
+            spec.append(f.spec);
+    QJsonObject config = values();
+    for (auto it = fallback.begin(); it != fallback.end(); ++it)
+        if (!config.contains(it.key()) && field(it.key()) && isRelevant(*field(it.key())))
+            config.insert(it.key(), it.value());
+    const QStringList problems = validateConfigAgainstSpec(spec, config);
+    if (ok)
+        *ok = problems.isEmpty();
+    const QStringList unplaced = showProblems(problems);
+    // Focus the first field with a problem so the user sees it.
+    for (Field &f : m_fields) {
+        if (!f.error->text().isEmpty()) {
+            f.editor->setFocus();
+            break;
+        }
+    }
+    return unplaced;
+}
+
+QStringList ConfigForm::fieldsWithErrors() const
+{
+    QStringList names;
+    for (const Field &f : m_fields)
+        if (!f.error->text().isEmpty())
+            names << f.spec.name;
+    return names;
+}
+
+bool ConfigForm::isAdvancedExpanded() const
+{
+    return m_advancedToggle->isChecked();
+}
+
+void ConfigForm::setAdvancedExpanded(bool expanded)
+{
+    if (m_advancedToggle->isChecked() != expanded)
+        m_advancedToggle->setChecked(expanded); // re-enters through toggled()
+    m_advancedToggle->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+    updateVisibility();
+}

@@ -1,0 +1,67 @@
+// A form generated from a connector's ConfigSpec: labels with required marks, help, defaults, masked secrets
+// with a reveal toggle, select lists, showIf, and the advanced fields in a collapsible "Advanced" section.
+// Problems from validateConfigAgainstSpec() are shown under the field they name. GUI thread.
+#pragma once
+
+#include "connector.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QToolButton;
+
+class ConfigForm : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ConfigForm(const ConfigSpec &spec, QWidget *parent = nullptr);
+
+    // Fills the form; fields absent from `config` get the spec default.
+    void setValues(const QJsonObject &config);
+    // The config as typed: fields hidden by showIf and empty fields are left out (defaults apply later).
+    QJsonObject values() const;
+
+    // Checks values() against the spec and marks each problem under its field. Returns the problems that
+    // name no field (shown by the caller). `ok` is false when any problem was found.
+    // `fallback` supplies values for fields left empty (a saved secret the user did not retype).
+    QStringList validate(bool *ok, const QJsonObject &fallback = {});
+    // Shows problems ("field: message" lines); returns the ones that name no field.
+    QStringList showProblems(const QStringList &problems);
+    void clearProblems();
+    QStringList fieldsWithErrors() const;
+
+    QWidget *editor(const QString &name) const;
+    void setPlaceholder(const QString &name, const QString &text);
+    // A row above the spec's fields (the connection name), sharing the form's label column.
+    void insertLeadingRow(QWidget *label, QWidget *field);
+    bool isAdvancedExpanded() const;
+    void setAdvancedExpanded(bool expanded);
+
+signals:
+    void edited();
+
+private:
+    struct Field
+    {
+        ConfigField spec;
+        QWidget *editor = nullptr;
+        QWidget *container = nullptr;
+        QLabel *error = nullptr;
+    };
+    Field *field(const QString &name);
+    const Field *field(const QString &name) const;
+    QWidget *createEditor(Field &field);
+    QJsonValue value(const Field &field) const;
+    void setValue(Field &field, const QJsonValue &value);
+    bool isRelevant(const Field &field) const;
+    void updateVisibility();
+    void setFieldError(Field &field, const QString &message);
+
+    QList<Field> m_fields;
+    QFormLayout *m_layout = nullptr;
+    QToolButton *m_advancedToggle = nullptr;
+};

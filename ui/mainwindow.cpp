@@ -1,0 +1,359 @@
+#include "mainwindow.h"
+
+#include "connectionspage.h"
+#include "connectorcatalogpage.h"
+#include "connectorregistry.h"
+#include "format.h"
+#include "settingsdialog.h"
+#include "sqlconsole.h"
+#include "svgicon.h"
+#include "syncengine.h"
+#include "syncpanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+
+MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_catalog(std::make_unique<Catalog>(engine->catalogLocation()))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Mako Connect — %1").arg(QFileInfo(engine->catalogLocation()).fileName()));
+    setWindowIcon(Icons::app());
+    setUnifiedTitleAndToolBarOnMac(true);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    m_sidebar = new QListWidget(central);
+    m_sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_sidebar->setIconSize(QSize(20, 20));
+    m_sidebar->setFixedWidth(168);
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setSpacing(2);
+    m_sidebar->setStyleSheet(
+        QStringLiteral("#sidebar { background: palette(window); padding-top: 8px; outline: 0; "
+                       "border-right: 1px solid palette(mid); }"
+                       "#sidebar::item { padding: 8px 10px; border-radius: 4px; margin: 0 6px; }"
+                       "#sidebar::item:selected { background: palette(highlight); "
+                       "color: palette(highlighted-text); }"));
+    const struct
+    {
+        const char *icon;
+        QString label;
+        QString tip;
+    } items[] = {
+        {"connectors", tr("Connectors"), tr("Sources you can connect (Ctrl+1)")},
+        {"connections", tr("Connections"), tr("Your connections: sync, runs, records (Ctrl+2)")},
+        {"sql", tr("SQL"), tr("Read-only SQL over the catalog (Ctrl+3)")},
+    };
+    for (const auto &item : items) {
+        auto *entry = new QListWidgetItem(Icons::ui(QString::fromLatin1(item.icon)), item.label, m_sidebar);
+        entry->setToolTip(item.tip);
+        entry->setSizeHint(QSize(150, 38));
+    }
+    layout->addWidget(m_sidebar);
+
+    m_pages = new QStackedWidget(central);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_catalogPage = new ConnectorCatalogPage(m_pages);
+    m_connectionsPage = new ConnectionsPage(engine, m_catalog.get(), m_pages);
+    m_sqlPage = new SqlConsolePage(engine->catalogLocation(), m_pages);
+    m_pages->addWidget(m_catalogPage);
+    m_pages->addWidget(m_connectionsPage);
+    m_pages->addWidget(m_sqlPage);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0)
+            return;
+        m_pages->setCurrentIndex(row);
+        if (row == SqlPage)
+            m_sqlPage->refreshObjects();
+        QSettings().setValue(QStringLiteral("window/page"), row);
+    });
+    connect(m_catalogPage, &ConnectorCatalogPage::addConnectionRequested, this, [this](const QString &id) {
+        showPage(ConnectionsPageIndex);
+        m_connectionsPage->addConnection(id);
+    });
+    connect(m_connectionsPage, &ConnectionsPage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 6000); });
+    connect(m_connectionsPage, &ConnectionsPage::syncStatusChanged, this, &MainWindow::updateStatus);
+    connect(m_connectionsPage, &ConnectionsPage::currentConnectionChanged, this, &MainWindow::updateStatus);
+
+    // Status bar: running syncs, then the catalog in use.
+    m_jobsLabel = new QLabel(this);
+    m_jobsLabel->setObjectName(QStringLiteral("jobsLabel"));
+    m_catalogLabel = new QLabel(this);
+    m_catalogLabel->setObjectName(QStringLiteral("catalogLabel"));
+    m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(engine->catalogLocation())));
+    m_catalogLabel->setToolTip(tr("Catalog file: %1\nSecrets: %2")
+                                   .arg(QDir::toNativeSeparators(engine->catalogLocation()),
+                                        engine->secrets() ? engine->secrets()->backendName() : tr("none")));
+    m_catalogLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addPermanentWidget(m_jobsLabel);
+    statusBar()->addPermanentWidget(m_catalogLabel);
+    if (!m_catalog->isOpen())
+        statusBar()->showMessage(tr("Cannot read the catalog: %1").arg(m_catalog->errorString()));
+
+    createActions();
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1280, 820);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const int defaultPage =
+        m_connectionsPage->connectionNames().isEmpty() ? ConnectorsPage : ConnectionsPageIndex;
+    showPage(settings.value(QStringLiteral("window/page"), defaultPage).toInt());
+    m_catalogPage->selectConnector(settings.value(QStringLiteral("catalog/lastConnector")).toString());
+    connect(m_catalogPage, &ConnectorCatalogPage::currentConnectorChanged, this,
+            [](const QString &id) { QSettings().setValue(QStringLiteral("catalog/lastConnector"), id); });
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    auto *newAction = new QAction(Icons::ui(QStringLiteral("add")), tr("&New connection…"), this);
+    newAction->setObjectName(QStringLiteral("newConnectionAction"));
+    newAction->setShortcut(QKeySequence::New);
+    newAction->setToolTip(tr("Add a connection for the selected connector (Ctrl+N)"));
+    connect(newAction, &QAction::triggered, this, &MainWindow::newConnection);
+    auto *settingsAction = new QAction(Icons::ui(QStringLiteral("settings")), tr("&Settings…"), this);
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    settingsAction->setShortcuts({QKeySequence::Preferences, QKeySequence(QStringLiteral("Ctrl+,"))});
+    settingsAction->setToolTip(tr("Catalog location and secret store"));
+    connect(settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    auto *quitAction = new QAction(tr("&Quit"), this);
+    quitAction->setShortcut(QKeySequence::Quit);
+    connect(quitAction, &QAction::triggered, this, &QWidget::close);
+    auto *aboutAction = new QAction(Icons::ui(QStringLiteral("about")), tr("&About Mako Connect"), this);
+    connect(aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    auto *aboutQtAction = new QAction(tr("About &Qt"), this);
+    connect(aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(newAction);
+    file->addSeparator();
+    file->addAction(settingsAction);
+    file->addSeparator();
+    file->addAction(quitAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    const QStringList names{tr("&Connectors"), tr("Co&nnections"), tr("&SQL console")};
+    for (int page = 0; page < names.size(); ++page) {
+        QAction *action = view->addAction(names.at(page), this, [this, page] { showPage(page); });
+        action->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(page + 1)));
+    }
+    view->addSeparator();
+    QAction *runs = view->addAction(tr("&Runs of the connection"), this, [this] {
+        showPage(ConnectionsPageIndex);
+        m_connectionsPage->showTab(ConnectionsPage::RunsTab);
+    });
+    runs->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+H")));
+    QAction *records = view->addAction(tr("R&ecords of the connection"), this, [this] {
+        showPage(ConnectionsPageIndex);
+        m_connectionsPage->showTab(ConnectionsPage::RecordsTab);
+    });
+    records->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
+
+    QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(m_connectionsPage->syncAction());
+    connection->addAction(m_connectionsPage->cancelAction());
+    connection->addAction(m_connectionsPage->testAction());
+    connection->addSeparator();
+    connection->addAction(m_connectionsPage->editAction());
+    connection->addAction(m_connectionsPage->duplicateAction());
+    connection->addAction(m_connectionsPage->removeAction());
+    connection->addSeparator();
+    connection->addAction(m_connectionsPage->findAction());
+    connection->addAction(m_connectionsPage->exportAction());
+    // Page actions act on the selected connection: bring its page forward first.
+    for (QAction *action : {m_connectionsPage->syncAction(), m_connectionsPage->testAction(),
+                            m_connectionsPage->editAction(), m_connectionsPage->duplicateAction(),
+                            m_connectionsPage->findAction(), m_connectionsPage->exportAction()})
+        connect(action, &QAction::triggered, this, [this] { showPage(ConnectionsPageIndex); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction);
+    help->addAction(aboutQtAction);
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setIconSize(QSize(18, 18));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(newAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_connectionsPage->syncAction());
+    toolbar->addAction(m_connectionsPage->cancelAction());
+    toolbar->addAction(m_connectionsPage->testAction());
+    toolbar->addSeparator();
+    toolbar->addAction(m_connectionsPage->exportAction());
+    auto *spacer = new QWidget(toolbar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    toolbar->addAction(settingsAction);
+}
+
+int MainWindow::currentPage() const
+{
+    return m_pages->currentIndex();
+}
+
+void MainWindow::showPage(int page)
+{
+    page = qBound(0, page, int(SqlPage));
+    m_sidebar->setCurrentRow(page);
+    m_pages->setCurrentIndex(page);
+}
+
+void MainWindow::newConnection()
+{
+    QString id = m_catalogPage->currentConnectorId();
+    if (id.isEmpty()) {
+        const QList<ConnectorMetadata> all = ConnectorRegistry::instance().all();
+        if (all.size() != 1) {
+            showPage(ConnectorsPage);
+            m_catalogPage->focusSearch();
+            statusBar()->showMessage(tr("Pick a connector, then press “Add connection…”."), 6000);
+            return;
+        }
+        id = all.first().id;
+    }
+    showPage(ConnectionsPageIndex);
+    m_connectionsPage->addConnection(id);
+}
+
+void MainWindow::updateStatus()
+{
+    const QList<SyncJob *> jobs = m_engine->runningJobs();
+    if (jobs.isEmpty()) {
+        m_jobsLabel->setText(tr("No sync running"));
+        m_jobsLabel->setStyleSheet(QString());
+        return;
+    }
+    QStringList names;
+    for (SyncJob *job : jobs) {
+        const SyncPanel *panel = m_connectionsPage->syncPanel(job->connection().id);
+        const QString summary = panel ? panel->progressSummary() : QString();
+        names << (summary.isEmpty() ? job->connection().name
+                                    : QStringLiteral("%1 (%2)").arg(job->connection().name, summary));
+    }
+    m_jobsLabel->setText(
+        tr("Syncing %1: ").arg(Format::plural(jobs.size(), tr("connection"), tr("connections"))) +
+        names.join(QStringLiteral("; ")));
+    m_jobsLabel->setStyleSheet(
+        QStringLiteral("color: %1;").arg(Format::statusColor(QStringLiteral("running")).name()));
+}
+
+void MainWindow::showSettings()
+{
+    auto *dialog = new SettingsDialog(
+        m_engine->catalogLocation(),
+        m_engine->secrets() ? m_engine->secrets()->backendName() : QStringLiteral("file"), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (!dialog->restartRequested()) {
+            statusBar()->showMessage(tr("Settings saved; they apply at the next start."), 6000);
+            return;
+        }
+        // Relaunch without --catalog so the new setting is used, once this instance has closed cleanly.
+        QStringList args = QApplication::arguments().mid(1);
+        for (int i = 0; i < args.size(); ++i) {
+            if (args.at(i) == QLatin1String("--catalog") && i + 1 < args.size()) {
+                args.remove(i, 2);
+                --i;
+            } else if (args.at(i).startsWith(QLatin1String("--catalog="))) {
+                args.remove(i);
+                --i;
+            }
+        }
+        connect(qApp, &QCoreApplication::aboutToQuit,
+                [args] { QProcess::startDetached(QApplication::applicationFilePath(), args); });
+        close();
+    });
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Mako Connect"),
+        tr("<h3>Mako Connect %1</h3>"
+           "<p>Sync data from SaaS APIs into a local catalog you can browse, query and export.</p>"
+           "<p>Catalog: %2<br>Secrets: %3<br>Connectors: %4<br>Qt %5</p>")
+            .arg(QStringLiteral(MC_VERSION),
+                 QDir::toNativeSeparators(m_engine->catalogLocation()).toHtmlEscaped(),
+                 m_engine->secrets() ? m_engine->secrets()->backendName() : tr("none"))
+            .arg(ConnectorRegistry::instance().all().size())
+            .arg(QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::saveState()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), QMainWindow::saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    const QList<SyncJob *> jobs = m_engine->runningJobs();
+    if (jobs.isEmpty()) {
+        saveState();
+        event->accept();
+        return;
+    }
+    event->ignore();
+    if (m_closing)
+        return; // already stopping; we close when the last job reports
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Syncs are running"),
+                                jobs.size() == 1
+                                    ? tr("A sync is still running. Stop it and quit?")
+                                    : tr("%1 syncs are still running. Stop them and quit?").arg(jobs.size()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("closeConfirm"));
+    box->setInformativeText(
+        tr("Everything saved so far is kept; the next sync resumes where this one stopped."));
+    QPushButton *stop = box->addButton(tr("Stop syncs and quit"), QMessageBox::AcceptRole);
+    stop->setObjectName(QStringLiteral("stopAndQuitButton"));
+    box->addButton(tr("Keep syncing"), QMessageBox::RejectRole);
+    box->setDefaultButton(stop);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, stop](QAbstractButton *button) {
+        if (button != stop)
+            return;
+        m_closing = true;
+        statusBar()->showMessage(tr("Stopping syncs… (saving what was fetched)"));
+        // Workers stop after aborting their request in flight; jobFinished arrives for each, then we close.
+        connect(m_engine, &SyncEngine::jobFinished, this, [this] {
+            if (m_engine->runningJobs().isEmpty())
+                QTimer::singleShot(0, this, &QWidget::close);
+        });
+        m_engine->cancelAll();
+        if (m_engine->runningJobs().isEmpty())
+            QTimer::singleShot(0, this, &QWidget::close);
+    });
+    box->open();
+}

@@ -1,0 +1,63 @@
+// The app shell: sidebar (Connectors, Connections, SQL), toolbar, menus with shortcuts, and a status bar
+// with the catalog path and the running syncs. Remembers geometry and the last selection (QSettings).
+// Closing while syncs run asks, then cancels them and closes once they have stopped (state kept, I4).
+// GUI thread.
+#pragma once
+
+#include "catalog.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class ConnectionsPage;
+class ConnectorCatalogPage;
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class SqlConsolePage;
+class SyncEngine;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    enum Page { ConnectorsPage, ConnectionsPageIndex, SqlPage };
+
+    explicit MainWindow(SyncEngine *engine, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ConnectorCatalogPage *catalogPage() const { return m_catalogPage; }
+    ConnectionsPage *connectionsPage() const { return m_connectionsPage; }
+    SqlConsolePage *sqlPage() const { return m_sqlPage; }
+    QListWidget *sidebar() const { return m_sidebar; }
+    Catalog *catalog() const { return m_catalog.get(); }
+    int currentPage() const;
+    bool isClosing() const { return m_closing; }
+
+public slots:
+    void showPage(int page);
+    void newConnection();
+    void showSettings();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void updateStatus();
+    void saveState();
+
+    SyncEngine *m_engine;
+    std::unique_ptr<Catalog> m_catalog; // this thread's read connection
+    QListWidget *m_sidebar;
+    QStackedWidget *m_pages;
+    ConnectorCatalogPage *m_catalogPage;
+    ConnectionsPage *m_connectionsPage;
+    SqlConsolePage *m_sqlPage;
+    QLabel *m_jobsLabel;
+    QLabel *m_catalogLabel;
+    bool m_closing = false;
+    bool m_closeConfirmed = false;
+};

@@ -1,0 +1,369 @@
+#include "recordsbrowser.h"
+
+#include "busyindicator.h"
+#include "filterheader.h"
+#include "format.h"
+#include "jsontree.h"
+#include "recordsmodel.h"
+#include "svgicon.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWidget *parent)
+    : QWidget(parent)
+    , m_catalogPath(catalogPath)
+    , m_catalog(catalog)
+{
+    setObjectName(QStringLiteral("recordsBrowser"));
+    m_model = new RecordsModel(catalogPath, this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 6, 0, 0);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Entity:"), this));
+    m_entity = new QComboBox(this);
+    m_entity->setObjectName(QStringLiteral("recordsEntity"));
+    m_entity->setMinimumWidth(160);
+    bar->addWidget(m_entity);
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(QStringLiteral("recordsFilter"));
+    m_filter->setPlaceholderText(tr("Find in any field (Ctrl+F)…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->addAction(Icons::ui(QStringLiteral("search")), QLineEdit::LeadingPosition);
+    bar->addWidget(m_filter, 1);
+    m_busy = new BusyIndicator(this);
+    bar->addWidget(m_busy);
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("recordsCount"));
+    m_count->setMinimumWidth(150);
+    bar->addWidget(m_count);
+    m_refreshButton = new QPushButton(Icons::ui(QStringLiteral("refresh")), QString(), this);
+    m_refreshButton->setObjectName(QStringLiteral("recordsRefresh"));
+    m_refreshButton->setToolTip(tr("Reload from the catalog"));
+    bar->addWidget(m_refreshButton);
+    m_exportButton = new QToolButton(this);
+    m_exportButton->setObjectName(QStringLiteral("exportButton"));
+    m_exportButton->setText(tr("Export…"));
+    m_exportButton->setIcon(Icons::ui(QStringLiteral("export")));
+    m_exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_exportButton->setToolTip(
+        tr("Export the rows shown (with the current filters and sort) to CSV or JSON Lines "
+           "(Ctrl+Shift+E)"));
+    bar->addWidget(m_exportButton);
+    layout->addLayout(bar);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("recordsSplitter"));
+    m_table = new QTableView(splitter);
+    m_table->setObjectName(QStringLiteral("recordsTable"));
+    m_header = new FilterHeader(m_table);
+    m_header->setObjectName(QStringLiteral("recordsHeader"));
+    m_table->setHorizontalHeader(m_header);
+    m_table->setModel(m_model);
+    m_table->setSortingEnabled(true);
+    m_header->setSortIndicator(0, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_header->setDefaultSectionSize(120);
+    m_header->setMinimumSectionSize(60);
+
+    auto *side = new QWidget(splitter);
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(4, 0, 0, 0);
+    auto *sideBar = new QHBoxLayout;
+    m_recordTitle = new QLabel(tr("Select a record"), side);
+    m_recordTitle->setObjectName(QStringLiteral("recordTitle"));
+    QFont bold = m_recordTitle->font();
+    bold.setBold(true);
+    m_recordTitle->setFont(bold);
+    sideBar->addWidget(m_recordTitle, 1);
+    m_copyButton = new QPushButton(Icons::ui(QStringLiteral("copy")), tr("Copy JSON"), side);
+    m_copyButton->setObjectName(QStringLiteral("copyJsonButton"));
+    m_copyButton->setToolTip(tr("Copy the whole record as JSON (Ctrl+Shift+C)"));
+    m_copyButton->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+C")));
+    m_copyButton->setEnabled(false);
+    sideBar->addWidget(m_copyButton);
+    sideLayout->addLayout(sideBar);
+    m_tree = new QTreeWidget(side);
+    m_tree->setObjectName(QStringLiteral("recordJson"));
+    m_tree->setHeaderLabels({tr("Field"), tr("Value")});
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setUniformRowHeights(true);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    JsonTree::installContextMenu(m_tree);
+    sideLayout->addWidget(m_tree, 1);
+    splitter->addWidget(m_table);
+    splitter->addWidget(side);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400});
+    layout->addWidget(splitter, 1);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("exportStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->hide();
+    layout->addWidget(m_status);
+
+    auto *exportMenu = new QMenu(m_exportButton);
+    exportMenu->addAction(tr("CSV…"), this, [this] {
+        const QString dir = QSettings()
+                                .value(QStringLiteral("records/exportDir"),
+                                       QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                .toString();
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QStringLiteral(".csv"),
+            tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportTo(path, RecordExporter::Format::Csv);
+    });
+    exportMenu->addAction(tr("JSON Lines…"), this, [this] {
+        const QString dir = QSettings()
+                                .value(QStringLiteral("records/exportDir"),
+                                       QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                .toString();
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QStringLiteral(".jsonl"),
+            tr("JSON Lines (*.jsonl)"));
+        if (!path.isEmpty())
+            exportTo(path, RecordExporter::Format::JsonLines);
+    });
+    m_exportButton->setMenu(exportMenu);
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(250); // typing does not restart a query per key
+    connect(m_filterTimer, &QTimer::timeout, this, [this] {
+        QHash<int, QString> filters;
+        for (int c = 0; c < m_header->filterCount(); ++c)
+            filters.insert(c, m_header->filterText(c));
+        m_model->setColumnFilters(filters);
+        m_model->setTextFilter(m_filter->text());
+    });
+    connect(m_filter, &QLineEdit::textChanged, this, &RecordsBrowser::applyFiltersSoon);
+    connect(m_header, &FilterHeader::filterChanged, this, &RecordsBrowser::applyFiltersSoon);
+    connect(m_entity, &QComboBox::currentIndexChanged, this, [this] {
+        const QString entity = currentEntity();
+        if (entity.isEmpty())
+            return;
+        const EntityInfo *info = m_metadata.entity(entity);
+        m_filter->blockSignals(true);
+        m_filter->clear();
+        m_filter->blockSignals(false);
+        m_header->clearFilters(); // a new entity starts unfiltered (the model resets its filters too)
+        m_filterTimer->stop();
+        m_header->setSortIndicator(0, Qt::AscendingOrder);
+        m_model->setEntity(m_connection.id, entity, info ? info->primaryKey : QStringLiteral("id"));
+        QSettings().setValue(QStringLiteral("records/lastEntity/%1").arg(m_connection.id), entity);
+        emit entityChanged(entity);
+    });
+    connect(m_model, &RecordsModel::columnsReset, this, [this] {
+        const bool sameColumns = m_header->filterCount() == m_model->columnCount();
+        m_header->setFilterCount(m_model->columnCount());
+        if (!sameColumns) {
+            for (int c = 0; c < m_model->columnCount(); ++c)
+                m_table->setColumnWidth(c, c == 0 ? 160 : 120);
+        }
+    });
+    connect(m_model, &RecordsModel::loadingChanged, this, [this](bool loading) {
+        loading ? m_busy->start() : m_busy->stop();
+        updateCountLabel();
+    });
+    connect(m_model, &RecordsModel::totalCountChanged, this, &RecordsBrowser::updateCountLabel);
+    connect(m_model, &RecordsModel::pageLoaded, this, &RecordsBrowser::updateCountLabel);
+    connect(m_model, &RecordsModel::errorOccurred, this, [this](const QString &message) {
+        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_status->setText(tr("Could not read the records: %1").arg(message));
+        m_status->show();
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { showSelectedRecord(); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &RecordsBrowser::showSelectedRecord);
+    connect(m_refreshButton, &QPushButton::clicked, this, &RecordsBrowser::refresh);
+    connect(m_copyButton, &QPushButton::clicked, this, &RecordsBrowser::copyRecord);
+    updateCountLabel();
+}
+
+void RecordsBrowser::applyFiltersSoon()
+{
+    m_filterTimer->start();
+}
+
+void RecordsBrowser::setConnection(const ConnectionInfo &connection, const ConnectorMetadata *metadata)
+{
+    const bool same = connection.id == m_connection.id && !m_entity->currentText().isEmpty();
+    m_connection = connection;
+    m_metadata = metadata ? *metadata : ConnectorMetadata();
+    if (same) {
+        refresh();
+        return;
+    }
+    // Entities: those the connector declares, then any other already in the catalog.
+    QStringList names = m_metadata.entityNames();
+    const QStringList synced = m_catalog ? m_catalog->syncedEntities(connection.id) : QStringList();
+    for (const QString &name : synced)
+        if (!names.contains(name))
+            names << name;
+    QString wanted = QSettings().value(QStringLiteral("records/lastEntity/%1").arg(connection.id)).toString();
+    if (!names.contains(wanted))
+        wanted = synced.isEmpty() ? names.value(0) : synced.first();
+    {
+        QSignalBlocker block(m_entity);
+        m_entity->clear();
+        for (const QString &name : names) {
+            const EntityInfo *info = m_metadata.entity(name);
+            m_entity->addItem(info && !info->label.isEmpty() ? info->label : name, name);
+        }
+        m_entity->setCurrentIndex(-1);
+    }
+    m_status->hide();
+    if (names.isEmpty()) {
+        m_model->clear();
+        return;
+    }
+    m_entity->setCurrentIndex(qMax(0, names.indexOf(wanted))); // loads through currentIndexChanged
+}
+
+void RecordsBrowser::setEntity(const QString &entity)
+{
+    const int index = m_entity->findData(entity);
+    if (index >= 0 && index != m_entity->currentIndex())
+        m_entity->setCurrentIndex(index);
+    else if (index >= 0)
+        refresh();
+}
+
+QString RecordsBrowser::currentEntity() const
+{
+    return m_entity->currentData().toString();
+}
+
+void RecordsBrowser::refresh()
+{
+    if (!currentEntity().isEmpty())
+        m_model->refresh();
+}
+
+void RecordsBrowser::focusFilter()
+{
+    m_filter->setFocus();
+    m_filter->selectAll();
+}
+
+void RecordsBrowser::updateCountLabel()
+{
+    const qint64 total = m_model->totalCount();
+    const int loaded = m_model->rowCount();
+    const RecordsQuery query = m_model->query();
+    const bool filtered = !query.text.trimmed().isEmpty() || !query.columnFilters.isEmpty();
+    QString text;
+    if (query.entity.isEmpty())
+        text = tr("No entity");
+    else if (total < 0)
+        text = loaded > 0 ? tr("%1+ records").arg(Format::count(loaded)) : tr("Loading…");
+    else if (total == 0)
+        text = filtered ? tr("No matching records") : tr("No records yet — run a sync");
+    else
+        text = (filtered ? tr("%1 matching") : tr("%1 records")).arg(Format::count(total));
+    if (total > loaded && loaded > 0)
+        text += tr(" · %1 loaded").arg(Format::count(loaded));
+    m_count->setText(text);
+    m_exportButton->setEnabled(!query.entity.isEmpty() && total != 0 && m_exporter.isNull());
+}
+
+void RecordsBrowser::showSelectedRecord()
+{
+    const QModelIndex current = m_table->currentIndex();
+    m_currentJson = current.isValid() ? m_model->recordJson(current.row()) : QByteArray();
+    JsonTree::populate(m_tree, m_currentJson);
+    m_copyButton->setEnabled(!m_currentJson.isEmpty());
+    m_recordTitle->setText(current.isValid() ? tr("Record %1").arg(m_model->recordKey(current.row()))
+                                             : tr("Select a record"));
+}
+
+void RecordsBrowser::copyRecord()
+{
+    if (m_currentJson.isEmpty())
+        return;
+    const QJsonDocument doc = QJsonDocument::fromJson(m_currentJson);
+    QApplication::clipboard()->setText(doc.isNull() ? QString::fromUtf8(m_currentJson)
+                                                    : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+}
+
+void RecordsBrowser::exportRecords()
+{
+    m_exportButton->showMenu();
+}
+
+bool RecordsBrowser::exportTo(const QString &path, RecordExporter::Format format)
+{
+    if (m_exporter || m_model->query().entity.isEmpty())
+        return false;
+    QSettings().setValue(QStringLiteral("records/exportDir"), QFileInfo(path).absolutePath());
+    // The exporter takes the model's query: the file holds exactly the filtered, sorted view.
+    m_exporter = new RecordExporter(m_catalogPath, m_model->query(), path, format, this);
+    auto *dialog = new QProgressDialog(
+        tr("Exporting %1 to %2…").arg(currentEntity(), QFileInfo(path).fileName()), tr("Cancel"), 0, 0, this);
+    dialog->setObjectName(QStringLiteral("exportProgress"));
+    dialog->setWindowTitle(tr("Export records"));
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setMinimumDuration(400);
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    connect(dialog, &QProgressDialog::canceled, m_exporter.data(), &RecordExporter::cancel);
+    connect(m_exporter.data(), &RecordExporter::progress, dialog, [dialog](qint64 written, qint64 total) {
+        if (total > 0) {
+            // QProgressDialog is int-based: scale to per-mille for huge exports.
+            dialog->setMaximum(1000);
+            dialog->setValue(int(qMin<qint64>(1000, written * 1000 / total)));
+            dialog->setLabelText(
+                QObject::tr("Exported %1 of %2 records…").arg(Format::count(written), Format::count(total)));
+        }
+    });
+    connect(m_exporter.data(), &RecordExporter::finished, this,
+            [this, dialog, path](bool ok, qint64 rows, const QString &error) {
+                dialog->close();
+                dialog->deleteLater();
+                m_exporter->deleteLater();
+                m_exporter.clear();
+                m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+                m_status->setText(ok ? tr("Exported %1 to %2")
+                                           .arg(Format::plural(rows, tr("record"), tr("records")),
+                                                QDir::toNativeSeparators(path))
+                                     : error);
+                m_status->show();
+                updateCountLabel();
+                emit exportFinished(ok, rows, ok ? path : error);
+            });
+    updateCountLabel();
+    m_exporter->start();
+    return true;
+}

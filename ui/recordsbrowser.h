@@ -1,0 +1,83 @@
+// The "Records" tab of a connection: pick an entity, browse its records in a lazily loaded table with a text
+// filter, per-column filters and sorting, read the selected record as a JSON tree, copy it, and export the
+// filtered view to CSV or JSON Lines. Reads only (I5): the model and the exporter have their own read-only
+// connections on their own threads. GUI thread.
+#pragma once
+
+#include "catalog.h"
+#include "recordexporter.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class BusyIndicator;
+class FilterHeader;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+class QTimer;
+class QToolButton;
+class QTreeWidget;
+class RecordsModel;
+
+class RecordsBrowser : public QWidget
+{
+    Q_OBJECT
+public:
+    RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWidget *parent = nullptr);
+
+    void setConnection(const ConnectionInfo &connection, const ConnectorMetadata *metadata);
+    void setEntity(const QString &entity);
+    QString currentEntity() const;
+    qint64 connectionId() const { return m_connection.id; }
+
+    RecordsModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    FilterHeader *filterHeader() const { return m_header; }
+    QTreeWidget *jsonTree() const { return m_tree; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    bool isExporting() const { return !m_exporter.isNull(); }
+
+    // Starts exporting the current filtered view to `path` (CSV or JSONL from the suffix unless given).
+    // Returns false when an export is already running or nothing is shown.
+    bool exportTo(const QString &path, RecordExporter::Format format);
+    bool exportTo(const QString &path) { return exportTo(path, RecordExporter::formatForPath(path)); }
+
+public slots:
+    void refresh();
+    void exportRecords(); // asks where, then exportTo()
+    void focusFilter();
+    void copyRecord();
+
+signals:
+    void exportFinished(bool ok, qint64 rows, const QString &pathOrError);
+    void entityChanged(const QString &entity);
+
+private:
+    void showSelectedRecord();
+    void updateCountLabel();
+    void applyFiltersSoon();
+
+    QString m_catalogPath;
+    Catalog *m_catalog;
+    ConnectionInfo m_connection;
+    ConnectorMetadata m_metadata;
+    RecordsModel *m_model;
+    QComboBox *m_entity;
+    QLineEdit *m_filter;
+    QLabel *m_count;
+    BusyIndicator *m_busy;
+    QToolButton *m_exportButton;
+    QPushButton *m_refreshButton;
+    QTableView *m_table;
+    FilterHeader *m_header;
+    QTreeWidget *m_tree;
+    QLabel *m_recordTitle;
+    QPushButton *m_copyButton;
+    QLabel *m_status;
+    QTimer *m_filterTimer;
+    QPointer<RecordExporter> m_exporter;
+    QByteArray m_currentJson;
+};

@@ -1,0 +1,107 @@
+// The "SQL" page: a read-only SQL console over the catalog. Queries run on a worker thread with its own
+// connection opened QSQLITE_OPEN_READONLY (and query_only), so nothing typed here can write (I5) and a slow
+// query never freezes the window; the first rows come back into a table. The side list shows the catalog's
+// tables and its per-connection, per-entity views. GUI thread, except SqlWorker.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QThread>
+#include <QVariantList>
+#include <QVector>
+#include <QWidget>
+
+#include <atomic>
+
+class BusyIndicator;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+class QTreeWidget;
+
+struct SqlResult
+{
+    QStringList columns;
+    QVector<QVariantList> rows;
+    bool truncated = false;
+    QString error;
+    qint64 elapsedMs = 0;
+};
+
+// Lives on the console's worker thread.
+class SqlWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SqlWorker(QString catalogPath);
+    ~SqlWorker() override;
+    std::atomic<void *> handle{nullptr};
+    void run(int id, const QString &sql, int maxRows);
+    void listObjects();
+
+signals:
+    void finished(int id, const SqlResult &result);
+    void objectsListed(const QStringList &tables, const QStringList &views);
+
+private:
+    bool ensureOpen(QString *error);
+    QString m_path;
+    QString m_connectionName;
+    bool m_open = false;
+};
+
+class SqlResultModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    using QAbstractTableModel::QAbstractTableModel;
+    void setResult(const SqlResult &result);
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    SqlResult m_result;
+};
+
+class SqlConsolePage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit SqlConsolePage(const QString &catalogPath, QWidget *parent = nullptr);
+    ~SqlConsolePage() override;
+
+    QPlainTextEdit *editor() const { return m_editor; }
+    QTableView *resultView() const { return m_table; }
+    SqlResultModel *resultModel() const { return m_model; }
+    QString statusText() const;
+    bool isRunning() const { return m_running; }
+    static constexpr int MaxRows = 10000;
+
+public slots:
+    void runQuery();
+    void runQuery(const QString &sql);
+    void stopQuery();
+    void refreshObjects();
+
+signals:
+    void queryFinished(bool ok);
+
+private:
+    void onFinished(int id, const SqlResult &result);
+
+    QThread m_thread;
+    SqlWorker *m_worker;
+    QPlainTextEdit *m_editor;
+    QPushButton *m_runButton;
+    QPushButton *m_stopButton;
+    BusyIndicator *m_busy;
+    QLabel *m_status;
+    QTableView *m_table;
+    SqlResultModel *m_model;
+    QTreeWidget *m_objects;
+    int m_queryId = 0;
+    bool m_running = false;
+};
