@@ -58,7 +58,8 @@ private slots:
         QVERIFY2(painted > 64 * 64 / 8, "the icon renders almost nothing");
 
         // Entities: unique names, primary keys, incremental modes that name their cursor.
-        QVERIFY(!metadata->entities.isEmpty());
+        // Connectors whose connections define their entities (files, GraphQL) may list none up front.
+        QVERIFY(!metadata->entities.isEmpty() || metadata->configEntities);
         QStringList names;
         for (const EntityInfo &entity : metadata->entities) {
             QVERIFY(!names.contains(entity.name));
@@ -77,7 +78,8 @@ private slots:
             fieldNames.append(field.name);
             QVERIFY(!field.label.isEmpty());
             if (credential.match(field.name).hasMatch())
-                QVERIFY2(field.isSecret(), qPrintable(field.name + QStringLiteral(" should be a secret field")));
+                QVERIFY2(field.isSecret(),
+                         qPrintable(field.name + QStringLiteral(" should be a secret field")));
             if (field.type == ConfigField::Type::Select)
                 QVERIFY(!field.options.isEmpty());
         }
@@ -94,11 +96,13 @@ private slots:
         const ConnectorMetadata *stripe = ConnectorRegistry::instance().metadata(QStringLiteral("stripe"));
         QVERIFY(stripe);
         QCOMPARE(stripe->secretFieldNames(), QStringList{QStringLiteral("api_key")});
-        QCOMPARE(stripe->field(QStringLiteral("base_url"))->defaultValue.toString(), QStringLiteral("https://api.stripe.com"));
-        for (const QString &entity : {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices"),
-                                      QStringLiteral("subscriptions"), QStringLiteral("products"), QStringLiteral("prices"),
-                                      QStringLiteral("payment_intents"), QStringLiteral("refunds"),
-                                      QStringLiteral("balance_transactions")}) {
+        QCOMPARE(stripe->field(QStringLiteral("base_url"))->defaultValue.toString(),
+                 QStringLiteral("https://api.stripe.com"));
+        for (const QString &entity :
+             {QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices"),
+              QStringLiteral("subscriptions"), QStringLiteral("products"), QStringLiteral("prices"),
+              QStringLiteral("payment_intents"), QStringLiteral("refunds"),
+              QStringLiteral("balance_transactions")}) {
             QVERIFY2(stripe->entity(entity), qPrintable(entity));
             QCOMPARE(stripe->entity(entity)->incremental, IncrementalMode::CreatedOnly);
         }
@@ -114,7 +118,8 @@ private slots:
                                                 {QStringLiteral("base_url"), QStringLiteral("not a url")}}
                                  << QStringLiteral("base_url: must be an http(s) URL");
         QTest::newRow("bad integer") << QJsonObject{{QStringLiteral("api_key"), QStringLiteral("sk_x")},
-                                                    {QStringLiteral("rate_limit_delay_ms"), QStringLiteral("soon")}}
+                                                    {QStringLiteral("rate_limit_delay_ms"),
+                                                     QStringLiteral("soon")}}
                                      << QStringLiteral("rate_limit_delay_ms: must be a whole number");
         QTest::newRow("unknown field") << QJsonObject{{QStringLiteral("api_key"), QStringLiteral("sk_x")},
                                                       {QStringLiteral("colour"), QStringLiteral("red")}}
@@ -125,12 +130,13 @@ private slots:
     {
         QFETCH(QJsonObject, config);
         QFETCH(QString, problem);
-        const QStringList problems =
-            validateConfigAgainstSpec(ConnectorRegistry::instance().metadata(QStringLiteral("stripe"))->config, config);
+        const QStringList problems = validateConfigAgainstSpec(
+            ConnectorRegistry::instance().metadata(QStringLiteral("stripe"))->config, config);
         if (problem.isEmpty())
             QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
         else
-            QVERIFY2(problems.join(QLatin1Char('\n')).contains(problem), qPrintable(problems.join(QLatin1Char('\n'))));
+            QVERIFY2(problems.join(QLatin1Char('\n')).contains(problem),
+                     qPrintable(problems.join(QLatin1Char('\n'))));
     }
 };
 

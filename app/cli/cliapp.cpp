@@ -275,6 +275,8 @@ int CliApp::cmdConnectors()
         QStringList entities;
         for (const EntityInfo &entity : metadata.entities)
             entities.append(entity.name);
+        if (entities.isEmpty() && metadata.configEntities)
+            entities.append(QStringLiteral("(defined by each connection's settings)"));
         m_out << metadata.id << "  " << metadata.name << " " << metadata.version << "\n    "
               << metadata.description << "\n    entities: " << entities.join(QStringLiteral(", ")) << "\n";
     }
