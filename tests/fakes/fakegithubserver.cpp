@@ -31,14 +31,6 @@ FakeResponse githubError(int status, const QString &message, const QString &doc)
                                                   {QStringLiteral("status"), QString::number(status)}}));
 }
 
-const QStringList &entityNames()
-{
-    static const QStringList names{QStringLiteral("repositories"), QStringLiteral("issues"),
-                                   QStringLiteral("pull_requests"), QStringLiteral("commits"),
-                                   QStringLiteral("releases")};
-    return names;
-}
-
 } // namespace
 
 FakeGitHubServer::FakeGitHubServer()
