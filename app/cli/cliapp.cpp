@@ -215,6 +215,16 @@ bool CliApp::openCatalog()
     return true;
 }
 
+std::optional<ConnectionInfo> CliApp::findConnection(const QString &name)
+{
+    if (!openCatalog())
+        return std::nullopt;
+    auto connection = m_catalog->connection(name);
+    if (!connection)
+        fail(QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+    return connection;
+}
+
 int CliApp::run()
 {
     if (m_args.isEmpty() || takeFlag(QStringLiteral("--help")) || takeFlag(QStringLiteral("-h"))) {
@@ -371,11 +381,9 @@ int CliApp::cmdConnections()
             return usage(QStringLiteral("connections remove needs a NAME"));
         if (!expectNoMore())
             return Usage;
-        if (!openCatalog())
-            return Failed;
-        const auto connection = m_catalog->connection(name);
+        const auto connection = findConnection(name);
         if (!connection)
-            return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+            return Failed;
         const qint64 id = connection->id;
         QFuture<QVariant> done = m_engine->writer()->submit(
             [id](Catalog &catalog) { return QVariant(catalog.removeConnection(id)); });
@@ -401,12 +409,9 @@ int CliApp::cmdTest()
         return usage(QStringLiteral("test needs a connection NAME"));
     if (!expectNoMore())
         return Usage;
-    if (!openCatalog())
-        return Failed;
-    const auto connection = m_catalog->connection(name);
+    const auto connection = findConnection(name);
     if (!connection)
-        return fail(
-            QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+        return Failed;
     QString error;
     const QJsonObject config = m_engine->resolvedConfig(*connection, &error);
     if (!error.isEmpty())
@@ -449,12 +454,9 @@ int CliApp::cmdSync()
         if (entity.isEmpty())
             return usage(QStringLiteral("--entity needs a name"));
     }
-    if (!openCatalog())
-        return Failed;
-    const auto connection = m_catalog->connection(name);
+    const auto connection = findConnection(name);
     if (!connection)
-        return fail(
-            QStringLiteral("no connection named \"%1\"; see `mako-connect-cli connections list`").arg(name));
+        return Failed;
 
     SyncOptions options;
     options.entities = entities;
@@ -564,11 +566,9 @@ int CliApp::cmdRuns()
         return usage(QStringLiteral("runs needs a connection NAME"));
     if (!expectNoMore())
         return Usage;
-    if (!openCatalog())
-        return Failed;
-    const auto connection = m_catalog->connection(name);
+    const auto connection = findConnection(name);
     if (!connection)
-        return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+        return Failed;
     m_engine->writer()->flush(); // stale runs were just marked interrupted
     const QList<RunInfo> runs = m_catalog->runs(connection->id);
     if (json) {
@@ -626,11 +626,9 @@ int CliApp::cmdRecords()
         return usage(QStringLiteral("records needs a connection NAME and an ENTITY"));
     if (!expectNoMore())
         return Usage;
-    if (!openCatalog())
-        return Failed;
-    const auto connection = m_catalog->connection(name);
+    const auto connection = findConnection(name);
     if (!connection)
-        return fail(QStringLiteral("no connection named \"%1\"").arg(name));
+        return Failed;
     const ConnectorMetadata *registered = ConnectorRegistry::instance().metadata(connection->connectorId);
     // Entities may be defined by the connection's config (files, GraphQL).
     const std::optional<ConnectorMetadata> metadata =

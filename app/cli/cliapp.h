@@ -8,10 +8,12 @@
 #include <QTextStream>
 
 #include <memory>
+#include <optional>
 
 class SecretStore;
 class SyncEngine;
 class Catalog;
+struct ConnectionInfo;
 
 class CliApp
 {
@@ -25,6 +27,8 @@ public:
 private:
     int run();
     bool openCatalog();
+    // Opens the catalog and looks the connection up; prints why not (and returns nothing) when it can't.
+    std::optional<ConnectionInfo> findConnection(const QString &name);
     int usage(const QString &problem);
     int fail(const QString &message, int code = Failed);
 
