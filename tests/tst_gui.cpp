@@ -11,6 +11,7 @@
 #include "fakestripeserver.h"
 #include "filterheader.h"
 #include "format.h"
+#include "jsontree.h"
 #include "mainwindow.h"
 #include "recordsbrowser.h"
 #include "recordsmodel.h"
@@ -25,7 +26,9 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -70,6 +73,13 @@ private slots:
     void sqlConsoleIsReadOnly();
     void stallProbeMeasuresStalls();
     void benchmarkStallDuringSync();
+    void catalogSaysEntitiesComeFromSettings();
+    void manifestProblemsShowInDismissibleBanner();
+    void filesConnectionShowsEntitiesAndSyncs();
+    void jsonTreeKeepsApiOrder();
+    void listOfObjectsSurvivesEdit();
+    void invalidListJsonShowsInlineError();
+    void firstStartOpensConnectorsPage();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -83,6 +93,9 @@ private:
     std::unique_ptr<SyncEngine> m_engine;
     std::unique_ptr<MainWindow> m_window;
     qint64 m_connectionId = 0;
+    qint64 m_filesConnectionId = 0;
+    qint64 m_graphqlConnectionId = 0;
+    QTemporaryDir m_filesDir;
 };
 
 void TestGui::initTestCase()
@@ -572,6 +585,257 @@ void TestGui::benchmarkStallDuringSync()
     qInfo("%d records synced in %.1f s (%.0f rec/s); %s", records, seconds, records / qMax(0.001, seconds),
           qPrintable(probe.summary()));
     QVERIFY2(probe.maxStallMs() < 50, qPrintable(probe.summary()));
+}
+
+void TestGui::catalogSaysEntitiesComeFromSettings()
+{
+    ConnectorCatalogPage *page = m_window->catalogPage();
+    m_window->showPage(MainWindow::ConnectorsPage);
+    for (const QString &id : {QStringLiteral("files"), QStringLiteral("graphql")}) {
+        page->selectConnector(id);
+        QCOMPARE(page->currentConnectorId(), id);
+        auto *note = page->findChild<QLabel *>(QStringLiteral("connectorEntitiesNote"));
+        QVERIFY(note);
+        QVERIFY(note->isVisible());
+        QVERIFY2(note->text().contains(QStringLiteral("defined by each connection's settings")),
+                 qPrintable(note->text()));
+        QVERIFY(!page->findChild<QTreeWidget *>(QStringLiteral("connectorEntities"))->isVisible());
+    }
+    page->selectConnector(QStringLiteral("stripe"));
+    QVERIFY(!page->findChild<QLabel *>(QStringLiteral("connectorEntitiesNote"))->isVisible());
+}
+
+void TestGui::manifestProblemsShowInDismissibleBanner()
+{
+    ConnectorCatalogPage *page = m_window->catalogPage();
+    m_window->showPage(MainWindow::ConnectorsPage);
+    auto *banner = page->findChild<QWidget *>(QStringLiteral("manifestProblemBanner"));
+    QVERIFY(banner);
+    page->setManifestProblems({QStringLiteral("broken.json: entities[0].path: required")});
+    QVERIFY(banner->isVisible());
+    QVERIFY(page->findChild<QLabel *>(QStringLiteral("manifestProblemText"))
+                ->text()
+                .contains(QStringLiteral("broken.json: entities[0].path: required")));
+    QTest::mouseClick(page->findChild<QToolButton *>(QStringLiteral("dismissManifestProblems")),
+                      Qt::LeftButton);
+    QVERIFY(!banner->isVisible());
+    page->setManifestProblems({});
+    QVERIFY(!banner->isVisible());
+}
+
+void TestGui::filesConnectionShowsEntitiesAndSyncs()
+{
+    QVERIFY(m_filesDir.isValid());
+    {
+        QFile csv(m_filesDir.filePath(QStringLiteral("people.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("id,name,city\n1,Ada,London\n2,Linus,Helsinki\n3,Grace,Arlington\n");
+        QFile jsonl(m_filesDir.filePath(QStringLiteral("events.jsonl")));
+        QVERIFY(jsonl.open(QIODevice::WriteOnly));
+        // Fields deliberately not in alphabetical order: the JSON tree must keep this order.
+        jsonl.write(
+            "{\"id\":\"e1\",\"zone\":\"eu\",\"amount\":12,\"meta\":{\"source\":\"web\",\"agent\":\"x\"}}\n"
+            "{\"id\":\"e2\",\"zone\":\"us\",\"amount\":7,\"meta\":{\"source\":\"app\",\"agent\":\"y\"}}\n");
+    }
+
+    // Added the way a user does: the catalog's "Add connection…", the path typed in the form, Save.
+    m_window->showPage(MainWindow::ConnectorsPage);
+    ConnectorCatalogPage *catalogPage = m_window->catalogPage();
+    catalogPage->selectConnector(QStringLiteral("files"));
+    QTest::mouseClick(catalogPage->findChild<QPushButton *>(QStringLiteral("addConnectionButton")),
+                      Qt::LeftButton);
+    ConnectionDialog *dialog = m_window->connectionsPage()->openDialog();
+    QVERIFY(dialog);
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("connectionName")), QStringLiteral("Exports"));
+    typeInto(dialog->form()->editor(QStringLiteral("path")), m_filesDir.path());
+    typeInto(dialog->form()->editor(QStringLiteral("key_column")), QStringLiteral("id"));
+    QSignalSpy saved(dialog, &ConnectionDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(saved.count(), 1);
+    m_filesConnectionId = dialog->savedConnectionId();
+    QVERIFY(m_filesConnectionId > 0);
+
+    ConnectionsPage *page = m_window->connectionsPage();
+    m_window->showPage(MainWindow::ConnectionsPageIndex);
+    QCOMPARE(page->currentConnectionId(), m_filesConnectionId);
+    SyncPanel *panel = page->currentSyncPanel();
+    QVERIFY(panel);
+    // The entities come from the connection's folder, not from the (empty) registry list.
+    QVERIFY(panel->findChild<QCheckBox *>(QStringLiteral("entity_people")));
+    QVERIFY(panel->findChild<QCheckBox *>(QStringLiteral("entity_events")));
+    QVERIFY(!panel->findChild<QLabel *>(QStringLiteral("entityNote"))->isVisible());
+    QVERIFY2(page->findChild<QLabel *>(QStringLiteral("connectionSubtitle"))
+                 ->text()
+                 .contains(QStringLiteral("0 of 2 entities")),
+             qPrintable(page->findChild<QLabel *>(QStringLiteral("connectionSubtitle"))->text()));
+    QCOMPARE(panel->selectedEntities().size(), 2);
+
+    QSignalSpy finished(panel, &SyncPanel::syncFinished);
+    QTest::mouseClick(panel->findChild<QPushButton *>(QStringLiteral("syncButton")), Qt::LeftButton);
+    QVERIFY(finished.count() == 1 || finished.wait(30000));
+    QCOMPARE(finished.first().first().value<RunSummary>().status, QStringLiteral("done"));
+    QCOMPARE(panel->rowState(QStringLiteral("people")), QStringLiteral("done"));
+    QCOMPARE(panel->rowState(QStringLiteral("events")), QStringLiteral("done"));
+    QCOMPARE(panel->rowProcessed(QStringLiteral("people")), qint64(3));
+    QCOMPARE(panel->rowProcessed(QStringLiteral("events")), qint64(2));
+    QCOMPARE(countRecords(m_filesConnectionId, QStringLiteral("people")), qint64(3));
+
+    // The records browser offers the same entities.
+    auto *picker = page->recordsBrowser()->findChild<QComboBox *>(QStringLiteral("recordsEntity"));
+    QVERIFY(picker);
+    QVERIFY(picker->findData(QStringLiteral("people")) >= 0);
+    QVERIFY(picker->findData(QStringLiteral("events")) >= 0);
+}
+
+void TestGui::jsonTreeKeepsApiOrder()
+{
+    // Through the browser: a JSON Lines record synced above, fields in the order of the file.
+    QVERIFY(m_filesConnectionId > 0);
+    ConnectionsPage *page = m_window->connectionsPage();
+    QVERIFY(page->selectConnection(m_filesConnectionId));
+    page->showTab(ConnectionsPage::RecordsTab);
+    RecordsBrowser *browser = page->recordsBrowser();
+    browser->setEntity(QStringLiteral("events"));
+    QTRY_COMPARE(browser->model()->totalCount(), qint64(2));
+    QTRY_COMPARE(browser->model()->rowCount(), 2);
+    browser->table()->setCurrentIndex(browser->model()->index(0, 0));
+    QTreeWidget *tree = browser->jsonTree();
+    QTRY_COMPARE(tree->topLevelItemCount(), 4);
+    QStringList top;
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        top << tree->topLevelItem(i)->text(0);
+    QCOMPARE(top, (QStringList{QStringLiteral("id"), QStringLiteral("zone"), QStringLiteral("amount"),
+                               QStringLiteral("meta")}));
+    QTreeWidgetItem *meta = tree->topLevelItem(3);
+    QCOMPARE(meta->childCount(), 2);
+    QCOMPARE(meta->child(0)->text(0), QStringLiteral("source"));
+    QCOMPARE(meta->child(1)->text(0), QStringLiteral("agent"));
+
+    // Nested inside arrays too; numbers as sent (no rounding through a double); escaped names unescaped.
+    QTreeWidget standalone;
+    QVERIFY(
+        JsonTree::populate(&standalone, QByteArray("{\"zeta\":1,\"alpha\":{\"yy\":true,\"bb\":[{\"k2\":null,"
+                                                   "\"k1\":\"v\"}]},\"big\":12345678901234567890,"
+                                                   "\"a\\u0062c\":0.1}")));
+    QCOMPARE(standalone.topLevelItemCount(), 4);
+    QCOMPARE(standalone.topLevelItem(0)->text(0), QStringLiteral("zeta"));
+    QTreeWidgetItem *alpha = standalone.topLevelItem(1);
+    QCOMPARE(alpha->text(0), QStringLiteral("alpha"));
+    QCOMPARE(alpha->child(0)->text(0), QStringLiteral("yy"));
+    QCOMPARE(alpha->child(1)->text(0), QStringLiteral("bb"));
+    QTreeWidgetItem *element = alpha->child(1)->child(0);
+    QCOMPARE(element->child(0)->text(0), QStringLiteral("k2"));
+    QCOMPARE(element->child(1)->text(0), QStringLiteral("k1"));
+    QCOMPARE(element->child(1)->text(1), QStringLiteral("v"));
+    QCOMPARE(element->child(0)->data(0, JsonTree::PathRole).toString(), QStringLiteral("alpha.bb[0].k2"));
+    QCOMPARE(standalone.topLevelItem(2)->text(1), QStringLiteral("12345678901234567890"));
+    QCOMPARE(standalone.topLevelItem(3)->text(0), QStringLiteral("abc"));
+}
+
+void TestGui::listOfObjectsSurvivesEdit()
+{
+    // A GraphQL connection as the CLI would save it: `entities` a list of objects with nested objects.
+    const QJsonArray entities =
+        QJsonDocument::fromJson(
+            "[{\"name\":\"issues\",\"query\":\"query($after: String) { repo { issues(after: "
+            "$after) { nodes { id } pageInfo { hasNextPage endCursor } } } }\","
+            "\"records\":\"repo.issues.nodes\",\"incremental\":{\"cursor_field\":"
+            "\"updatedAt\",\"variable\":\"since\"}},{\"name\":\"stars\",\"query\":"
+            "\"query($after: String) { s(after: $after) { nodes { id } pageInfo { "
+            "hasNextPage endCursor } } }\",\"records\":\"s.nodes\",\"primary_key\":"
+            "[\"id\",\"login\"]}]")
+            .array();
+    QCOMPARE(entities.size(), 2);
+    QJsonObject config{
+        {QStringLiteral("base_url"), QStringLiteral("https://graphql.example.invalid/graphql")},
+        {QStringLiteral("entities"), entities}};
+    QString error;
+    m_graphqlConnectionId =
+        m_engine->saveConnection(0, QStringLiteral("GraphQL"), QStringLiteral("graphql"), config, &error);
+    QVERIFY2(m_graphqlConnectionId > 0, qPrintable(error));
+    ConnectionsPage *page = m_window->connectionsPage();
+    page->reload();
+    m_window->showPage(MainWindow::ConnectionsPageIndex);
+    QVERIFY(page->selectConnection(m_graphqlConnectionId));
+    SyncPanel *panel = page->currentSyncPanel();
+    QVERIFY(panel->findChild<QCheckBox *>(QStringLiteral("entity_issues")));
+    QVERIFY(panel->findChild<QCheckBox *>(QStringLiteral("entity_stars")));
+
+    ConnectionDialog *dialog = page->editConnection();
+    QVERIFY(dialog);
+    auto *editor = qobject_cast<QPlainTextEdit *>(dialog->form()->editor(QStringLiteral("entities")));
+    QVERIFY(editor);
+    QVERIFY2(editor->toPlainText().contains(QStringLiteral("\"cursor_field\": \"updatedAt\"")),
+             qPrintable(editor->toPlainText())); // indented JSON, not an empty box
+    QSignalSpy saved(dialog, &ConnectionDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(saved.count(), 1);
+    Catalog catalog(m_catalogPath);
+    const auto stored = catalog.connectionById(m_graphqlConnectionId);
+    QVERIFY(stored);
+    QCOMPARE(stored->config.value(QStringLiteral("entities")).toArray(), entities);
+    QCOMPARE(stored->config.value(QStringLiteral("base_url")), config.value(QStringLiteral("base_url")));
+    // The panel still offers both.
+    QVERIFY(page->syncPanel(m_graphqlConnectionId)->findChild<QCheckBox *>(QStringLiteral("entity_stars")));
+
+    // A list of strings is one item per line, and comes back as the same list.
+    ConnectorMetadata github = *ConnectorRegistry::instance().metadata(QStringLiteral("github"));
+    ConfigForm form(github.config);
+    const QJsonArray repos{QStringLiteral("qt/qtbase"), QStringLiteral("octo/cat")};
+    form.setValues({{QStringLiteral("repositories"), repos}});
+    auto *reposEditor = qobject_cast<QPlainTextEdit *>(form.editor(QStringLiteral("repositories")));
+    QVERIFY(reposEditor);
+    QCOMPARE(reposEditor->toPlainText(), QStringLiteral("qt/qtbase\nocto/cat"));
+    QCOMPARE(form.values().value(QStringLiteral("repositories")).toArray(), repos);
+}
+
+void TestGui::invalidListJsonShowsInlineError()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    QVERIFY(page->selectConnection(m_graphqlConnectionId));
+    ConnectionDialog *dialog = page->editConnection();
+    QVERIFY(dialog);
+    auto *editor = qobject_cast<QPlainTextEdit *>(dialog->form()->editor(QStringLiteral("entities")));
+    QVERIFY(editor);
+    editor->setPlainText(QStringLiteral("[{\"name\": \"issues\",\n  \"query\": }]"));
+    QSignalSpy saved(dialog, &ConnectionDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(saved.count(), 0);
+    QVERIFY(dialog->isVisible());
+    auto *error = dialog->findChild<QLabel *>(QStringLiteral("error_entities"));
+    QVERIFY(error && error->isVisible());
+    QVERIFY2(error->text().contains(QStringLiteral("line 2")), qPrintable(error->text()));
+    dialog->reject();
+    Catalog catalog(m_catalogPath);
+    QCOMPARE(catalog.connectionById(m_graphqlConnectionId)
+                 ->config.value(QStringLiteral("entities"))
+                 .toArray()
+                 .size(),
+             2);
+}
+
+void TestGui::firstStartOpensConnectorsPage()
+{
+    // A remembered page from another catalog does not matter when this one has no connection yet.
+    QSettings().setValue(QStringLiteral("window/page"), int(MainWindow::SqlPage));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
+    QString error;
+    std::unique_ptr<SecretStore> secrets = createSecretStore(QStringLiteral("file"), path, &error);
+    QVERIFY2(secrets, qPrintable(error));
+    SyncEngine engine(path, secrets.get());
+    QVERIFY2(engine.open(&error), qPrintable(error));
+    {
+        MainWindow window(&engine);
+        QCOMPARE(window.currentPage(), int(MainWindow::ConnectorsPage));
+    }
+    {
+        // With connections, the remembered page wins.
+        QSettings().setValue(QStringLiteral("window/page"), int(MainWindow::SqlPage));
+        MainWindow window(m_engine.get());
+        QCOMPARE(window.currentPage(), int(MainWindow::SqlPage));
+    }
 }
 
 QTEST_MAIN(TestGui)

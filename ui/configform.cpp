@@ -10,8 +10,11 @@
 #include <QFrame>
 #include <QIntValidator>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QStyle>
 #include <QToolButton>
@@ -41,6 +44,69 @@ QString jsonToText(const QJsonValue &value)
     default:
         return {};
     }
+}
+
+// What a List field's text box shows: strings one per line; a list holding objects (GraphQL queries, file
+// entity definitions) as indented JSON, so nothing is lost when the connection is edited.
+QString listToText(const QJsonValue &value)
+{
+    if (value.isString()) {
+        // JSON text stored as a string (the connectors accept it): shown indented when it parses.
+        const QString text = value.toString();
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+        if (error.error == QJsonParseError::NoError && !document.isNull())
+            return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
+        return text;
+    }
+    if (!value.isArray())
+        return jsonToText(value);
+    const QJsonArray array = value.toArray();
+    bool allStrings = true;
+    for (const QJsonValue &item : array)
+        allStrings = allStrings && item.isString() && !item.toString().contains(QLatin1Char('\n')) &&
+                     !item.toString().contains(QLatin1Char(','));
+    // A first item that looks like JSON would be read back as JSON: such a list stays JSON too.
+    if (allStrings && !array.isEmpty())
+        allStrings = !array.first().toString().startsWith(QLatin1Char('[')) &&
+                     !array.first().toString().startsWith(QLatin1Char('{'));
+    if (allStrings) {
+        QStringList lines;
+        for (const QJsonValue &item : array)
+            lines << item.toString();
+        return lines.join(QLatin1Char('\n'));
+    }
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)).trimmed();
+}
+
+// The inverse of listToText(). Text starting with '[' or '{' is JSON (an object is a one-item list);
+// anything else is one item per line (commas also separate, as the single-line form used to).
+QJsonValue textToList(const QString &raw, QString *error)
+{
+    const QString text = raw.trimmed();
+    if (text.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    if (text.startsWith(QLatin1Char('[')) || text.startsWith(QLatin1Char('{'))) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
+        if (parseError.error != QJsonParseError::NoError) {
+            const QString before = text.left(parseError.offset);
+            const int line = int(before.count(QLatin1Char('\n'))) + 1;
+            const int column = int(parseError.offset - before.lastIndexOf(QLatin1Char('\n')));
+            if (error)
+                *error = QObject::tr("Not valid JSON: %1 at line %2, column %3")
+                             .arg(parseError.errorString())
+                             .arg(line)
+                             .arg(column);
+            return QJsonValue(text); // kept as typed; validate() refuses to save it
+        }
+        return document.isArray() ? QJsonValue(document.array()) : QJsonValue(QJsonArray{document.object()});
+    }
+    QJsonArray items;
+    for (const QString &part : text.split(QRegularExpression(QStringLiteral("[,\\n]")), Qt::SkipEmptyParts))
+        if (!part.trimmed().isEmpty())
+            items.append(part.trimmed());
+    return items;
 }
 
 } // namespace
@@ -159,6 +225,35 @@ QWidget *ConfigForm::createEditor(Field &f)
         });
         return combo;
     }
+    case ConfigField::Type::List: {
+        // Multi-line: one item per line, or a JSON list of objects that must survive editing intact.
+        auto *text = new QPlainTextEdit(f.container);
+        text->setTabChangesFocus(true);
+        text->setLineWrapMode(QPlainTextEdit::NoWrap);
+        // The spec's one-line example ("a=x, b=y") shown as the one-per-line form this box takes.
+        QString placeholder = spec.placeholder.isEmpty() ? tr("One item per line") : spec.placeholder;
+        if (!placeholder.startsWith(QLatin1Char('[')) && !placeholder.startsWith(QLatin1Char('{')))
+            placeholder.replace(QStringLiteral(", "), QStringLiteral("\n"));
+        text->setPlaceholderText(placeholder);
+        // As tall as its content (3 to 14 lines), not stretched over the dialog.
+        text->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        auto fit = [text] {
+            const int lines = qBound(3, text->document()->blockCount() + 1, 14);
+            text->setFixedHeight(text->fontMetrics().lineSpacing() * lines + 2 * text->frameWidth() + 10);
+        };
+        fit();
+        connect(text, &QPlainTextEdit::blockCountChanged, text, fit);
+        connect(text, &QPlainTextEdit::textChanged, this, [this, text, name = spec.name] {
+            if (m_settingValues)
+                return;
+            // Typing into a field clears its error, as for line edits; the JSON is checked on save.
+            if (Field *f = field(name); f && text->hasFocus())
+                setFieldError(*f, QString());
+            updateVisibility();
+            emit edited();
+        });
+        return text;
+    }
     default:
         break;
     }
@@ -168,8 +263,6 @@ QWidget *ConfigForm::createEditor(Field &f)
     if (placeholder.isEmpty()) {
         if (spec.type == ConfigField::Type::Url)
             placeholder = QStringLiteral("https://");
-        else if (spec.type == ConfigField::Type::List)
-            placeholder = tr("Comma-separated values");
         else if (!spec.defaultValue.isNull())
             placeholder = tr("Default: %1").arg(jsonToText(spec.defaultValue));
     }
@@ -245,6 +338,8 @@ void ConfigForm::setValue(Field &f, const QJsonValue &value)
         combo->setCurrentIndex(index >= 0 ? index : 0);
     } else if (auto *edit = qobject_cast<QLineEdit *>(f.editor)) {
         edit->setText(jsonToText(value));
+    } else if (auto *text = qobject_cast<QPlainTextEdit *>(f.editor)) {
+        text->setPlainText(listToText(value));
     }
 }
 
@@ -252,6 +347,8 @@ QJsonValue ConfigForm::value(const Field &f) const
 {
     if (auto *check = qobject_cast<QCheckBox *>(f.editor))
         return check->isChecked();
+    if (auto *text = qobject_cast<QPlainTextEdit *>(f.editor))
+        return textToList(text->toPlainText(), nullptr);
     if (auto *combo = qobject_cast<QComboBox *>(f.editor)) {
         const QString text = combo->currentData().toString();
         return text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text);
@@ -267,26 +364,21 @@ QJsonValue ConfigForm::value(const Field &f) const
         const qint64 number = text.toLongLong(&ok);
         return ok ? QJsonValue(number) : QJsonValue(text); // a non-number is reported by validation
     }
-    if (f.spec.type == ConfigField::Type::List) {
-        QJsonArray items;
-        const QStringList parts =
-            text.split(QRegularExpression(QStringLiteral("[,\\n]")), Qt::SkipEmptyParts);
-        for (const QString &part : parts)
-            if (!part.trimmed().isEmpty())
-                items.append(part.trimmed());
-        return items;
-    }
+    if (f.spec.type == ConfigField::Type::List)
+        return textToList(text, nullptr);
     return text;
 }
 
 void ConfigForm::setValues(const QJsonObject &config)
 {
+    m_settingValues = true;
     for (Field &f : m_fields) {
         if (config.contains(f.spec.name))
             setValue(f, config.value(f.spec.name));
         else
             setValue(f, f.spec.defaultValue);
     }
+    m_settingValues = false;
     clearProblems();
     updateVisibility();
 }
@@ -338,10 +430,11 @@ void ConfigForm::setFieldError(Field &f, const QString &message)
     f.error->setText(message);
     f.error->setVisible(!message.isEmpty());
     f.editor->setProperty("invalid", !message.isEmpty());
-    f.editor->setStyleSheet(message.isEmpty()
-                                ? QString()
-                                : QStringLiteral("QLineEdit, QComboBox { border: 1px solid #c62828; "
-                                                 "border-radius: 3px; padding: 2px; }"));
+    f.editor->setStyleSheet(
+        message.isEmpty()
+            ? QString()
+            : QStringLiteral("QLineEdit, QComboBox, QPlainTextEdit { border: 1px solid #c62828; "
+                             "border-radius: 3px; padding: 2px; }"));
 }
 
 void ConfigForm::clearProblems()
@@ -396,7 +489,14 @@ QStringList ConfigForm::validate(bool *ok, const QJsonObject &fallback)
     for (auto it = fallback.begin(); it != fallback.end(); ++it)
         if (!config.contains(it.key()) && field(it.key()) && isRelevant(*field(it.key())))
             config.insert(it.key(), it.value());
-    const QStringList problems = validateConfigAgainstSpec(spec, config);
+    QStringList problems = validateConfigAgainstSpec(spec, config);
+    // JSON typed into a List box that does not parse: said under the box, never saved as a string.
+    for (const Field &f : m_fields) {
+        auto *text = qobject_cast<QPlainTextEdit *>(f.editor);
+        QString error;
+        if (text && isRelevant(f) && (textToList(text->toPlainText(), &error), !error.isEmpty()))
+            problems << QStringLiteral("%1: %2").arg(f.spec.name, error);
+    }
     if (ok)
         *ok = problems.isEmpty();
     const QStringList unplaced = showProblems(problems);

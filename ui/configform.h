@@ -64,4 +64,5 @@ private:
     QList<Field> m_fields;
     QFormLayout *m_layout = nullptr;
     QToolButton *m_advancedToggle = nullptr;
+    bool m_settingValues = false; // setValues() is filling the editors: not an edit by the user
 };

@@ -442,18 +442,21 @@ void ConnectionsPage::showCurrent()
     QStringList synced;
     if (m_catalog)
         synced = m_catalog->syncedEntities(connection->id);
+    SyncPanel *panel = syncPanel(connection->id);
+    panel->refreshEntities(); // a files connection's folder may have gained a file since
+    // The panel's metadata has the entities this connection's settings define (files, GraphQL).
+    const ConnectorMetadata &forConnection = panel->metadata();
     m_subtitle->setText(tr("%1 connector · %2 of %3 entities synced · created %4")
                             .arg(metadata ? metadata->name : connection->connectorId)
                             .arg(synced.size())
-                            .arg(metadata ? metadata->entities.size() : 0)
+                            .arg(forConnection.entities.size())
                             .arg(Format::dateTime(connection->createdAt)));
-    SyncPanel *panel = syncPanel(connection->id);
     m_syncStack->setCurrentWidget(panel);
     if (m_shownId != connection->id) {
         m_shownId = connection->id;
         m_tester->clearVerdict();
         m_runs->setConnection(connection->id);
-        m_records->setConnection(*connection, metadata);
+        m_records->setConnection(*connection, metadata ? &forConnection : nullptr);
         QSettings().setValue(QStringLiteral("connections/last"), connection->id);
         emit currentConnectionChanged(connection->id);
     }
@@ -521,6 +524,7 @@ ConnectionDialog *ConnectionsPage::openDialog(ConnectionDialog::Mode mode)
     m_dialog = new ConnectionDialog(m_engine, *metadata, mode, *connection, config, taken, this);
     m_dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_dialog, &ConnectionDialog::saved, this, [this, mode](qint64 id) {
+        m_shownId = -1; // the edit may have changed the entities the records browser offers
         reload();
         selectConnection(id);
         if (SyncPanel *panel = m_panels.value(id); panel && currentConnection())

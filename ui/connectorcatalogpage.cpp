@@ -7,6 +7,7 @@
 #include "svgicon.h"
 
 #include <QApplication>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -221,6 +222,34 @@ ConnectorCatalogPage::ConnectorCatalogPage(QWidget *parent)
     top->addWidget(m_listButton);
     layout->addLayout(top);
 
+    // Manifests that could not be loaded: said once, dismissible; the rest of the catalog works.
+    m_problemBanner = new QFrame(this);
+    m_problemBanner->setObjectName(QStringLiteral("manifestProblemBanner"));
+    m_problemBanner->setFrameShape(QFrame::StyledPanel);
+    m_problemBanner->setStyleSheet(
+        QStringLiteral("#manifestProblemBanner { background: #fff4e0; border: 1px solid #e0a040; "
+                       "border-radius: 4px; } #manifestProblemBanner QLabel { color: #5a3b00; }"));
+    auto *bannerLayout = new QHBoxLayout(m_problemBanner);
+    auto *bannerIcon = new QLabel(m_problemBanner);
+    bannerIcon->setPixmap(Icons::ui(QStringLiteral("warning"), QColor(0xb2, 0x6a, 0x00))
+                              .pixmap(QSize(20, 20), devicePixelRatioF()));
+    bannerLayout->addWidget(bannerIcon, 0, Qt::AlignTop);
+    m_problemText = new QLabel(m_problemBanner);
+    m_problemText->setObjectName(QStringLiteral("manifestProblemText"));
+    m_problemText->setWordWrap(true);
+    m_problemText->setTextFormat(Qt::RichText);
+    m_problemText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bannerLayout->addWidget(m_problemText, 1);
+    auto *dismiss = new QToolButton(m_problemBanner);
+    dismiss->setObjectName(QStringLiteral("dismissManifestProblems"));
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setToolTip(tr("Hide this message until the next start"));
+    dismiss->setAutoRaise(true);
+    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
+    connect(dismiss, &QToolButton::clicked, m_problemBanner, &QWidget::hide);
+    m_problemBanner->hide();
+    layout->addWidget(m_problemBanner);
+
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("catalogSplitter"));
     splitter->setChildrenCollapsible(false);
@@ -278,7 +307,8 @@ ConnectorCatalogPage::ConnectorCatalogPage(QWidget *parent)
     m_detailCapabilities->setTextFormat(Qt::RichText);
     details->addWidget(m_detailCapabilities);
 
-    details->addWidget(sectionLabel(tr("Entities"), m_details));
+    m_entitiesHeading = sectionLabel(tr("Entities"), m_details);
+    details->addWidget(m_entitiesHeading);
     m_entities = new QTreeWidget(m_details);
     m_entities->setObjectName(QStringLiteral("connectorEntities"));
     m_entities->setHeaderLabels({tr("Entity"), tr("Name in catalog"), tr("Key"), tr("Sync modes")});
@@ -288,6 +318,10 @@ ConnectorCatalogPage::ConnectorCatalogPage(QWidget *parent)
     m_entities->header()->setStretchLastSection(true);
     m_entities->setMinimumHeight(150);
     details->addWidget(m_entities);
+    m_entitiesNote = new QLabel(m_details);
+    m_entitiesNote->setObjectName(QStringLiteral("connectorEntitiesNote"));
+    m_entitiesNote->setWordWrap(true);
+    details->addWidget(m_entitiesNote);
 
     details->addWidget(sectionLabel(tr("Settings asked for"), m_details));
     m_detailConfig = new QLabel(m_details);
@@ -375,6 +409,27 @@ void ConnectorCatalogPage::selectConnector(const QString &id)
         m_view->setCurrentIndex(index);
 }
 
+void ConnectorCatalogPage::setManifestProblems(const QStringList &problems)
+{
+    m_manifestProblems = problems;
+    // One manifest can have several problems ("file: field: reason"): count the files.
+    QStringList files;
+    QStringList lines;
+    for (const QString &problem : problems) {
+        const QString file = problem.section(QStringLiteral(": "), 0, 0);
+        if (!files.contains(file))
+            files << file;
+        lines << problem.toHtmlEscaped();
+    }
+    const QString what =
+        files.size() == 1 ? tr("A connector manifest could not be loaded and is left out of the catalog")
+                          : tr("%1 connector manifests could not be loaded and are left out of the catalog")
+                                .arg(files.size());
+    m_problemText->setText(tr("<b>%1</b>; the other connectors work.<br>%2")
+                               .arg(what.toHtmlEscaped(), lines.join(QStringLiteral("<br>"))));
+    m_problemBanner->setVisible(!problems.isEmpty());
+}
+
 void ConnectorCatalogPage::showDetails()
 {
     const int shown = m_proxy->rowCount();
@@ -407,17 +462,24 @@ void ConnectorCatalogPage::showDetails()
         if (entity.incremental != IncrementalMode::None)
             ++incremental;
     capabilities << tr("✔ Full refresh for every entity (old records stay until the refresh completes)");
-    if (m->entities.isEmpty())
-        capabilities << tr("✔ Entities are defined in each connection's settings");
-    else if (incremental > 0)
+    // Connectors without a fixed entity list say so under "Entities" instead.
+    if (!m->entities.isEmpty() && incremental > 0)
         capabilities
             << tr("✔ Incremental sync for %1 of %2 entities").arg(incremental).arg(m->entities.size());
-    else
+    else if (!m->entities.isEmpty())
         capabilities << tr("✘ No incremental sync (every sync is a full refresh)");
     m_detailCapabilities->setText(capabilities.join(QStringLiteral("<br>")));
 
     m_entities->clear();
     m_entities->setVisible(!m->entities.isEmpty());
+    // GraphQL queries, file globs…: the list exists only once a connection says what to sync.
+    const bool fromConfig = bool(m->configEntities);
+    m_entitiesHeading->setVisible(!m->entities.isEmpty());
+    m_entitiesNote->setVisible(fromConfig || m->entities.isEmpty());
+    m_entitiesNote->setText(m->entities.isEmpty()
+                                ? tr("<b>Entities:</b> defined by each connection's settings.")
+                                : tr("More entities can be defined by each connection's settings."));
+    m_entitiesNote->setTextFormat(Qt::RichText);
     for (const EntityInfo &entity : m->entities) {
         auto *item = new QTreeWidgetItem(m_entities);
         item->setText(0, entity.label.isEmpty() ? entity.name : entity.label);

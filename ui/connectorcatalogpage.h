@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class ConnectorListModel;
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -28,6 +29,10 @@ public:
     void setTileMode(bool tiles);
     bool isTileMode() const;
     void focusSearch();
+    // Problems found while loading connector manifests ("file: field: reason"), shown in a dismissible
+    // banner above the catalog. An empty list hides it.
+    void setManifestProblems(const QStringList &problems);
+    QStringList manifestProblems() const { return m_manifestProblems; }
 
 signals:
     void addConnectionRequested(const QString &connectorId);
@@ -49,7 +54,12 @@ private:
     QLabel *m_detailMeta;
     QLabel *m_detailDescription;
     QLabel *m_detailCapabilities;
+    QLabel *m_entitiesHeading;
     QTreeWidget *m_entities;
+    QLabel *m_entitiesNote;
+    QFrame *m_problemBanner;
+    QLabel *m_problemText;
+    QStringList m_manifestProblems;
     QLabel *m_detailConfig;
     QPushButton *m_addButton;
     QLabel *m_emptyDetails;

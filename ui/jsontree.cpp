@@ -1,6 +1,7 @@
 #include "jsontree.h"
 
 #include "format.h"
+#include "jsonscan.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -13,24 +14,6 @@
 
 namespace JsonTree {
 namespace {
-
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Object:
-        return QStringLiteral("object");
-    case QJsonValue::Array:
-        return QStringLiteral("array");
-    case QJsonValue::String:
-        return QStringLiteral("string");
-    case QJsonValue::Double:
-        return QStringLiteral("number");
-    case QJsonValue::Bool:
-        return QStringLiteral("boolean");
-    default:
-        return QStringLiteral("null");
-    }
-}
 
 QString compact(const QJsonValue &value)
 {
@@ -50,35 +33,69 @@ QString compact(const QJsonValue &value)
     return QStringLiteral("null");
 }
 
-void addValue(QTreeWidgetItem *item, const QString &path, const QJsonValue &value)
+// JsonScan::members() gives a name as the text between its quotes, escapes and all.
+QString memberName(QByteArrayView name)
 {
+    return name.contains('\\') ? JsonScan::toValue(QByteArray('"' + name.toByteArray() + '"')).toString()
+                               : QString::fromUtf8(name);
+}
+
+QString rawTypeName(QByteArrayView raw)
+{
+    switch (raw.isEmpty() ? 'n' : raw.front()) {
+    case '{':
+        return QStringLiteral("object");
+    case '[':
+        return QStringLiteral("array");
+    case '"':
+        return QStringLiteral("string");
+    case 't':
+    case 'f':
+        return QStringLiteral("boolean");
+    case 'n':
+        return QStringLiteral("null");
+    default:
+        return QStringLiteral("number");
+    }
+}
+
+// Walks the raw bytes the API sent (JsonScan), not a QJsonObject: fields keep the API's order instead of
+// being sorted, and numbers show exactly as sent (a 19-digit id is not rounded through a double).
+void addRaw(QTreeWidgetItem *item, const QString &path, QByteArrayView raw)
+{
+    raw = raw.trimmed();
+    const QString type = rawTypeName(raw);
     item->setData(0, PathRole, path);
-    item->setData(0, JsonRole, compact(value));
-    item->setToolTip(0, QStringLiteral("%1 (%2)").arg(path, typeName(value)));
-    item->setData(0, TypeRole, typeName(value));
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
+    item->setToolTip(0, QStringLiteral("%1 (%2)").arg(path, type));
+    item->setData(0, TypeRole, type);
+    if (type == QLatin1String("object")) {
+        item->setData(0, JsonRole, QString::fromUtf8(raw.data(), raw.size()));
+        const auto members = JsonScan::members(raw);
         item->setText(1, QStringLiteral("{%1}").arg(
-                             Format::plural(object.size(), QObject::tr("field"), QObject::tr("fields"))));
-        for (auto it = object.begin(); it != object.end(); ++it) {
+                             Format::plural(members.size(), QObject::tr("field"), QObject::tr("fields"))));
+        for (const auto &member : members) {
+            const QString key = memberName(member.first);
             auto *child = new QTreeWidgetItem(item);
-            child->setText(0, it.key());
-            addValue(child, path + QLatin1Char('.') + it.key(), it.value());
+            child->setText(0, key);
+            addRaw(child, path + QLatin1Char('.') + key, member.second);
         }
-    } else if (value.isArray()) {
-        const QJsonArray array = value.toArray();
+    } else if (type == QLatin1String("array")) {
+        item->setData(0, JsonRole, QString::fromUtf8(raw.data(), raw.size()));
+        const QList<QByteArrayView> elements = JsonScan::elements(raw);
         item->setText(1, QStringLiteral("[%1]").arg(
-                             Format::plural(array.size(), QObject::tr("item"), QObject::tr("items"))));
-        for (int i = 0; i < array.size(); ++i) {
+                             Format::plural(elements.size(), QObject::tr("item"), QObject::tr("items"))));
+        for (int i = 0; i < elements.size(); ++i) {
             auto *child = new QTreeWidgetItem(item);
             child->setText(0, QStringLiteral("[%1]").arg(i));
-            addValue(child, QStringLiteral("%1[%2]").arg(path).arg(i), array.at(i));
+            addRaw(child, QStringLiteral("%1[%2]").arg(path).arg(i), elements.at(i));
         }
     } else {
-        const QString text = compact(value);
+        const QString text = type == QLatin1String("number") ? QString::fromUtf8(raw.data(), raw.size())
+                                                             : compact(JsonScan::toValue(raw));
+        item->setData(0, JsonRole, text);
         item->setText(1, text);
         item->setToolTip(1, text.size() > 80 ? text : QString());
-        if (value.isNull())
+        if (type == QLatin1String("null"))
             item->setForeground(1, QApplication::palette().brush(QPalette::Disabled, QPalette::Text));
     }
 }
@@ -98,18 +115,18 @@ bool populate(QTreeWidget *tree, const QByteArray &json)
         item->setText(1, QString::fromUtf8(json.left(2000)));
         return false;
     }
-    const QJsonValue root = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
-    if (root.isObject()) {
-        const QJsonObject object = root.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it) {
+    const QByteArrayView raw = QByteArrayView(json).trimmed();
+    if (doc.isObject()) {
+        for (const auto &member : JsonScan::members(raw)) {
+            const QString key = memberName(member.first);
             auto *item = new QTreeWidgetItem(tree);
-            item->setText(0, it.key());
-            addValue(item, it.key(), it.value());
+            item->setText(0, key);
+            addRaw(item, key, member.second);
         }
     } else {
         auto *item = new QTreeWidgetItem(tree);
         item->setText(0, QStringLiteral("$"));
-        addValue(item, QStringLiteral("$"), root);
+        addRaw(item, QStringLiteral("$"), raw);
         item->setExpanded(true);
     }
     tree->resizeColumnToContents(0);

@@ -121,9 +121,12 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 820);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    const int defaultPage =
-        m_connectionsPage->connectionNames().isEmpty() ? ConnectorsPage : ConnectionsPageIndex;
-    showPage(settings.value(QStringLiteral("window/page"), defaultPage).toInt());
+    // With no connection yet (a first start, or a new catalog) there is nothing to see elsewhere: start where
+    // one is added, whatever page an earlier catalog left remembered.
+    if (m_connectionsPage->connectionNames().isEmpty())
+        showPage(ConnectorsPage);
+    else
+        showPage(settings.value(QStringLiteral("window/page"), ConnectionsPageIndex).toInt());
     m_catalogPage->selectConnector(settings.value(QStringLiteral("catalog/lastConnector")).toString());
     connect(m_catalogPage, &ConnectorCatalogPage::currentConnectorChanged, this,
             [](const QString &id) { QSettings().setValue(QStringLiteral("catalog/lastConnector"), id); });

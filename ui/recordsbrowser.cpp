@@ -219,7 +219,9 @@ void RecordsBrowser::applyFiltersSoon()
 
 void RecordsBrowser::setConnection(const ConnectionInfo &connection, const ConnectorMetadata *metadata)
 {
-    const bool same = connection.id == m_connection.id && !m_entity->currentText().isEmpty();
+    // An edit can change a files or GraphQL connection's entities: then the picker is rebuilt.
+    const bool same = connection.id == m_connection.id && !m_entity->currentText().isEmpty() &&
+                      (metadata ? metadata->entityNames() : QStringList()) == m_metadata.entityNames();
     m_connection = connection;
     m_metadata = metadata ? *metadata : ConnectorMetadata();
     if (same) {

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QFontDatabase>
 #include <QFrame>
 #include <QGridLayout>
@@ -40,7 +41,8 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     , m_engine(engine)
     , m_catalog(catalog)
     , m_connection(connection)
-    , m_metadata(metadata)
+    , m_baseMetadata(metadata)
+    , m_metadata(metadata.forConfig(connection.config, &m_entityError))
 {
     setObjectName(QStringLiteral("syncPanel_%1").arg(connection.id));
     auto *layout = new QVBoxLayout(this);
@@ -72,28 +74,15 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     // Entities and mode.
     auto *choose = new QGroupBox(tr("What to sync"), this);
     auto *chooseLayout = new QVBoxLayout(choose);
-    auto *grid = new QGridLayout;
-    const QStringList remembered =
-        QSettings().value(QStringLiteral("sync/entities/%1").arg(connection.id)).toStringList();
-    int index = 0;
-    for (const EntityInfo &entity : metadata.entities) {
-        auto *check = new QCheckBox(entity.label.isEmpty() ? entity.name : entity.label, choose);
-        check->setObjectName(QStringLiteral("entity_%1").arg(entity.name));
-        check->setChecked(remembered.isEmpty() || remembered.contains(entity.name));
-        check->setToolTip(QStringLiteral("%1\n%2: %3")
-                              .arg(entity.description, Format::incrementalMode(entity.incremental),
-                                   Format::incrementalModeHelp(entity.incremental))
-                              .trimmed());
-        connect(check, &QCheckBox::toggled, this, [this] {
-            updateModeAvailability();
-            updateControls();
-            QSettings().setValue(QStringLiteral("sync/entities/%1").arg(m_connection.id), selectedEntities());
-        });
-        m_checks.insert(entity.name, check);
-        grid->addWidget(check, index / 4, index % 4);
-        ++index;
-    }
-    chooseLayout->addLayout(grid);
+    m_entityGrid = new QGridLayout;
+    m_entityNote = new QLabel(choose);
+    m_entityNote->setObjectName(QStringLiteral("entityNote"));
+    m_entityNote->setWordWrap(true);
+    m_entityNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_entityNote->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_entityNote->hide();
+    chooseLayout->addWidget(m_entityNote);
+    chooseLayout->addLayout(m_entityGrid);
     auto *modeRow = new QHBoxLayout;
     modeRow->addWidget(new QLabel(tr("Mode:"), choose));
     m_mode = new QComboBox(choose);
@@ -200,6 +189,7 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
                              m_mode->currentData().toInt());
     });
 
+    rebuildEntityChecks();
     updateModeAvailability();
     if (QSettings().value(QStringLiteral("sync/mode/%1").arg(connection.id)).toInt() ==
         int(SyncMode::Incremental))
@@ -213,6 +203,90 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
 SyncPanel::~SyncPanel()
 {
     flushLog();
+}
+
+QString SyncPanel::entitiesSettingKey() const
+{
+    // Per catalog too: connection ids restart at 1 in every catalog, and another catalog's "customers"
+    // choice must not uncheck a new connection's entities.
+    const QByteArray catalog = m_engine ? m_engine->catalogLocation().toUtf8() : QByteArray();
+    return QStringLiteral("sync/entities/%1-%2")
+        .arg(
+            QString::fromLatin1(QCryptographicHash::hash(catalog, QCryptographicHash::Sha1).toHex().left(12)))
+        .arg(m_connection.id);
+}
+
+void SyncPanel::rebuildEntityChecks()
+{
+    const QStringList remembered = QSettings().value(entitiesSettingKey()).toStringList();
+    qDeleteAll(m_checks);
+    m_checks.clear();
+    QWidget *box = m_entityNote->parentWidget();
+    int index = 0;
+    for (const EntityInfo &entity : std::as_const(m_metadata.entities)) {
+        auto *check = new QCheckBox(entity.label.isEmpty() ? entity.name : entity.label, box);
+        check->setObjectName(QStringLiteral("entity_%1").arg(entity.name));
+        check->setChecked(remembered.isEmpty() || remembered.contains(entity.name));
+        check->setEnabled(!isSyncing());
+        check->setToolTip(QStringLiteral("%1\n%2: %3")
+                              .arg(entity.description, Format::incrementalMode(entity.incremental),
+                                   Format::incrementalModeHelp(entity.incremental))
+                              .trimmed());
+        connect(check, &QCheckBox::toggled, this, [this] {
+            updateModeAvailability();
+            updateControls();
+            QSettings().setValue(entitiesSettingKey(), selectedEntities());
+        });
+        m_checks.insert(entity.name, check);
+        m_entityGrid->addWidget(check, index / 4, index % 4);
+        ++index;
+    }
+    // Files and GraphQL connections define their entities: say why there is nothing to check.
+    QString note;
+    if (!m_entityError.isEmpty())
+        note = tr("Some entities in this connection's settings could not be read: %1. Edit the connection "
+                  "to fix them.")
+                   .arg(m_entityError);
+    else if (m_metadata.entities.isEmpty() && m_baseMetadata.configEntities)
+        note = tr("This connection defines no entities yet: edit it and fill in its Entities (or, for "
+                  "files, point it at a folder holding .csv or .jsonl files).");
+    m_entityNote->setText(note);
+    m_entityNote->setVisible(!note.isEmpty());
+    // Rows of entities the settings no longer define go, unless they are still moving.
+    for (auto it = m_rows.begin(); it != m_rows.end();) {
+        if (!m_metadata.entity(it.key()) && !isActive(it->last.state)) {
+            delete it->item;
+            it = m_rows.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void SyncPanel::setConnection(const ConnectionInfo &connection)
+{
+    m_connection = connection;
+    refreshEntities();
+}
+
+void SyncPanel::refreshEntities()
+{
+    if (isSyncing()) {
+        m_entitiesStale = true; // the job works with the entities it started with
+        return;
+    }
+    m_entitiesStale = false;
+    QString error;
+    ConnectorMetadata metadata = m_baseMetadata.forConfig(m_connection.config, &error);
+    if (metadata.entityNames() == m_metadata.entityNames() && error == m_entityError)
+        return;
+    m_metadata = metadata;
+    m_entityError = error;
+    rebuildEntityChecks();
+    showStoredStates();
+    refreshInterrupted();
+    updateModeAvailability();
+    updateControls();
 }
 
 QStringList SyncPanel::selectedEntities() const
@@ -596,6 +670,8 @@ void SyncPanel::onFinished(const RunSummary &summary)
             .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), summary.status, counts));
     refreshInterrupted();
     updateControls();
+    if (m_entitiesStale)
+        refreshEntities();
     emit syncFinished(summary);
 }
 

@@ -17,6 +17,7 @@
 class QCheckBox;
 class QComboBox;
 class QFrame;
+class QGridLayout;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
@@ -46,7 +47,14 @@ public:
     ~SyncPanel() override;
 
     qint64 connectionId() const { return m_connection.id; }
-    void setConnection(const ConnectionInfo &connection) { m_connection = connection; }
+    // A saved edit: the entities follow the new settings (files, GraphQL) once no sync is running.
+    void setConnection(const ConnectionInfo &connection);
+    // Re-reads the connection's entities (a files connection's folder may have gained a file).
+    void refreshEntities();
+    // This connection's entities: the connector's own plus those its settings define.
+    const ConnectorMetadata &metadata() const { return m_metadata; }
+    // What is wrong with the entities the settings define ("" when nothing).
+    QString entityError() const { return m_entityError; }
     bool isSyncing() const { return !m_job.isNull(); }
     SyncJob *job() const { return m_job; }
 
@@ -101,11 +109,18 @@ private:
     void flushLog();
     void setStatus(const QString &text, const QString &status);
     void showStoredStates();
+    void rebuildEntityChecks();
+    QString entitiesSettingKey() const;
 
     SyncEngine *m_engine;
     Catalog *m_catalog;
     ConnectionInfo m_connection;
-    ConnectorMetadata m_metadata;
+    ConnectorMetadata m_baseMetadata; // as registered
+    QString m_entityError;            // declared before m_metadata: its initialiser fills it
+    ConnectorMetadata m_metadata;     // for this connection's config
+    bool m_entitiesStale = false;     // the connection changed during a sync: rebuild the checks after it
+    QGridLayout *m_entityGrid;
+    QLabel *m_entityNote;
     QPointer<SyncJob> m_job;
     QHash<QString, QCheckBox *> m_checks;
     QHash<QString, Row> m_rows;

@@ -2,8 +2,10 @@
 // the secret store, opens the sync engine and shows the main window. `--stall-probe` measures the GUI
 // thread's longest event-loop stall for the whole session and prints it at exit.
 #include "catalog.h"
+#include "connectorcatalogpage.h"
 #include "connectorregistry.h"
 #include "mainwindow.h"
+#include "rest/manifestconnectors.h"
 #include "secretstore.h"
 #include "settingsdialog.h"
 #include "stallprobe.h"
@@ -76,6 +78,8 @@ int main(int argc, char *argv[])
 
     StallProbe probe;
     MainWindow window(&engine);
+    // A manifest that did not load is shown, not fatal: the other connectors are all there.
+    window.catalogPage()->setManifestProblems(manifestErrors());
     window.show();
     if (parser.isSet(probeOption))
         probe.start();
