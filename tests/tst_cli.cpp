@@ -303,7 +303,7 @@ private slots:
     // exactly 30,000 records with no duplicates.
     void crashTestKillNineAndResume()
     {
-        m_server.setLatencyMs(5);
+        m_server.setLatencyMs(10);
         const QStringList args{QStringLiteral("--catalog"),  m_catalog,
                                QStringLiteral("sync"),       QStringLiteral("prod"),
                                QStringLiteral("--entity"),   QStringLiteral("customers"),
@@ -315,15 +315,26 @@ private slots:
             QProcess process;
             process.start(QStringLiteral(MC_CLI_PATH), args);
             QVERIFY(process.waitForStarted());
-            // Kill after a different number of progress lines each round: mid-chunk, mid-commit, anywhere.
-            int lines = 0;
-            const int target = 3 + round * 4;
+            // Kill further into the sync each round (processed counts include earlier rounds' commits), so
+            // the kills land mid-chunk, mid-commit, anywhere, and every round resumes from the last.
+            const qint64 target = (round + 1) * 4000;
+            QHash<QString, qint64> processed;
             QByteArray buffer;
-            while (process.state() == QProcess::Running && lines < target) {
-                if (process.waitForReadyRead(200)) {
-                    buffer += process.readAllStandardOutput();
-                    lines = int(buffer.count('\n'));
+            qint64 sum = 0;
+            while (process.state() == QProcess::Running && sum < target) {
+                if (!process.waitForReadyRead(200))
+                    continue;
+                buffer += process.readAllStandardOutput();
+                qsizetype end;
+                while ((end = buffer.indexOf('\n')) >= 0) {
+                    const QJsonObject line = QJsonDocument::fromJson(buffer.left(end)).object();
+                    buffer.remove(0, end + 1);
+                    processed.insert(line.value(QStringLiteral("entity")).toString(),
+                                     line.value(QStringLiteral("processed")).toInteger());
                 }
+                sum = 0;
+                for (qint64 n : std::as_const(processed))
+                    sum += n;
             }
             if (process.state() == QProcess::Running) {
                 ::kill(pid_t(process.processId()), SIGKILL);
@@ -331,7 +342,7 @@ private slots:
             }
             QVERIFY(process.waitForFinished(30000));
         }
-        QVERIFY(kills >= 2);
+        QCOMPARE(kills, 3);
         m_server.setLatencyMs(0);
         const CliResult r = cli(QStringList{QStringLiteral("sync"), QStringLiteral("prod"),
                                             QStringLiteral("--entity"), QStringLiteral("customers"),
