@@ -647,6 +647,8 @@ void TestGui::filesConnectionShowsEntitiesAndSyncs()
     ConnectionDialog *dialog = m_window->connectionsPage()->openDialog();
     QVERIFY(dialog);
     typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("connectionName")), QStringLiteral("Exports"));
+    // A path field offers Browse… (a file or a folder) beside the text.
+    QVERIFY(dialog->form()->editor(QStringLiteral("path"))->findChild<QAction *>(QStringLiteral("browse_path")));
     typeInto(dialog->form()->editor(QStringLiteral("path")), m_filesDir.path());
     typeInto(dialog->form()->editor(QStringLiteral("key_column")), QStringLiteral("id"));
     QSignalSpy saved(dialog, &ConnectionDialog::saved);

@@ -6,6 +6,8 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QFrame>
 #include <QIntValidator>
@@ -14,6 +16,7 @@
 #include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QStyle>
@@ -284,6 +287,34 @@ QWidget *ConfigForm::createEditor(Field &f)
             reveal->setIcon(Icons::ui(shown ? QStringLiteral("eye-off") : QStringLiteral("eye")));
             reveal->setToolTip(shown ? QObject::tr("Hide the value") : QObject::tr("Show the value"));
         });
+    }
+    if (spec.type == ConfigField::Type::Path) {
+        // Browse… offers both a file and a folder: the files connector reads either.
+        QAction *browse =
+            edit->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), QLineEdit::TrailingPosition);
+        browse->setObjectName(QStringLiteral("browse_%1").arg(spec.name));
+        browse->setToolTip(tr("Choose a file or a folder"));
+        auto *menu = new QMenu(edit);
+        auto choose = [this, edit, name = spec.name](bool folder) {
+            const QString start =
+                edit->text().trimmed().isEmpty() ? QDir::homePath() : edit->text().trimmed();
+            const QString chosen = folder
+                                       ? QFileDialog::getExistingDirectory(this, tr("Choose a folder"), start)
+                                       : QFileDialog::getOpenFileName(this, tr("Choose a file"), start,
+                                                                      tr("Data files (*.csv *.tsv *.jsonl "
+                                                                         "*.ndjson);;All files (*)"));
+            if (chosen.isEmpty())
+                return;
+            edit->setText(QDir::toNativeSeparators(chosen));
+            if (Field *f = field(name))
+                setFieldError(*f, QString());
+            updateVisibility();
+            emit edited();
+        };
+        menu->addAction(tr("Choose a folder…"), edit, [choose] { choose(true); });
+        menu->addAction(tr("Choose a file…"), edit, [choose] { choose(false); });
+        connect(browse, &QAction::triggered, edit,
+                [menu, edit] { menu->popup(edit->mapToGlobal(QPoint(edit->width() - 20, edit->height()))); });
     }
     connect(edit, &QLineEdit::textEdited, this, [this, name = spec.name] {
         // Editing a field clears its error: the user is fixing it.

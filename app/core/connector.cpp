@@ -22,14 +22,16 @@ QString ConfigField::typeName(Type type)
         return QStringLiteral("select");
     case Type::List:
         return QStringLiteral("list");
+    case Type::Path:
+        return QStringLiteral("path");
     }
     return {};
 }
 
 ConfigField::Type ConfigField::typeFromName(const QString &name, bool *ok)
 {
-    static const QList<Type> all{Type::String,  Type::Secret, Type::Url, Type::Integer,
-                                 Type::Boolean, Type::Select, Type::List};
+    static const QList<Type> all{Type::String,  Type::Secret, Type::Url,  Type::Integer,
+                                 Type::Boolean, Type::Select, Type::List, Type::Path};
     for (Type type : all) {
         if (typeName(type) == name) {
             if (ok)
@@ -377,6 +379,7 @@ QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject 
         switch (field.type) {
         case ConfigField::Type::String:
         case ConfigField::Type::Secret:
+        case ConfigField::Type::Path:
             if (!value.isString())
                 problems.append(QStringLiteral("%1: must be text").arg(label));
             break;

@@ -20,7 +20,8 @@
 
 struct ConfigField
 {
-    enum class Type { String, Secret, Url, Integer, Boolean, Select, List };
+    // Path: a local file or folder (the form offers Browse…).
+    enum class Type { String, Secret, Url, Integer, Boolean, Select, List, Path };
 
     QString name;
     QString label;

@@ -365,6 +365,7 @@ ConnectorMetadata FilesConnector::staticMetadata()
     ConfigField path;
     path.name = QStringLiteral("path");
     path.label = QStringLiteral("File or folder");
+    path.type = ConfigField::Type::Path;
     path.required = true;
     path.placeholder = QStringLiteral("/home/me/exports");
     path.help =
