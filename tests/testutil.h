@@ -6,6 +6,8 @@
 #include "secretstore.h"
 #include "syncengine.h"
 
+#include <QJsonDocument>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -89,3 +91,58 @@ struct EngineFixture
         return list;
     }
 };
+
+// What fetching an entity chunk after chunk brought back, for connector tests that drive a connector
+// directly.
+struct ChunkRun
+{
+    QList<Record> records;
+    FetchState state;
+    int chunks = 0;
+    QStringList log;
+};
+
+inline QSet<QString> keysOf(const QList<Record> &records)
+{
+    QSet<QString> keys;
+    for (const Record &r : records)
+        keys.insert(QString::fromUtf8(r.key));
+    return keys;
+}
+
+inline QSet<QString> toSet(const QStringList &list)
+{
+    return QSet<QString>(list.begin(), list.end());
+}
+
+// Fetches chunk after chunk until the entity is done, on the calling thread. `make` returns a set-up
+// connector. With `resume`, every chunk runs on a fresh connector from the previous chunk's FetchState after
+// a round trip through its JSON form, as after a restart.
+template <typename MakeConnector>
+ChunkRun fetchChunks(MakeConnector make, const QString &entity, int batchSize, int maxIterations,
+                     const QJsonValue &since, bool resume)
+{
+    ChunkRun run;
+    decltype(make()) connector;
+    for (int guard = 0; guard < 1000; ++guard) {
+        if (!connector || resume)
+            connector = make();
+        ResumableFetchOptions options;
+        options.entity = entity;
+        options.batchSize = batchSize;
+        options.maxIterations = maxIterations;
+        options.state = run.state;
+        options.since = since;
+        options.onBatch = [&](RecordBatch &&batch) { run.records.append(batch); };
+        options.onLog = [&](LogLevel, const QString &message) { run.log.append(message); };
+        run.state = connector->fetchEntityChunk(options);
+        ++run.chunks;
+        if (resume) {
+            const QByteArray saved = QJsonDocument(run.state.toJson()).toJson(QJsonDocument::Compact);
+            run.state = FetchState::fromJson(QJsonDocument::fromJson(saved).object());
+        }
+        if (!run.state.hasMore)
+            break;
+    }
+    return run;
+}

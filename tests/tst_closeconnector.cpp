@@ -14,21 +14,6 @@
 
 namespace {
 
-struct Run
-{
-    QList<Record> records;
-    FetchState state;
-    int chunks = 0;
-};
-
-QSet<QString> keysOf(const QList<Record> &records)
-{
-    QSet<QString> keys;
-    for (const Record &r : records)
-        keys.insert(QString::fromUtf8(r.key));
-    return keys;
-}
-
 } // namespace
 
 class TestCloseConnector : public QObject
@@ -55,31 +40,11 @@ private:
     // Fetches chunk after chunk until the entity is done. With `resume`, every chunk runs on a fresh
     // connector from the previous chunk's FetchState after a round trip through its JSON form, as after a
     // restart.
-    Run fetch(const QString &entity, int batchSize = 100, int maxIterations = 10,
-              const QJsonValue &since = {}, bool resume = false)
+    ChunkRun fetch(const QString &entity, int batchSize = 100, int maxIterations = 10,
+                   const QJsonValue &since = {}, bool resume = false)
     {
-        Run run;
-        std::unique_ptr<CloseConnector> c;
-        for (int guard = 0; guard < 1000; ++guard) {
-            if (!c || resume)
-                c = connector(config());
-            ResumableFetchOptions options;
-            options.entity = entity;
-            options.batchSize = batchSize;
-            options.maxIterations = maxIterations;
-            options.state = run.state;
-            options.since = since;
-            options.onBatch = [&](RecordBatch &&batch) { run.records.append(batch); };
-            run.state = c->fetchEntityChunk(options);
-            ++run.chunks;
-            if (resume) {
-                const QByteArray saved = QJsonDocument(run.state.toJson()).toJson(QJsonDocument::Compact);
-                run.state = FetchState::fromJson(QJsonDocument::fromJson(saved).object());
-            }
-            if (!run.state.hasMore)
-                break;
-        }
-        return run;
+        return fetchChunks([&] { return connector(config()); }, entity, batchSize, maxIterations, since,
+                           resume);
     }
 
     static int countRequests(const QList<QByteArray> &log, const QByteArray &pathPrefix)
@@ -188,7 +153,7 @@ private slots:
     {
         QFETCH(QString, entity);
         QFETCH(int, pages);
-        const Run run = fetch(entity);
+        const ChunkRun run = fetch(entity);
         QVERIFY(!run.state.hasMore);
         const QStringList expected = m_server.ids(entity);
         QCOMPARE(run.records.size(), expected.size());
@@ -215,7 +180,7 @@ private slots:
     {
         QFETCH(int, batchSize);
         QFETCH(int, pages);
-        const Run run = fetch(QStringLiteral("opportunities"), batchSize, 1000);
+        const ChunkRun run = fetch(QStringLiteral("opportunities"), batchSize, 1000);
         QCOMPARE(run.records.size(), 101);
         QCOMPARE(keysOf(run.records).size(), 101);
         const QList<QByteArray> log = m_server.requestLog();
@@ -257,7 +222,7 @@ private slots:
         QVERIFY(!expected.isEmpty());
         QVERIFY(expected.size() < m_server.ids(entity).size());
 
-        const Run run = fetch(entity, 100, 10, since);
+        const ChunkRun run = fetch(entity, 100, 10, since);
         QCOMPARE(keysOf(run.records), QSet<QString>(expected.begin(), expected.end()));
         QCOMPARE(run.records.size(), expected.size());
         // The high-water mark is the newest value seen: the next sync's `since`.
@@ -276,14 +241,14 @@ private slots:
         }
 
         // Nothing newer: nothing fetched.
-        const Run none = fetch(entity, 100, 10, newest);
+        const ChunkRun none = fetch(entity, 100, 10, newest);
         QCOMPARE(none.records.size(), 0);
         QVERIFY(!none.state.hasMore);
     }
 
     void usersIgnoreSince()
     {
-        const Run run =
+        const ChunkRun run =
             fetch(QStringLiteral("users"), 100, 10, QStringLiteral("2030-01-01T00:00:00.000000+00:00"));
         QCOMPARE(run.records.size(), 3);
     }
@@ -306,7 +271,7 @@ private slots:
         m_server.rateLimitFor(1200, FakeCloseServer::RateLimitStyle(style));
         QElapsedTimer clock;
         clock.start();
-        const Run run = fetch(QStringLiteral("contacts"));
+        const ChunkRun run = fetch(QStringLiteral("contacts"));
         QVERIFY(clock.elapsed() >= 1150);
         QCOMPARE(run.records.size(), 37);
         const int limited = m_server.rateLimitedCount() - before;
@@ -317,7 +282,7 @@ private slots:
     void serverErrorsAreRetried()
     {
         m_server.failNext(2, 503);
-        const Run run = fetch(QStringLiteral("users"));
+        const ChunkRun run = fetch(QStringLiteral("users"));
         QCOMPARE(run.records.size(), 3);
     }
 
@@ -377,7 +342,7 @@ private slots:
         QFETCH(QString, entity);
         QFETCH(int, batchSize);
         QFETCH(int, maxIterations);
-        const Run run = fetch(entity, batchSize, maxIterations, {}, true);
+        const ChunkRun run = fetch(entity, batchSize, maxIterations, {}, true);
         const int total = m_server.ids(entity).size();
         QVERIFY(run.chunks > 1);
         QCOMPARE(run.chunks, (total + batchSize * maxIterations - 1) / (batchSize * maxIterations));

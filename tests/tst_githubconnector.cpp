@@ -17,27 +17,6 @@ namespace {
 
 const QString kToken = QStringLiteral("ghp_test_mako");
 
-struct Run
-{
-    QList<Record> records;
-    FetchState state;
-    int chunks = 0;
-    QStringList log;
-};
-
-QSet<QString> keysOf(const QList<Record> &records)
-{
-    QSet<QString> keys;
-    for (const Record &r : records)
-        keys.insert(QString::fromUtf8(r.key));
-    return keys;
-}
-
-QSet<QString> toSet(const QStringList &list)
-{
-    return QSet<QString>(list.begin(), list.end());
-}
-
 } // namespace
 
 class TestGitHubConnector : public QObject
@@ -70,32 +49,10 @@ private:
 
     // Chunk after chunk until done; with `resume` each chunk runs on a fresh connector from the JSON form of
     // the previous chunk's FetchState.
-    static Run fetch(const QJsonObject &cfg, const QString &entity, int batchSize = 100,
-                     int maxIterations = 10, const QJsonValue &since = {}, bool resume = false)
+    static ChunkRun fetch(const QJsonObject &cfg, const QString &entity, int batchSize = 100,
+                          int maxIterations = 10, const QJsonValue &since = {}, bool resume = false)
     {
-        Run run;
-        std::unique_ptr<GitHubConnector> c;
-        for (int guard = 0; guard < 1000; ++guard) {
-            if (!c || resume)
-                c = connector(cfg);
-            ResumableFetchOptions options;
-            options.entity = entity;
-            options.batchSize = batchSize;
-            options.maxIterations = maxIterations;
-            options.state = run.state;
-            options.since = since;
-            options.onBatch = [&](RecordBatch &&batch) { run.records.append(batch); };
-            options.onLog = [&](LogLevel, const QString &message) { run.log.append(message); };
-            run.state = c->fetchEntityChunk(options);
-            ++run.chunks;
-            if (resume) {
-                const QByteArray saved = QJsonDocument(run.state.toJson()).toJson(QJsonDocument::Compact);
-                run.state = FetchState::fromJson(QJsonDocument::fromJson(saved).object());
-            }
-            if (!run.state.hasMore)
-                break;
-        }
-        return run;
+        return fetchChunks([&] { return connector(cfg); }, entity, batchSize, maxIterations, since, resume);
     }
 
     QString newest(const QString &entity, const QStringList &keys) const
@@ -218,7 +175,7 @@ private slots:
     {
         QFETCH(QString, entity);
         QFETCH(QStringList, repos);
-        const Run run = fetch(config(m_server, repos), entity);
+        const ChunkRun run = fetch(config(m_server, repos), entity);
         QVERIFY(!run.state.hasMore);
         QStringList expected;
         if (repos.isEmpty()) {
@@ -256,8 +213,8 @@ private slots:
     {
         QFETCH(int, perPage);
         QFETCH(int, pages);
-        const Run run = fetch(config(m_server, {QStringLiteral("mako-org/alpha")}), QStringLiteral("issues"),
-                              perPage, 1000);
+        const ChunkRun run = fetch(config(m_server, {QStringLiteral("mako-org/alpha")}),
+                                   QStringLiteral("issues"), perPage, 1000);
         QCOMPARE(run.records.size(), 45);
         QCOMPARE(keysOf(run.records),
                  toSet(m_server.keys(QStringLiteral("issues"), QStringLiteral("alpha"))));
@@ -297,10 +254,10 @@ private slots:
         QVERIFY(!expected.isEmpty());
         QVERIFY(expected.size() < m_server.keys(entity).size());
 
-        const Run full = fetch(config(m_server), entity, 10, 1000);
+        const ChunkRun full = fetch(config(m_server), entity, 10, 1000);
         const int fullRequests = m_server.requestLog().size();
         m_server.clearRequestLog();
-        const Run run = fetch(config(m_server), entity, 10, 1000, since);
+        const ChunkRun run = fetch(config(m_server), entity, 10, 1000, since);
         QCOMPARE(run.records.size(), expected.size());
         QCOMPARE(keysOf(run.records), toSet(expected));
         const QList<QByteArray> log = m_server.requestLog();
@@ -326,7 +283,8 @@ private slots:
 
         // Nothing newer than the high-water mark: nothing fetched (issues may repeat the newest: since is
         // inclusive on GitHub).
-        const Run none = fetch(config(m_server), entity, 100, 1000, QStringLiteral("2030-01-01T00:00:00Z"));
+        const ChunkRun none =
+            fetch(config(m_server), entity, 100, 1000, QStringLiteral("2030-01-01T00:00:00Z"));
         QCOMPARE(none.records.size(), 0);
     }
 
@@ -351,7 +309,7 @@ private slots:
             m_server.secondaryRateLimitFor(900, status);
         QElapsedTimer clock;
         clock.start();
-        const Run run =
+        const ChunkRun run =
             fetch(config(m_server, {QStringLiteral("mako-org/alpha")}), QStringLiteral("commits"), 20);
         QCOMPARE(run.records.size(), 130);
         QCOMPARE(keysOf(run.records),
@@ -370,7 +328,7 @@ private slots:
         const QJsonObject cfg =
             config(ghe, {}, kToken, QStringLiteral("mako-org"), QStringLiteral("/api/v3"));
         QVERIFY(connector(cfg)->testConnection().success);
-        const Run run = fetch(cfg, QStringLiteral("issues"));
+        const ChunkRun run = fetch(cfg, QStringLiteral("issues"));
         QCOMPARE(keysOf(run.records), toSet(ghe.keys(QStringLiteral("issues"))));
         QCOMPARE(run.records.size(), 130);
         const QList<QByteArray> log = ghe.requestLog();
@@ -390,9 +348,9 @@ private slots:
         const TestResult test = connector(cfg)->testConnection();
         QVERIFY2(test.success, qPrintable(test.message));
         QCOMPARE(test.message, QStringLiteral("Connected to GitHub user octo"));
-        const Run repos = fetch(cfg, QStringLiteral("repositories"));
+        const ChunkRun repos = fetch(cfg, QStringLiteral("repositories"));
         QCOMPARE(keysOf(repos.records), toSet(user.keys(QStringLiteral("repositories"))));
-        const Run commits = fetch(cfg, QStringLiteral("commits"));
+        const ChunkRun commits = fetch(cfg, QStringLiteral("commits"));
         QCOMPARE(keysOf(commits.records), toSet(user.keys(QStringLiteral("commits"))));
         QCOMPARE(commits.records.size(), 6);
     }
@@ -471,7 +429,7 @@ private slots:
         QFETCH(QStringList, repos);
         QFETCH(int, perPage);
         QFETCH(int, maxIterations);
-        const Run run = fetch(config(m_server, repos), entity, perPage, maxIterations, {}, true);
+        const ChunkRun run = fetch(config(m_server, repos), entity, perPage, maxIterations, {}, true);
         QStringList expected;
         if (repos.isEmpty()) {
             expected = m_server.keys(entity);

@@ -16,26 +16,6 @@ namespace {
 
 const QString kKey = QStringLiteral("phx_test_mako");
 
-struct Run
-{
-    QList<Record> records;
-    FetchState state;
-    int chunks = 0;
-};
-
-QSet<QString> keysOf(const QList<Record> &records)
-{
-    QSet<QString> keys;
-    for (const Record &r : records)
-        keys.insert(QString::fromUtf8(r.key));
-    return keys;
-}
-
-QSet<QString> toSet(const QStringList &list)
-{
-    return QSet<QString>(list.begin(), list.end());
-}
-
 } // namespace
 
 class TestPostHogConnector : public QObject
@@ -61,31 +41,11 @@ private:
         return c;
     }
 
-    Run fetch(const QString &entity, int batchSize = 100, int maxIterations = 10,
-              const QJsonValue &since = {}, bool resume = false) const
+    ChunkRun fetch(const QString &entity, int batchSize = 100, int maxIterations = 10,
+                   const QJsonValue &since = {}, bool resume = false) const
     {
-        Run run;
-        std::unique_ptr<PostHogConnector> c;
-        for (int guard = 0; guard < 1000; ++guard) {
-            if (!c || resume)
-                c = connector(config());
-            ResumableFetchOptions options;
-            options.entity = entity;
-            options.batchSize = batchSize;
-            options.maxIterations = maxIterations;
-            options.state = run.state;
-            options.since = since;
-            options.onBatch = [&](RecordBatch &&batch) { run.records.append(batch); };
-            run.state = c->fetchEntityChunk(options);
-            ++run.chunks;
-            if (resume) {
-                const QByteArray saved = QJsonDocument(run.state.toJson()).toJson(QJsonDocument::Compact);
-                run.state = FetchState::fromJson(QJsonDocument::fromJson(saved).object());
-            }
-            if (!run.state.hasMore)
-                break;
-        }
-        return run;
+        return fetchChunks([&] { return connector(config()); }, entity, batchSize, maxIterations, since,
+                           resume);
     }
 
 private slots:
@@ -226,7 +186,7 @@ private slots:
     {
         QFETCH(QString, entity);
         QFETCH(int, requests);
-        const Run run = fetch(entity);
+        const ChunkRun run = fetch(entity);
         QVERIFY(!run.state.hasMore);
         const QStringList expected = m_server.keys(entity);
         QCOMPARE(run.records.size(), expected.size()); // no duplicates
@@ -261,7 +221,7 @@ private slots:
         QFETCH(QString, entity);
         QFETCH(int, batchSize);
         QFETCH(int, requests);
-        const Run run = fetch(entity, batchSize, 1000);
+        const ChunkRun run = fetch(entity, batchSize, 1000);
         QCOMPARE(keysOf(run.records), toSet(m_server.keys(entity)));
         QCOMPARE(run.records.size(), m_server.keys(entity).size());
         QCOMPARE(m_server.requestLog().size(), requests);
@@ -278,7 +238,7 @@ private slots:
     {
         // Behind a proxy PostHog may link to its internal address; the key stays on the configured host.
         m_server.setNextBase(QUrl(QStringLiteral("http://posthog-internal:8000")));
-        const Run run = fetch(QStringLiteral("persons"));
+        const ChunkRun run = fetch(QStringLiteral("persons"));
         QCOMPARE(run.records.size(), 230);
         QCOMPARE(m_server.requestLog().size(), 3);
     }
@@ -298,7 +258,7 @@ private slots:
         const QString since = m_server.eventTimestamp(all.at(sinceIndex));
         const QStringList expected = m_server.keys(QStringLiteral("events"), since);
         QVERIFY(!expected.isEmpty());
-        const Run run = fetch(QStringLiteral("events"), 100, 100, since);
+        const ChunkRun run = fetch(QStringLiteral("events"), 100, 100, since);
         QCOMPARE(run.records.size(), expected.size());
         QCOMPARE(keysOf(run.records), toSet(expected));
         QVERIFY(m_server.queries().constLast().contains(
@@ -306,7 +266,8 @@ private slots:
                 .arg(QDateTime::fromString(since, Qt::ISODateWithMs)
                          .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")))));
 
-        const Run none = fetch(QStringLiteral("events"), 100, 100, m_server.eventTimestamp(all.constLast()));
+        const ChunkRun none =
+            fetch(QStringLiteral("events"), 100, 100, m_server.eventTimestamp(all.constLast()));
         QCOMPARE(none.records.size(), 0);
         QVERIFY(!none.state.hasMore);
     }
@@ -317,7 +278,7 @@ private slots:
         m_server.rateLimitFor(800);
         QElapsedTimer clock;
         clock.start();
-        const Run run = fetch(QStringLiteral("cohorts"));
+        const ChunkRun run = fetch(QStringLiteral("cohorts"));
         QCOMPARE(run.records.size(), 12);
         QCOMPARE(m_server.rateLimitedCount() - before, 1); // waited Retry-After, then went on
         QVERIFY(clock.elapsed() >= 800);
@@ -396,7 +357,7 @@ private slots:
         QFETCH(int, batchSize);
         QFETCH(int, maxIterations);
         const qsizetype queriesBefore = m_server.queries().size();
-        const Run run = fetch(entity, batchSize, maxIterations, {}, true);
+        const ChunkRun run = fetch(entity, batchSize, maxIterations, {}, true);
         const QStringList expected = m_server.keys(entity);
         QVERIFY(run.chunks > 1);
         QCOMPARE(run.records.size(), expected.size()); // no duplicates
