@@ -343,10 +343,10 @@ void TestGui::cancelThenResumeCompletes()
     QVERIFY(m_connectionId > 0);
     ConnectionsPage *page = m_window->connectionsPage();
     SyncPanel *panel = page->syncPanel(m_connectionId);
-    // Slow the source so the sync is surely mid-way when cancelled: 3,000 records in pages of 100, 50 ms
-    // each; a chunk (10 pages) is committed at a time.
+    // Slow the source so the sync is surely mid-way when cancelled, even on a loaded machine: 3,000 records
+    // in pages of 100 at 150 ms each (4.5 s); a chunk (10 pages) is committed at a time.
     m_stripe->seed(QStringLiteral("customers"), 3000);
-    m_stripe->setLatencyMs(50);
+    m_stripe->setLatencyMs(150);
     panel->setSelectedEntities({QStringLiteral("customers")});
     panel->setMode(SyncMode::Full);
     QSignalSpy finished(panel, &SyncPanel::syncFinished);

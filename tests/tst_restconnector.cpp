@@ -381,7 +381,7 @@ private slots:
     void cancelledSyncResumes()
     {
         m_server->addRoute(route(Paging::Page), 800);
-        m_server->setLatencyMs(10);
+        m_server->setLatencyMs(30); // slow enough that the cancel lands mid-sync on a loaded machine
         const QString id =
             addManifest({{QStringLiteral("id"), QStringLiteral("cancel")},
                          {QStringLiteral("pagination"),

@@ -280,7 +280,7 @@ private slots:
     void cancelThenResumeCompletes()
     {
         m_server->seed(QStringLiteral("balance_transactions"), 2000);
-        m_server->setLatencyMs(15);
+        m_server->setLatencyMs(40); // slow enough that the cancel lands mid-sync on a loaded machine
         QString error;
         SyncJob *job = m_fx->engine->startSync(
             m_connection, options({QStringLiteral("balance_transactions")}, SyncMode::Full, 1), &error);
