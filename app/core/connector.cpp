@@ -318,6 +318,20 @@ void BaseConnector::throwIfCancelled() const
         throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
 }
 
+TestResult BaseConnector::failuresAsResult(const std::function<TestResult()> &check)
+{
+    try {
+        return check();
+    } catch (const ConnectorError &error) {
+        if (error.kind() == ConnectorError::Kind::Cancelled)
+            throw;
+        TestResult failed;
+        failed.success = false;
+        failed.message = error.message();
+        return failed;
+    }
+}
+
 void BaseConnector::sleep(int ms)
 {
     // Wakes every 50 ms to notice a cancel; runs on the job's worker thread.

@@ -187,6 +187,9 @@ protected:
     // Cancellable sleep; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
     void sleep(int ms);
     void throwIfCancelled() const;
+    // The guide's try/catch around a connection test, written once for every connector: runs `check` and
+    // turns a ConnectorError into a failed result carrying its message. A cancel still propagates.
+    static TestResult failuresAsResult(const std::function<TestResult()> &check);
 
 private:
     ConnectorMetadata m_metadata;

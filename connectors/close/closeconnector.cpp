@@ -198,8 +198,8 @@ void CloseConnector::throwIfFailed(const HttpResponse &response)
 
 TestResult CloseConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         prepare();
         QUrl url = baseUrl();
         QString path = url.path();
@@ -218,13 +218,8 @@ TestResult CloseConnector::testConnection()
         result.success = true;
         result.message = org.isEmpty() ? QStringLiteral("Connected to Close as %1").arg(email)
                                        : QStringLiteral("Connected to Close as %1 (%2)").arg(email, org);
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.success = false;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState CloseConnector::fetchEntityChunk(const ResumableFetchOptions &options)

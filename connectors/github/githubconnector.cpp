@@ -325,8 +325,8 @@ QStringList GitHubConnector::resolveRepositories(FetchState &state, int &iterati
 
 TestResult GitHubConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         prepare();
         const QStringList repos = configuredRepositories();
         HttpResponse response;
@@ -360,13 +360,8 @@ TestResult GitHubConnector::testConnection()
         if (!remaining.isEmpty())
             result.details = QStringLiteral("%1 API requests left in this rate-limit window")
                                  .arg(QString::fromLatin1(remaining));
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.success = false;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState GitHubConnector::fetchEntityChunk(const ResumableFetchOptions &options)

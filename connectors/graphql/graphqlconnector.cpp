@@ -440,8 +440,8 @@ QByteArray GraphQLConnector::post(const QString &query, const QJsonObject &varia
 
 TestResult GraphQLConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         QString url;
         const QByteArray body = post(QStringLiteral("query { __typename }"), {}, &url);
         const QString type = JsonScan::toValue(JsonScan::member(body, "data.__typename")).toString();
@@ -449,12 +449,8 @@ TestResult GraphQLConnector::testConnection()
         result.message = QStringLiteral("Connected to the GraphQL endpoint at %1%2")
                              .arg(baseUrl().host(),
                                   type.isEmpty() ? QString() : QStringLiteral(" (root type %1)").arg(type));
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState GraphQLConnector::fetchEntityChunk(const ResumableFetchOptions &options)

@@ -233,8 +233,8 @@ void PostHogConnector::throwIfFailed(const HttpResponse &response)
 
 TestResult PostHogConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         prepare();
         const HttpResponse response = http().get(projectUrl(QString()));
         throwIfFailed(response);
@@ -246,13 +246,8 @@ TestResult PostHogConnector::testConnection()
             QStringLiteral("Connected to PostHog project \"%1\" (%2) at %3")
                 .arg(project.value(QStringLiteral("name")).toString(),
                      project.value(QStringLiteral("id")).toVariant().toString(), apiBase().host());
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.success = false;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState PostHogConnector::fetchEntityChunk(const ResumableFetchOptions &options)

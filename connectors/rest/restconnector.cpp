@@ -431,8 +431,8 @@ void RestConnector::throwApiError(const HttpResponse &response, const RestEntity
 
 TestResult RestConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         const RestManifest &m = manifest();
         if (m.auth.type != RestAuth::Type::None && !m.auth.optional) {
             const QString field = m.auth.type == RestAuth::Type::Bearer   ? QStringLiteral("token")
@@ -470,13 +470,8 @@ TestResult RestConnector::testConnection()
         }
         result.success = true;
         result.message = QStringLiteral("Connected to %1 at %2").arg(m.name, response.url.host());
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.success = false;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState RestConnector::fetchEntityChunk(const ResumableFetchOptions &options)

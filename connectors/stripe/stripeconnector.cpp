@@ -123,8 +123,8 @@ void StripeConnector::throwApiError(const HttpResponse &response)
 
 TestResult StripeConnector::testConnection()
 {
-    TestResult result;
-    try {
+    return failuresAsResult([&] {
+        TestResult result;
         HttpResponse response = get(QStringLiteral("/v1/account"));
         if (response.status == 403) // restricted keys may not read the account: a cheap list proves the key
             response = get(QStringLiteral("/v1/customers"), {{QStringLiteral("limit"), QStringLiteral("1")}});
@@ -145,13 +145,8 @@ TestResult StripeConnector::testConnection()
             result.message = QStringLiteral("Connected to Stripe account %1").arg(id);
         else
             result.message = QStringLiteral("Connected to Stripe account \"%1\" (%2)").arg(name, id);
-    } catch (const ConnectorError &error) {
-        if (error.kind() == ConnectorError::Kind::Cancelled)
-            throw;
-        result.success = false;
-        result.message = error.message();
-    }
-    return result;
+        return result;
+    });
 }
 
 FetchState StripeConnector::fetchEntityChunk(const ResumableFetchOptions &options)
