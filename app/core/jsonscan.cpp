@@ -124,8 +124,11 @@ qsizetype skipValue(QByteArrayView s, qsizetype p)
     return p;
 }
 
-// Walks the members of an object, calling visit(name, value) until it returns true (found).
-template <typename Visit> static void forEachMember(QByteArrayView s, Result *result, Visit visit)
+// Walks the members of an object, calling visit(name, value) until it returns true (found). Each value is
+// passed over with skip(name, valueStart), which returns its end or -1; scanPage() uses that to read the
+// records array in the same pass.
+template <typename Visit, typename Skip>
+static void walkMembers(QByteArrayView s, Result *result, Visit visit, Skip skip)
 {
     const qsizetype n = s.size();
     qsizetype p = skipWs(s, 0);
@@ -153,7 +156,7 @@ template <typename Visit> static void forEachMember(QByteArrayView s, Result *re
             return;
         }
         const qsizetype valueStart = skipWs(s, p + 1);
-        const qsizetype valueEnd = skipValue(s, valueStart);
+        const qsizetype valueEnd = skip(name, valueStart);
         if (valueEnd < 0) {
             fail(result, QStringLiteral("malformed or truncated value of \"%1\" at byte %2")
                              .arg(QString::fromUtf8(name), QString::number(valueStart)));
@@ -172,6 +175,11 @@ template <typename Visit> static void forEachMember(QByteArrayView s, Result *re
         return;
     }
     fail(result, QStringLiteral("truncated object"));
+}
+
+template <typename Visit> static void forEachMember(QByteArrayView s, Result *result, Visit visit)
+{
+    walkMembers(s, result, visit, [s](QByteArrayView, qsizetype start) { return skipValue(s, start); });
 }
 
 static QByteArrayView memberOne(QByteArrayView s, QByteArrayView key, Result *result)
@@ -344,54 +352,19 @@ Page scanPage(QByteArrayView json, QByteArrayView arrayKey, std::initializer_lis
         page.hasArray = scanItems(json, p, fieldKeys, &page.items, result) >= 0;
         return page;
     }
-    if (p >= n || json[p] != '{') {
-        fail(result, QStringLiteral("expected a JSON object"));
-        return page;
-    }
-    p = skipWs(json, p + 1);
-    if (p < n && json[p] == '}')
-        return page;
-    while (p < n) {
-        if (json[p] != '"') {
-            fail(result, QStringLiteral("expected a member name at byte %1").arg(p));
-            return page;
-        }
-        const qsizetype keyEnd = skipString(json, p);
-        if (keyEnd < 0) {
-            fail(result, QStringLiteral("unterminated string at byte %1").arg(p));
-            return page;
-        }
-        const QByteArrayView name = json.sliced(p + 1, keyEnd - p - 2);
-        p = skipWs(json, keyEnd);
-        if (p >= n || json[p] != ':') {
-            fail(result, QStringLiteral("expected ':' at byte %1").arg(p));
-            return page;
-        }
-        const qsizetype valueStart = skipWs(json, p + 1);
-        qsizetype valueEnd;
-        if (name == arrayKey && valueStart < n && json[valueStart] == '[') {
-            valueEnd = scanItems(json, valueStart, fieldKeys, &page.items, result);
-            page.hasArray = valueEnd >= 0;
-        } else {
-            valueEnd = skipValue(json, valueStart);
-        }
-        if (valueEnd < 0) {
-            fail(result, QStringLiteral("malformed or truncated value of \"%1\" at byte %2")
-                             .arg(QString::fromUtf8(name), QString::number(valueStart)));
-            return page;
-        }
-        page.members.append({name, json.sliced(valueStart, valueEnd - valueStart)});
-        p = skipWs(json, valueEnd);
-        if (p < n && json[p] == ',') {
-            p = skipWs(json, p + 1);
-            continue;
-        }
-        if (p < n && json[p] == '}')
-            return page;
-        fail(result, QStringLiteral("expected ',' or '}' at byte %1").arg(p));
-        return page;
-    }
-    fail(result, QStringLiteral("truncated object"));
+    walkMembers(
+        json, result,
+        [&](QByteArrayView name, QByteArrayView value) {
+            page.members.append({name, value});
+            return false;
+        },
+        [&](QByteArrayView name, qsizetype start) {
+            if (name != arrayKey || start >= n || json[start] != '[')
+                return skipValue(json, start);
+            const qsizetype end = scanItems(json, start, fieldKeys, &page.items, result);
+            page.hasArray = end >= 0;
+            return end;
+        });
     return page;
 }
 
