@@ -368,7 +368,6 @@ private slots:
             fx.addConnection(QStringLiteral("Close CRM"), QStringLiteral("close"), config());
         QVERIFY(connection.id > 0);
         SyncOptions options;
-        options.pagesPerChunk = 2;
         RunSummary summary = fx.sync(connection, options);
         QCOMPARE(summary.status, QStringLiteral("done"));
         for (const QString &entity : FakeCloseServer::entities()) {

@@ -88,7 +88,6 @@ private:
         SyncOptions o;
         o.entities = entities;
         o.mode = mode;
-        o.pagesPerChunk = 2;
         return o;
     }
 
@@ -314,7 +313,6 @@ private slots:
                                 config({{QStringLiteral("key_column"), QStringLiteral("sku")},
                                         {QStringLiteral("batch_size"), 64}}));
         SyncOptions o = options({QStringLiteral("big")});
-        o.pagesPerChunk = 1;
         const RunSummary failed = m_fx->sync(connection, o);
         QCOMPARE(failed.status, QStringLiteral("failed"));
         QVERIFY2(failed.error.contains(QLatin1String("big.csv, line 2002: 4 fields, but the header has 3")),

@@ -451,7 +451,6 @@ private slots:
             fx.addConnection(QStringLiteral("GitHub org"), QStringLiteral("github"), config(m_server));
         QVERIFY(connection.id > 0);
         SyncOptions options;
-        options.pagesPerChunk = 1;
         options.pageSize = 30;
         RunSummary summary = fx.sync(connection, options);
         QCOMPARE(summary.status, QStringLiteral("done"));

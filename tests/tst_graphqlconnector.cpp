@@ -68,13 +68,11 @@ private:
         return config;
     }
 
-    SyncOptions options(const QStringList &entities = {}, SyncMode mode = SyncMode::Full,
-                        int pagesPerChunk = 2)
+    SyncOptions options(const QStringList &entities = {}, SyncMode mode = SyncMode::Full)
     {
         SyncOptions o;
         o.entities = entities;
         o.mode = mode;
-        o.pagesPerChunk = pagesPerChunk;
         return o;
     }
 
@@ -238,7 +236,7 @@ private slots:
         m_server->setMalformedPage(2, kind);
         const ConnectionInfo connection =
             m_fx->addConnection(QStringLiteral("gql"), QStringLiteral("graphql"), config());
-        const RunSummary summary = m_fx->sync(connection, options({entity}, SyncMode::Full, 1));
+        const RunSummary summary = m_fx->sync(connection, options({entity}, SyncMode::Full));
         QCOMPARE(summary.status, QStringLiteral("failed"));
         QVERIFY2(summary.error.contains(m_server->baseUrl().toString() + QStringLiteral("/graphql")),
                  qPrintable(summary.error));

@@ -381,7 +381,6 @@ private slots:
             fx.addConnection(QStringLiteral("PostHog"), QStringLiteral("posthog"), config());
         QVERIFY(connection.id > 0);
         SyncOptions options;
-        options.pagesPerChunk = 2;
         RunSummary summary = fx.sync(connection, options);
         QCOMPARE(summary.status, QStringLiteral("done"));
         for (const QString &entity : FakePostHogServer::entities()) {

@@ -20,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace {
@@ -31,8 +32,12 @@ Commands:
   connections add --connector ID --name NAME --config JSON|@FILE
   connections list [--json]
   connections remove NAME
+  connections set-secret NAME [--field F]   store a secret again, read from standard input
   test NAME                                 test a connection (exit 0 success, 1 failure)
-  sync NAME [--entity E]... [--mode full|incremental] [--progress text|json|none]
+  sync NAME [--entity E]... [--mode full|incremental] [--progress text|json|none] [--restart]
+                                            an interrupted or failed run is continued: unfinished
+                                            entities resume, finished ones are skipped; --restart
+                                            starts every entity over
   runs NAME [--json]                        run history
   records NAME ENTITY [--format jsonl|csv] [--limit N]
   sql QUERY [--format csv|jsonl]            read-only SQL over the catalog
@@ -398,8 +403,55 @@ int CliApp::cmdConnections()
         m_out << "Removed connection \"" << name << "\" and its records\n";
         return Ok;
     }
-    return usage(sub.isEmpty() ? QStringLiteral("connections needs add, list or remove")
+    if (sub == QLatin1String("set-secret"))
+        return cmdSetSecret();
+    return usage(sub.isEmpty() ? QStringLiteral("connections needs add, list, remove or set-secret")
                                : QStringLiteral("unknown connections command \"%1\"").arg(sub));
+}
+
+// Reads the secret from standard input (never from the command line, where `ps` would show it), without echo
+// when it is a terminal, and stores it for the connection, whose records stay.
+int CliApp::cmdSetSecret()
+{
+    const QString name = takePositional();
+    bool hasField = false;
+    QString field = takeOption(QStringLiteral("--field"), &hasField);
+    if (name.isEmpty())
+        return usage(QStringLiteral("connections set-secret needs a NAME"));
+    if (!expectNoMore())
+        return Usage;
+    const auto connection = findConnection(name);
+    if (!connection)
+        return Failed;
+    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId);
+    const QStringList fields = metadata ? metadata->secretFieldNames() : QStringList();
+    if (!hasField && fields.size() == 1)
+        field = fields.first();
+    if (field.isEmpty())
+        return usage(
+            QStringLiteral("choose the secret with --field: %1").arg(fields.join(QStringLiteral(", "))));
+    const bool terminal = ::isatty(STDIN_FILENO);
+    termios saved = {};
+    if (terminal) {
+        m_err << "New " << field << " for \"" << connection->name << "\": ";
+        m_err.flush();
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    QFile input;
+    input.open(stdin, QIODevice::ReadOnly);
+    const QString value = QString::fromUtf8(input.readLine()).trimmed();
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        m_err << "\n";
+    }
+    QString error;
+    if (!m_engine->setSecret(*connection, field, value, &error))
+        return fail(error);
+    m_out << "Stored the " << field << " of \"" << connection->name << "\"\n";
+    return Ok;
 }
 
 int CliApp::cmdTest()
@@ -443,6 +495,7 @@ int CliApp::cmdSync()
     QString progressMode = takeOption(QStringLiteral("--progress"), &present);
     if (!present)
         progressMode = QStringLiteral("text");
+    const bool restart = takeFlag(QStringLiteral("--restart"));
     if (progressMode != QLatin1String("text") && progressMode != QLatin1String("json") &&
         progressMode != QLatin1String("none"))
         return usage(QStringLiteral("--progress takes text, json or none"));
@@ -461,10 +514,12 @@ int CliApp::cmdSync()
     SyncOptions options;
     options.entities = entities;
     options.mode = mode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full;
+    options.continueInterrupted = !restart;
     QString error;
-    SyncJob *job = m_engine->startSync(*connection, options, &error);
+    SyncRefusal refusal = SyncRefusal::None;
+    SyncJob *job = m_engine->startSync(*connection, options, &error, &refusal);
     if (!job)
-        return fail(error, error.startsWith(QLatin1String("Unknown entity")) ? Usage : Failed);
+        return fail(error, refusal == SyncRefusal::NotReady ? Failed : Usage);
 
     // SIGINT/SIGTERM cancel the sync; the workers stop, committed chunks stay, and we exit 130.
     bool interrupted = false;
@@ -490,43 +545,17 @@ int CliApp::cmdSync()
 
     QHash<QString, qint64> lastPrinted;
     QObject::connect(job, &SyncJob::progress, job, [&](const EntityProgress &p) {
-        if (progressMode == QLatin1String("json")) {
-            QJsonObject line{{QStringLiteral("entity"), p.entity},
-                             {QStringLiteral("processed"), p.processed},
-                             {QStringLiteral("total"), p.total >= 0 ? QJsonValue(p.total) : QJsonValue()},
-                             {QStringLiteral("pages"), p.pages},
-                             {QStringLiteral("rate"), qRound(p.rate * 10) / 10.0},
-                             {QStringLiteral("state"), p.state}};
-            if (!p.error.isEmpty())
-                line.insert(QStringLiteral("error"), p.error);
-            m_out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
-            m_out.flush();
-        } else if (progressMode == QLatin1String("text")) {
-            const bool final = p.state != QLatin1String("running");
-            if (!final && p.processed == 0)
-                return;
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            if (!final && now - lastPrinted.value(p.entity) < 1000)
-                return;
-            lastPrinted.insert(p.entity, now);
-            QString line = QStringLiteral("%1: %2").arg(p.entity, formatCount(p.processed));
-            if (p.total >= 0)
-                line += QStringLiteral(" / %1").arg(formatCount(p.total));
-            line += QStringLiteral(" records");
-            if (p.rate > 0)
-                line += QStringLiteral(", %1/s").arg(formatCount(qint64(p.rate)));
-            if (final)
-                line += QStringLiteral(" — ") + p.state;
-            if (!p.error.isEmpty())
-                line += QStringLiteral(": ") + p.error;
-            m_err << line << "\n";
-            m_err.flush();
-        }
+        if (progressMode == QLatin1String("json"))
+            printJsonProgress(p);
+        else if (progressMode == QLatin1String("text"))
+            printTextProgress(p, &lastPrinted);
     });
     QObject::connect(job, &SyncJob::logMessage, job,
                      [&](const QString &entity, const QString &level, const QString &message) {
-                         if (progressMode == QLatin1String("text") && level == QLatin1String("warning"))
+                         if (progressMode == QLatin1String("text") && level == QLatin1String("warning")) {
                              m_err << entity << ": " << message << "\n";
+                             m_err.flush();
+                         }
                      });
     RunSummary summary;
     QEventLoop loop;
@@ -538,24 +567,79 @@ int CliApp::cmdSync()
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
 
+    qint64 saved = 0;
+    for (qint64 n : std::as_const(summary.processed))
+        saved += n;
     if (interrupted || summary.status == QLatin1String("cancelled")) {
         if (progressMode != QLatin1String("json"))
-            m_err << "Sync cancelled; what was committed is kept. Run the same command to resume.\n";
+            m_err << "Sync cancelled; the " << formatCount(saved)
+                  << " records saved are kept. Run the same command to resume.\n";
         return interrupted ? Interrupted : Failed;
     }
     if (summary.status != QLatin1String("done")) {
-        m_err << "Sync failed: " << summary.error << "\n"
-              << "Records synced so far are kept; run the same command again to resume.\n";
+        m_err << (summary.status == QLatin1String("partial") ? "Sync partly failed: " : "Sync failed: ")
+              << summary.error << "\n"
+              << "This run saved " << formatCount(saved)
+              << " records, all kept. Running the same command again resumes the failed entities from their "
+                 "last saved page; entities already done are not fetched again.\n";
         return Failed;
     }
-    if (progressMode == QLatin1String("text")) {
-        qint64 total = 0;
-        for (qint64 n : summary.processed)
-            total += n;
-        m_err << "Sync done: " << formatCount(total) << " records in "
+    if (progressMode == QLatin1String("text"))
+        m_err << "Sync done: " << formatCount(saved) << " records saved in "
               << QString::number(summary.elapsedMs / 1000.0, 'f', 1) << " s\n";
-    }
     return Ok;
+}
+
+void CliApp::printJsonProgress(const EntityProgress &p)
+{
+    QJsonObject line{{QStringLiteral("entity"), p.entity},
+                     {QStringLiteral("processed"), p.processed},
+                     {QStringLiteral("committed"), p.committed},
+                     {QStringLiteral("total"), p.total >= 0 ? QJsonValue(p.total) : QJsonValue()},
+                     {QStringLiteral("pages"), p.pages},
+                     {QStringLiteral("rate"), qRound(p.rate * 10) / 10.0},
+                     {QStringLiteral("state"), p.state},
+                     {QStringLiteral("resumed"), p.resumed}};
+    if (!p.error.isEmpty())
+        line.insert(QStringLiteral("error"), p.error);
+    m_out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
+    m_out.flush();
+}
+
+// One line per entity when it starts (resumed, started or skipped), then at most one a second, and its end.
+// The count is what is committed; what was fetched but not saved is said beside it.
+void CliApp::printTextProgress(const EntityProgress &p, QHash<QString, qint64> *lastPrinted)
+{
+    const bool first = !lastPrinted->contains(p.entity);
+    const bool final = p.state != QLatin1String("running");
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (p.state == QLatin1String("skipped")) {
+        m_err << p.entity << ": already done in the interrupted run this one continues ("
+              << formatCount(p.committed) << " records); skipped\n";
+    } else if (first && !final) {
+        if (p.resumed)
+            m_err << p.entity << ": resuming after " << formatCount(p.committed) << " saved records\n";
+        else
+            m_err << p.entity << ": starting\n";
+    } else if (final || now - lastPrinted->value(p.entity) >= 1000) {
+        QString line = QStringLiteral("%1: %2").arg(p.entity, formatCount(p.committed));
+        if (p.total >= 0)
+            line += QStringLiteral(" / %1").arg(formatCount(p.total));
+        line += QStringLiteral(" records saved");
+        if (p.processed > p.committed)
+            line += QStringLiteral(" (%1 fetched)").arg(formatCount(p.processed));
+        if (p.rate > 0 && !final)
+            line += QStringLiteral(", %1/s").arg(formatCount(qint64(p.rate)));
+        if (final)
+            line += QStringLiteral(" — ") + p.state;
+        if (!p.error.isEmpty())
+            line += QStringLiteral(": ") + p.error;
+        m_err << line << "\n";
+    } else {
+        return;
+    }
+    lastPrinted->insert(p.entity, now);
+    m_err.flush();
 }
 
 int CliApp::cmdRuns()
@@ -580,7 +664,8 @@ int CliApp::cmdRuns()
                                {QStringLiteral("entities"), QJsonArray::fromStringList(run.entities)},
                                {QStringLiteral("started"), run.startedAt.toUTC().toString(Qt::ISODateWithMs)},
                                {QStringLiteral("records"), run.records},
-                               {QStringLiteral("entityCounts"), run.entityCounts}};
+                               {QStringLiteral("entityCounts"), run.entityCounts},
+                               {QStringLiteral("entityResults"), run.entityResults}};
             if (run.finishedAt.isValid()) {
                 object.insert(QStringLiteral("finished"), run.finishedAt.toUTC().toString(Qt::ISODateWithMs));
                 object.insert(QStringLiteral("durationMs"), run.startedAt.msecsTo(run.finishedAt));
@@ -599,9 +684,25 @@ int CliApp::cmdRuns()
               << "  " << run.status << "  " << run.mode << "  " << formatCount(run.records) << " records";
         if (run.finishedAt.isValid())
             m_out << "  " << QString::number(run.startedAt.msecsTo(run.finishedAt) / 1000.0, 'f', 1) << " s";
-        if (!run.error.isEmpty())
-            m_out << "\n    " << run.error;
         m_out << "\n";
+        // Per entity: what this run committed and how it ended (live while the run is running).
+        QStringList entities = run.entities;
+        for (const QString &entity : run.entityCounts.keys() + run.entityResults.keys()) {
+            if (!entities.contains(entity))
+                entities.append(entity);
+        }
+        for (const QString &entity : std::as_const(entities)) {
+            const QJsonObject result = run.entityResults.value(entity).toObject();
+            m_out << "    " << entity << ": " << formatCount(run.entityCounts.value(entity).toInteger())
+                  << " saved";
+            if (const QString state = result.value(QStringLiteral("state")).toString(); !state.isEmpty())
+                m_out << " — " << state;
+            if (const QString why = result.value(QStringLiteral("error")).toString(); !why.isEmpty())
+                m_out << ": " << why;
+            m_out << "\n";
+        }
+        if (!run.error.isEmpty() && run.entityResults.isEmpty())
+            m_out << "    " << run.error << "\n";
     }
     return Ok;
 }

@@ -2,6 +2,7 @@
 // workers while this thread's event loop prints their progress.
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -14,6 +15,7 @@ class SecretStore;
 class SyncEngine;
 class Catalog;
 struct ConnectionInfo;
+struct EntityProgress;
 
 class CliApp
 {
@@ -34,11 +36,14 @@ private:
 
     int cmdConnectors();
     int cmdConnections();
+    int cmdSetSecret();
     int cmdTest();
     int cmdSync();
     int cmdRuns();
     int cmdRecords();
     int cmdSql();
+    void printJsonProgress(const EntityProgress &progress);
+    void printTextProgress(const EntityProgress &progress, QHash<QString, qint64> *lastPrinted);
 
     bool takeFlag(const QString &name);
     // Value of "--name value" or "--name=value"; `present` tells whether it was given.

@@ -116,6 +116,12 @@ const QList<QStringList> &migrations()
             QStringLiteral(
                 "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
         },
+        {
+            // Run history counts what each chunk committed, in the chunk's own transaction; an interrupted
+            // run ends at its last commit; each entity's outcome (done, failed with why, skipped) is kept.
+            QStringLiteral("ALTER TABLE runs ADD COLUMN last_commit_at INTEGER"),
+            QStringLiteral("ALTER TABLE runs ADD COLUMN entity_results TEXT"),
+        },
     };
     return steps;
 }
@@ -316,12 +322,14 @@ static RunInfo runFrom(const QSqlQuery &q)
     run.entityCounts = jsonObject(q.value(8));
     run.error = q.value(9).toString();
     run.pid = q.value(10).toLongLong();
+    run.lastCommitAt = fromMs(q.value(11));
+    run.entityResults = jsonObject(q.value(12));
     return run;
 }
 
 static const char kRunColumns[] =
     "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
-    "records, entity_counts, error, pid FROM runs";
+    "records, entity_counts, error, pid, last_commit_at, entity_results FROM runs";
 
 QList<RunInfo> Catalog::runs(qint64 connectionId, int limit)
 {
@@ -516,23 +524,58 @@ qint64 Catalog::startRun(qint64 connectionId, const QString &mode, const QString
     return q.lastInsertId().toLongLong();
 }
 
-bool Catalog::finishRun(qint64 runId, const QString &status, qint64 records, const QJsonObject &entityCounts,
-                        const QString &error)
+bool Catalog::finishRun(qint64 runId, const QString &status, const QString &error,
+                        const QJsonObject &entityResults)
 {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE runs SET status = ?, finished_at = ?, records = ?, entity_counts = ?, "
-                             "error = ? WHERE id = ?"));
+    q.prepare(QStringLiteral("UPDATE runs SET status = ?, finished_at = ?, error = ?, entity_results = ? "
+                             "WHERE id = ?"));
     q.addBindValue(status);
     q.addBindValue(nowMs());
-    q.addBindValue(records);
-    q.addBindValue(compact(entityCounts));
     q.addBindValue(error.isEmpty() ? QVariant() : QVariant(error));
+    q.addBindValue(entityResults.isEmpty() ? QVariant() : QVariant(compact(entityResults)));
     q.addBindValue(runId);
     if (!q.exec()) {
         m_error = q.lastError().text();
         return false;
     }
     return true;
+}
+
+bool Catalog::addRunCommit(qint64 runId, const QString &entity, qint64 records)
+{
+    QString key = entity;
+    key.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    const QString path = QStringLiteral("$.\"%1\"").arg(key);
+    QSqlQuery q(database());
+    q.prepare(
+        QStringLiteral("UPDATE runs SET records = records + ?, last_commit_at = ?, entity_counts = json_set("
+                       "coalesce(entity_counts, '{}'), ?, coalesce(json_extract(entity_counts, ?), 0) + ?) "
+                       "WHERE id = ?"));
+    q.addBindValue(records);
+    q.addBindValue(nowMs());
+    q.addBindValue(path);
+    q.addBindValue(path);
+    q.addBindValue(records);
+    q.addBindValue(runId);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+std::optional<RunInfo> Catalog::latestRun(qint64 connectionId, qint64 beforeRunId)
+{
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kRunColumns) +
+              QStringLiteral(" WHERE connection_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT 1"));
+    q.addBindValue(connectionId);
+    q.addBindValue(beforeRunId);
+    q.addBindValue(beforeRunId);
+    if (q.exec() && q.next())
+        return runFrom(q);
+    return std::nullopt;
 }
 
 bool Catalog::appendRunLog(qint64 runId, const QList<RunLogEntry> &entries)
@@ -609,9 +652,8 @@ int Catalog::markStaleRuns()
         QSqlQuery update(database());
         update.prepare(
             QStringLiteral("UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
-                           "?), error = coalesce(error, 'The sync was interrupted (the app or CLI "
-                           "stopped); sync again to resume') WHERE id = ?"));
-        update.addBindValue(nowMs());
+                           "last_commit_at, started_at), error = coalesce(error, 'The sync was interrupted "
+                           "(the app or CLI stopped); sync again to resume') WHERE id = ?"));
         update.addBindValue(id);
         update.exec();
     }

@@ -28,15 +28,17 @@ struct RunInfo
 {
     qint64 id = 0;
     qint64 connectionId = 0;
-    QString status; // running, done, failed, cancelled, interrupted
+    QString status; // running, done, partial (some entities failed), failed, cancelled, interrupted
     QString mode;   // full, incremental
     QStringList entities;
     QDateTime startedAt;
-    QDateTime finishedAt; // invalid while running
-    qint64 records = 0;
-    QJsonObject entityCounts; // entity -> records written in this run
+    QDateTime finishedAt;      // invalid while running
+    qint64 records = 0;        // committed by this run, kept up to date by every chunk's transaction
+    QJsonObject entityCounts;  // entity -> records committed by this run (live while it runs)
+    QJsonObject entityResults; // entity -> {"state": done|failed|cancelled|skipped, "error": why}
     QString error;
     qint64 pid = 0;
+    QDateTime lastCommitAt; // the run's last chunk commit; an interrupted run ends here
 };
 
 struct RunLogEntry
@@ -60,7 +62,8 @@ struct EntityState
     qint64 runId = 0;
     QDateTime updatedAt;
 
-    bool isUnfinished() const { return status != QLatin1String("done") && state.hasMore; }
+    // The FetchState is the truth: whatever the status says, a state with more to fetch resumes there.
+    bool isUnfinished() const { return state.hasMore; }
 };
 
 Q_DECLARE_METATYPE(EntityState)
@@ -101,8 +104,13 @@ public:
     bool updateConnection(qint64 id, const QString &name, const QJsonObject &config);
     bool removeConnection(qint64 id); // with its records, state, runs and views
     qint64 startRun(qint64 connectionId, const QString &mode, const QStringList &entities);
-    bool finishRun(qint64 runId, const QString &status, qint64 records, const QJsonObject &entityCounts,
-                   const QString &error);
+    // The counts stay those the chunks committed (addRunCommit); this records how the run ended.
+    bool finishRun(qint64 runId, const QString &status, const QString &error,
+                   const QJsonObject &entityResults = {});
+    // In a chunk's transaction: `records` more of `entity` committed by the run.
+    bool addRunCommit(qint64 runId, const QString &entity, qint64 records);
+    // The connection's newest run before `beforeRunId` (0: the newest of all).
+    std::optional<RunInfo> latestRun(qint64 connectionId, qint64 beforeRunId = 0);
     bool appendRunLog(qint64 runId, const QList<RunLogEntry> &entries);
     bool saveEntityState(qint64 connectionId, const EntityState &state);
     bool deleteEntityState(qint64 connectionId, const QString &entity);

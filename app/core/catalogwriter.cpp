@@ -1,5 +1,6 @@
 #include "catalogwriter.h"
 
+#include <QElapsedTimer>
 #include <QPromise>
 #include <QRegularExpression>
 #include <QSqlDriver>
@@ -17,6 +18,9 @@ struct CatalogWriter::Item
 };
 
 namespace {
+// Records of chunks queued back to back that share one transaction, at most.
+constexpr qsizetype kMaxGroupRecords = 5000;
+
 const char kUpsert[] =
     "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, entity, record_key) DO UPDATE "
@@ -171,7 +175,7 @@ void CatalogWriter::run(Catalog &catalog)
     m_upsert = upsert;
 
     while (true) {
-        Item *item = nullptr;
+        std::vector<Item *> items;
         {
             QMutexLocker lock(&m_mutex);
             while (m_queue.empty() && !m_stopping) {
@@ -184,34 +188,29 @@ void CatalogWriter::run(Catalog &catalog)
                 m_idle.wakeAll();
                 break;
             }
-            item = m_queue.front();
-            m_queue.pop_front();
+            // Chunks already queued back to back share one transaction (fewer fsyncs); each was fetched
+            // whole, so grouping never holds a page back waiting for another.
+            qsizetype records = 0;
+            do {
+                items.push_back(m_queue.front());
+                records += items.back()->chunk.records.size();
+                m_queue.pop_front();
+            } while (items.front()->isChunk && !m_queue.empty() && m_queue.front()->isChunk &&
+                     records < kMaxGroupRecords);
             m_busy = true;
         }
-        if (item->isChunk) {
-            QString error;
-            const bool ok = commitChunk(catalog, item->chunk, &error);
-            {
-                QMutexLocker lock(&m_mutex);
-                --m_pendingChunks;
-                if (ok) {
-                    m_recordsWritten += item->chunk.records.size();
-                    ++m_chunksWritten;
-                }
-                m_hasRoom.wakeAll();
-            }
-            if (item->chunk.done)
-                item->chunk.done(ok, ok ? QString::number(item->chunk.removed) : error);
-            item->promise.addResult(QVariant(ok));
+        if (items.front()->isChunk) {
+            commitChunks(catalog, items);
         } else {
+            Item *item = items.front();
             try {
                 item->promise.addResult(item->task(catalog));
             } catch (...) {
                 item->promise.setException(std::current_exception());
             }
+            item->promise.finish();
+            delete item;
         }
-        item->promise.finish();
-        delete item;
     }
     if (upsert)
         sqlite3_finalize(upsert);
@@ -219,13 +218,143 @@ void CatalogWriter::run(Catalog &catalog)
     m_sqlite = nullptr;
 }
 
-bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *error)
+QString CatalogWriter::streamKey(const ChunkWrite &chunk)
 {
-    // I1: the chunk's records and the FetchState after them commit together, or not at all.
-    if (!catalog.transaction()) {
-        *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
-        return false;
+    return QStringLiteral("%1/%2/%3").arg(chunk.connectionId).arg(chunk.state.runId).arg(chunk.state.entity);
+}
+
+void CatalogWriter::forgetFailure(qint64 connectionId, const QString &entity, qint64 runId)
+{
+    ChunkWrite key;
+    key.connectionId = connectionId;
+    key.state.entity = entity;
+    key.state.runId = runId;
+    QMutexLocker lock(&m_mutex);
+    m_failedStreams.remove(streamKey(key));
+}
+
+void CatalogWriter::commitChunks(Catalog &catalog, std::vector<Item *> &items)
+{
+    // Writer thread. A chunk behind a failed one of the same entity is refused, never committed (I1).
+    std::vector<ChunkWrite *> live;
+    QHash<Item *, QString> refused;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (Item *item : items) {
+            const auto failed = m_failedStreams.constFind(streamKey(item->chunk));
+            if (failed != m_failedStreams.cend())
+                refused.insert(item, *failed);
+            else
+                live.push_back(&item->chunk);
+        }
     }
+    QHash<ChunkWrite *, QString> errors;
+    QString error;
+    if (!live.empty() && !commitWaitingForLock(catalog, live, &error)) {
+        if (live.size() == 1) {
+            errors.insert(live.front(), error);
+        } else {
+            // One page may be what fails (a full disk): save every page up to it, one by one, in order.
+            QHash<QString, QString> stopped; // stream -> why its first page failed
+            for (ChunkWrite *chunk : live) {
+                const QString key = streamKey(*chunk);
+                if (stopped.contains(key))
+                    errors.insert(chunk, stopped.value(key));
+                else if (!commitWaitingForLock(catalog, {chunk}, &error))
+                    errors.insert(chunk, stopped[key] = error);
+            }
+        }
+    }
+    for (Item *item : items) {
+        ChunkWrite &chunk = item->chunk;
+        const bool wasRefused = refused.contains(item);
+        const bool ok = !wasRefused && !errors.contains(&chunk);
+        const QString why = wasRefused ? refused.value(item) : errors.value(&chunk);
+        {
+            QMutexLocker lock(&m_mutex);
+            --m_pendingChunks;
+            if (ok) {
+                m_recordsWritten += chunk.records.size();
+                ++m_chunksWritten;
+            } else if (!m_failedStreams.contains(streamKey(chunk))) {
+                m_failedStreams.insert(streamKey(chunk), why);
+            }
+            m_hasRoom.wakeAll();
+        }
+        if (chunk.done)
+            chunk.done(ok, ok ? QString::number(chunk.removed) : why);
+        item->promise.addResult(QVariant(ok));
+        item->promise.finish();
+        delete item;
+    }
+}
+
+bool CatalogWriter::commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks,
+                                         QString *error)
+{
+    QElapsedTimer waited;
+    int backoffMs = 200;
+    bool logged = false;
+    while (true) {
+        const Outcome outcome = commitTransaction(catalog, chunks, error);
+        if (outcome != Outcome::Busy)
+            return outcome == Outcome::Committed;
+        if (!waited.isValid())
+            waited.start();
+        const bool stopping = [this] {
+            QMutexLocker lock(&m_mutex);
+            return m_stopping;
+        }();
+        if (waited.elapsed() >= m_lockWaitLimitMs || stopping) {
+            *error = QStringLiteral("The catalog stayed locked by another program for %1 s, so this page "
+                                    "could not be saved; close whatever holds the catalog open for writing "
+                                    "and sync again to resume (everything committed so far is kept)")
+                         .arg(qMax<qint64>(1, waited.elapsed() / 1000));
+            return false;
+        }
+        if (!logged) {
+            logged = true;
+            for (ChunkWrite *chunk : chunks) {
+                if (chunk->log)
+                    chunk->log(QStringLiteral("The catalog is locked by another program; waiting up to %1 s "
+                                              "for it before saving the next page")
+                                   .arg(m_lockWaitLimitMs / 1000));
+            }
+        }
+        // Writer thread: nothing else can be written while the lock is held elsewhere.
+        QThread::msleep(qMin<qint64>(backoffMs, qMax<qint64>(1, m_lockWaitLimitMs - waited.elapsed())));
+        backoffMs = qMin(backoffMs * 2, 5000);
+    }
+}
+
+CatalogWriter::Outcome
+CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error)
+{
+    // I1: the chunks' records and the FetchStates after them commit together, or not at all.
+    const auto busyText = [](const QString &text) {
+        return text.contains(QLatin1String("database is locked")) ||
+               text.contains(QLatin1String("database table is locked"));
+    };
+    const auto failed = [&](const QString &text, bool busy) {
+        *error = text;
+        catalog.rollback();
+        return busy || busyText(text) ? Outcome::Busy : Outcome::Failed;
+    };
+    if (!catalog.transaction())
+        return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
+    for (ChunkWrite *chunk : chunks) {
+        bool busy = false;
+        QString text;
+        if (!writeChunk(catalog, *chunk, &text, &busy))
+            return failed(text, busy);
+    }
+    if (!catalog.commit())
+        return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
+    return Outcome::Committed;
+}
+
+bool CatalogWriter::writeChunk(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy)
+{
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QByteArray entity = chunk.state.entity.toUtf8();
     auto *sqlite = static_cast<sqlite3 *>(m_sqlite);
@@ -242,8 +371,8 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
             sqlite3_reset(upsert);
             if (rc != SQLITE_DONE) {
                 *error = sqliteMessage(sqlite, rc);
+                *busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
                 sqlite3_clear_bindings(upsert);
-                catalog.rollback();
                 return false;
             }
         }
@@ -261,7 +390,6 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
             query.addBindValue(chunk.state.generation);
             if (!query.exec()) {
                 *error = QStringLiteral("Catalog write failed: %1").arg(query.lastError().text());
-                catalog.rollback();
                 return false;
             }
         }
@@ -271,13 +399,13 @@ bool CatalogWriter::commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *er
             catalog.removeRecordsOlderThan(chunk.connectionId, chunk.state.entity, chunk.state.generation);
         if (chunk.removed < 0) {
             *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
-            catalog.rollback();
             return false;
         }
     }
-    if (!catalog.saveEntityState(chunk.connectionId, chunk.state) || !catalog.commit()) {
+    if (!catalog.saveEntityState(chunk.connectionId, chunk.state) ||
+        (chunk.state.runId > 0 &&
+         !catalog.addRunCommit(chunk.state.runId, chunk.state.entity, chunk.records.size()))) {
         *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
-        catalog.rollback();
         return false;
     }
     return true;

@@ -7,6 +7,7 @@
 #include "connector.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QMutex>
 #include <QString>
 #include <QThread>
@@ -15,11 +16,15 @@
 
 #include <deque>
 #include <functional>
+#include <vector>
 
+// One fetched page (or a few) of one entity: its records and the FetchState after them. Chunks of one entity
+// commit strictly in the order they were queued; once one fails, no later chunk of that entity and run
+// commits (I1), so the catalog's state is always the last committed chunk's.
 struct ChunkWrite
 {
     qint64 connectionId = 0;
-    EntityState state; // state.state is the FetchState after these records
+    EntityState state; // state.state is the FetchState after these records; state.runId the run
     RecordBatch records;
     // The last chunk of a full refresh: records of older generations (gone from the source) are removed in
     // the same transaction (I3).
@@ -28,12 +33,20 @@ struct ChunkWrite
     // Called on the writer thread after the commit (ok; `message` is the number of records removed) or the
     // rollback (`message` says why). Must be cheap and thread-safe.
     std::function<void(bool ok, const QString &message)> done;
+    // Writer thread: a note for the run log (the catalog is locked by another process; waiting).
+    std::function<void(const QString &message)> log;
 };
 
 class CatalogWriter
 {
 public:
     explicit CatalogWriter(const QString &location, int maxPendingChunks = 8);
+    // How long a commit waits out a write lock another process holds before it fails (SQLite's own busy
+    // timeout comes on top of each attempt).
+    void setLockWaitLimitMs(int ms) { m_lockWaitLimitMs = ms; }
+    // A failed chunk stops its entity's later chunks from committing; the entity's worker clears the mark
+    // once it has stopped (any thread).
+    void forgetFailure(qint64 connectionId, const QString &entity, qint64 runId);
     ~CatalogWriter(); // finishes queued work, then stops
     CatalogWriter(const CatalogWriter &) = delete;
     CatalogWriter &operator=(const CatalogWriter &) = delete;
@@ -60,7 +73,13 @@ private:
     struct Item;
     QFuture<QVariant> enqueue(std::function<QVariant(Catalog &)> task, bool urgent);
     void run(Catalog &catalog);
-    bool commitChunk(Catalog &catalog, ChunkWrite &chunk, QString *error);
+    void commitChunks(Catalog &catalog, std::vector<Item *> &items);
+    // Commits the chunks in one transaction, waiting out another process's write lock.
+    bool commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
+    enum class Outcome { Committed, Busy, Failed };
+    Outcome commitTransaction(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
+    bool writeChunk(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
+    static QString streamKey(const ChunkWrite &chunk);
 
     QString m_location;
     int m_maxPendingChunks;
@@ -71,6 +90,8 @@ private:
     QWaitCondition m_idle;
     std::deque<Item *> m_queue;
     int m_pendingChunks = 0;
+    int m_lockWaitLimitMs = 120000;
+    QHash<QString, QString> m_failedStreams; // "connection/run/entity" -> why its commit failed
     bool m_busy = false;
     bool m_stopping = false;
     qint64 m_recordsWritten = 0;

@@ -255,8 +255,35 @@ void BaseConnector::setup(const ConnectorMetadata &metadata, const QJsonObject &
     m_http->setDefaultHeaders({{"User-Agent", "MakoConnect/" MC_VERSION}, {"Accept", "application/json"}});
 }
 
+qint64 BaseConnector::requestsSent() const
+{
+    return m_http ? m_http->requestCount() : 0;
+}
+
+QUrl BaseConnector::lastRequestUrl() const
+{
+    return m_http ? m_http->lastUrl() : QUrl();
+}
+
+bool BaseConnector::backOffAfterMalformedPage(int retry, const QString &why)
+{
+    if (!m_http || retry >= m_http->policy().maxRetries)
+        return false;
+    const qint64 delay = m_http->backoffMs(retry);
+    if (m_logHandler)
+        m_logHandler(LogLevel::Warning,
+                     m_http->redact(QStringLiteral("%1; fetching the page again in %2 s (retry %3 of %4)")
+                                        .arg(why)
+                                        .arg(delay / 1000.0, 0, 'f', 1)
+                                        .arg(retry + 1)
+                                        .arg(m_http->policy().maxRetries)));
+    m_http->pause(delay);
+    return true;
+}
+
 void BaseConnector::setLogHandler(std::function<void(LogLevel, const QString &)> handler)
 {
+    m_logHandler = handler;
     if (!m_http)
         return;
     m_http->setLogger([handler = std::move(handler)](const QString &message) {

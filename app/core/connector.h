@@ -176,6 +176,13 @@ public:
     virtual FetchState fetchEntityChunk(const ResumableFetchOptions &options) = 0;
     virtual bool supportsResumableFetching() const { return true; }
 
+    // For the engine, after a chunk: how many requests this connector has sent, and the last one's URL.
+    qint64 requestsSent() const;
+    QUrl lastRequestUrl() const;
+    // A page the API sent did not parse: backs off as the HTTP client does after a transient failure and
+    // returns true to fetch it again, or false once the HTTP retry budget (max_retries) is spent.
+    bool backOffAfterMalformedPage(int retry, const QString &why);
+
 protected:
     HttpClient &http();
     const QJsonObject &config() const { return m_config; }
@@ -196,6 +203,7 @@ private:
     QJsonObject m_config;
     CancelToken m_cancel;
     std::unique_ptr<HttpClient> m_http;
+    std::function<void(LogLevel level, const QString &message)> m_logHandler;
 };
 
 // Checks a config object against a spec: required fields, types, URL schemes, select options.

@@ -100,8 +100,8 @@ QString HttpClient::failureMessage(const HttpResponse &response, const QString &
 
 bool HttpClient::isRetryable(const HttpResponse &response)
 {
-    if (!response.networkError.isEmpty())
-        return response.status == 0 && !response.networkError.startsWith(QLatin1String("Host not found"));
+    if (!response.networkError.isEmpty()) // no answer, or a body cut short: worth asking again
+        return response.status != 0 || !response.networkError.startsWith(QLatin1String("Host not found"));
     const int s = response.status;
     if (s == 429 || s == 408 || (s >= 500 && s <= 599))
         return true;
@@ -165,7 +165,7 @@ HttpResponse HttpClient::send(const HttpRequest &request)
     for (int attempt = 0;; ++attempt) {
         if (m_cancel.isCancelled())
             throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
-        waitMs(m_limiter->reserve());
+        pause(m_limiter->reserve());
         response = sendOnce(request);
         response.attempts = attempt + 1;
         if (!isRetryable(response) || attempt >= m_policy.maxRetries)
@@ -173,26 +173,32 @@ HttpResponse HttpClient::send(const HttpRequest &request)
 
         // Exponential backoff with full jitter, capped; a server-requested wait wins when longer, so
         // "Retry-After: 0" still backs off instead of spinning.
-        const double step = qMin<double>(m_policy.maxDelayMs, m_policy.baseDelayMs * std::pow(2.0, attempt));
-        qint64 delay = qint64(step / 2 + QRandomGenerator::global()->bounded(step / 2 + 1));
+        qint64 delay = backoffMs(attempt);
         const qint64 requested = serverRequestedDelayMs(response, QDateTime::currentDateTimeUtc());
         if (requested >= 0)
             delay =
                 qMin<qint64>(qMax<qint64>(requested, qMin<qint64>(delay, 1000)), m_policy.maxServerWaitMs);
         if (m_logger) {
-            const QString what =
-                response.status ? QStringLiteral("HTTP %1").arg(response.status) : response.networkError;
+            const QString what = response.networkError.isEmpty()
+                                     ? QStringLiteral("HTTP %1").arg(response.status)
+                                     : response.networkError;
             m_logger(redact(QStringLiteral("%1 from %2; retrying in %3 s (retry %4 of %5)")
                                 .arg(what, response.url.toString())
                                 .arg(delay / 1000.0, 0, 'f', 1)
                                 .arg(attempt + 1)
                                 .arg(m_policy.maxRetries)));
         }
-        waitMs(delay);
+        pause(delay);
     }
 }
 
-void HttpClient::waitMs(qint64 ms)
+qint64 HttpClient::backoffMs(int attempt) const
+{
+    const double step = qMin<double>(m_policy.maxDelayMs, m_policy.baseDelayMs * std::pow(2.0, attempt));
+    return qint64(step / 2 + QRandomGenerator::global()->bounded(step / 2 + 1));
+}
+
+void HttpClient::pause(qint64 ms)
 {
     if (ms <= 0)
         return;
@@ -237,6 +243,7 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
 
     HttpResponse response;
     response.url = redactUrl(request.url);
+    m_lastUrl = response.url;
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     response.status = status.isValid() ? status.toInt() : 0;
     response.body = reply->readAll();
@@ -244,6 +251,16 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
     response.headers.reserve(pairs.size());
     for (const auto &pair : pairs)
         response.headers.append({pair.first.toLower(), pair.second});
+    // A 2xx whose body stops short of its Content-Length (the connection closed mid-body) is not an answer.
+    const qint64 declared = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    if (response.status != 0 &&
+        (reply->error() != QNetworkReply::NoError || declared > response.body.size()) &&
+        response.status >= 200 && response.status < 300) {
+        response.networkError = QStringLiteral("The answer from %1 ended early (%2 of %3 bytes)")
+                                    .arg(response.url.toString())
+                                    .arg(response.body.size())
+                                    .arg(declared > 0 ? QString::number(declared) : QStringLiteral("?"));
+    }
     if (response.status == 0) {
         if (m_cancel.isCancelled())
             throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
@@ -272,6 +289,8 @@ QString describeHttpFailure(const HttpResponse &response, const QString &apiMess
     const QString where = response.url.toString(QUrl::RemoveUserInfo);
     if (response.status == 0)
         return QStringLiteral("%1 (%2)").arg(response.networkError, where);
+    if (!response.networkError.isEmpty()) // a body cut short, after every retry
+        return QStringLiteral("%1 (after %2 attempts)").arg(response.networkError).arg(response.attempts);
     QString text = QStringLiteral("HTTP %1 from %2").arg(response.status).arg(where);
     if (!apiMessage.isEmpty())
         text += QStringLiteral(": ") + apiMessage;

@@ -36,7 +36,7 @@ struct HttpResponse
     int status = 0; // 0 when no HTTP response arrived
     QByteArray body;
     QList<HttpHeader> headers; // names lower-cased
-    QString networkError;      // empty when a response arrived
+    QString networkError;      // empty when a whole response arrived
     int attempts = 0;
 
     bool ok() const { return networkError.isEmpty() && status >= 200 && status < 300; }
@@ -94,6 +94,11 @@ public:
     QString failureMessage(const HttpResponse &response, const QString &apiMessage = {}) const;
     QUrl redactUrl(const QUrl &url) const;
     qint64 requestCount() const { return m_requestCount; }
+    QUrl lastUrl() const { return m_lastUrl; } // the last request's URL, redacted: safe to show
+    // The backoff before retry `attempt` (0-based): exponential with full jitter, capped by the policy.
+    qint64 backoffMs(int attempt) const;
+    // Waits `ms` on this thread; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
+    void pause(qint64 ms);
     // Requests sent by every client of this process (the benchmark's "requests made").
     static qint64 totalRequestCount();
 
@@ -103,7 +108,6 @@ public:
 
 private:
     HttpResponse sendOnce(const HttpRequest &request);
-    void waitMs(qint64 ms);
 
     CancelToken m_cancel;
     HttpPolicy m_policy;
@@ -113,6 +117,7 @@ private:
     QStringList m_secrets;
     std::function<void(const QString &)> m_logger;
     qint64 m_requestCount = 0;
+    QUrl m_lastUrl;
 };
 
 // A readable one-line description of a failed response: "HTTP 503 from https://host/path: <reason>".

@@ -49,7 +49,9 @@ bool FileSecretStore::load(QHash<QString, QString> *values, QString *error) cons
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (!doc.isObject()) {
         if (error)
-            *error = QStringLiteral("The secrets file %1 is damaged (%2); re-enter the connection's secrets")
+            *error = QStringLiteral("The secrets file %1 is damaged (%2); move it aside, then give each "
+                                    "connection its secrets again (`mako-connect-cli connections set-secret "
+                                    "NAME`, or Edit in the app): their records are kept")
                          .arg(m_path, parseError.errorString());
         return false;
     }

@@ -34,8 +34,9 @@ QStringList secretValues(const ConnectorMetadata &metadata, const QJsonObject &c
 
 } // namespace
 
-// One entity of a sync, run start to finish on its own thread: fetch chunk after chunk with the connector and
-// hand each whole chunk to the catalog writer, so fetching the next chunk overlaps committing the last one.
+// One entity of a sync, run start to finish on its own thread: fetch page after page with the connector and
+// hand each page, with the FetchState after it, to the catalog writer, so fetching the next page overlaps
+// committing the last one and a failure never throws a fetched page away (I1).
 class EntityWorker
 {
 public:
@@ -56,6 +57,13 @@ public:
     EntityProgress finalProgress() const { return m_progress; }
 
 private:
+    EntityState startingState();
+    void fetchAll(BaseConnector &connector, EntityState &es);
+    FetchState fetchPage(BaseConnector &connector, ResumableFetchOptions &options, RecordBatch &records);
+    void checkMoved(const BaseConnector &connector, const FetchState &before, const FetchState &after,
+                    const RecordBatch &records);
+    void queueCommit(const EntityState &es, RecordBatch &&records);
+    void settleInCatalog(bool completed, const QString &status);
     void emitProgress(bool force);
     void log(LogLevel level, const QString &message);
     void finish(const QString &state, const QString &error);
@@ -69,7 +77,10 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastEmitMs = -1000;
     qint64 m_processedThisRun = 0;
-    std::atomic<qint64> m_committed{0};
+    QByteArray m_lastPageKeys; // the previous page's first and last keys and size: a repeated page shows
+    // Written by the writer thread after each commit.
+    std::atomic<qint64> m_committedTotal{0};   // the entity's committed position (totalProcessed)
+    std::atomic<qint64> m_committedThisRun{0}; // records this run committed
     std::atomic<qint64> m_removed{0};
     std::atomic<bool> m_writeFailed{false};
     QMutex m_errorMutex;
@@ -97,7 +108,8 @@ void EntityWorker::emitProgress(bool force)
         return;
     m_lastEmitMs = now;
     m_progress.elapsedMs = now;
-    m_progress.committed = m_committed.load();
+    m_progress.committed = m_committedTotal.load();
+    m_progress.committedThisRun = m_committedThisRun.load();
     m_progress.rate = now > 0 ? m_processedThisRun * 1000.0 / now : 0;
     emit m_job->progress(m_progress);
 }
@@ -109,19 +121,15 @@ void EntityWorker::finish(const QString &state, const QString &error)
     emitProgress(true);
 }
 
-void EntityWorker::run()
+// Where this entity starts: an unfinished sync of it is resumed from its last committed page (I4), unless
+// the user asked to start over.
+EntityState EntityWorker::startingState()
 {
-    m_clock.start();
     SyncJob *job = m_job;
-    CatalogWriter *writer = job->m_engine->writer();
-    const EntityInfo *info = m_metadata.entity(m_entity);
-
-    // Decide where to start: an unfinished sync of this entity is resumed from its last committed chunk (I4).
     EntityState es;
     es.entity = m_entity;
     es.runId = job->m_runId;
-    const bool resume = m_previous && m_previous->isUnfinished();
-    if (resume) {
+    if (m_previous && m_previous->isUnfinished() && job->m_options.continueInterrupted) {
         es.mode = m_previous->mode;
         es.generation = m_previous->generation;
         es.since = m_previous->since;
@@ -131,21 +139,28 @@ void EntityWorker::run()
         log(LogLevel::Info, QStringLiteral("Resuming the interrupted %1 sync after %2 records")
                                 .arg(es.mode)
                                 .arg(es.state.totalProcessed));
-    } else {
-        SyncMode mode = job->m_options.mode;
-        if (mode == SyncMode::Incremental && (!info || info->incremental == IncrementalMode::None)) {
-            log(LogLevel::Info,
-                QStringLiteral("%1 cannot sync incrementally; doing a full refresh").arg(m_entity));
-            mode = SyncMode::Full;
-        }
-        es.mode = syncModeName(mode);
-        const qint64 previousGeneration = m_previous ? m_previous->generation : 0;
-        es.generation = mode == SyncMode::Full ? previousGeneration + 1 : qMax<qint64>(1, previousGeneration);
-        es.nextSince = m_previous ? m_previous->nextSince : QJsonValue();
-        if (mode == SyncMode::Incremental)
-            es.since = es.nextSince;
+        return es;
     }
+    const SyncMode mode = job->effectiveMode(m_entity);
+    if (mode != job->m_options.mode)
+        log(LogLevel::Info,
+            QStringLiteral("%1 cannot sync incrementally; doing a full refresh").arg(m_entity));
+    es.mode = syncModeName(mode);
+    const qint64 previousGeneration = m_previous ? m_previous->generation : 0;
+    es.generation = mode == SyncMode::Full ? previousGeneration + 1 : qMax<qint64>(1, previousGeneration);
+    es.nextSince = m_previous ? m_previous->nextSince : QJsonValue();
+    if (mode == SyncMode::Incremental)
+        es.since = es.nextSince;
+    return es;
+}
+
+void EntityWorker::run()
+{
+    m_clock.start();
+    SyncJob *job = m_job;
+    EntityState es = startingState();
     es.status = QStringLiteral("running");
+    m_committedTotal = es.state.totalProcessed;
     m_progress.state = QStringLiteral("running");
     m_progress.processed = es.state.totalProcessed;
     m_progress.total = es.state.total;
@@ -161,80 +176,7 @@ void EntityWorker::run()
                 ConnectorError::Kind::Config);
         connector->setup(m_metadata, job->m_config, job->m_cancel, job->m_limiter);
         connector->setLogHandler([this](LogLevel level, const QString &message) { log(level, message); });
-
-        ResumableFetchOptions options;
-        options.entity = m_entity;
-        options.batchSize = job->m_options.pageSize;
-        options.maxIterations = job->m_options.pagesPerChunk;
-        options.since = es.since;
-        options.cancel = job->m_cancel;
-        RecordBatch chunkRecords;
-        options.onBatch = [&](RecordBatch &&records) {
-            m_processedThisRun += records.size();
-            if (chunkRecords.isEmpty())
-                chunkRecords = std::move(records);
-            else
-                chunkRecords.append(std::move(records));
-            ++m_progress.pages;
-        };
-        options.onProgress = [&](qint64 processed, qint64 total) {
-            m_progress.processed = processed;
-            if (total >= 0)
-                m_progress.total = total;
-            emitProgress(false);
-        };
-        options.onLog = [&](LogLevel level, const QString &message) { log(level, message); };
-
-        while (es.state.hasMore) {
-            if (job->m_cancel.isCancelled())
-                throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
-            if (m_writeFailed.load())
-                break;
-            options.state = es.state;
-            options.state.iterationsInChunk = 0;
-            chunkRecords.clear();
-            const FetchState next = connector->fetchEntityChunk(options);
-            // A chunk that brought nothing and moved nowhere would loop forever: stop with a message instead.
-            if (next.hasMore && chunkRecords.isEmpty() && next.cursor == es.state.cursor &&
-                next.page == es.state.page && next.offset == es.state.offset &&
-                next.metadata == es.state.metadata)
-                throw ConnectorError(
-                    QStringLiteral("The %1 connector returned no records and no new position for %2; "
-                                   "stopping rather than asking for the same page forever")
-                        .arg(m_metadata.name, m_entity),
-                    ConnectorError::Kind::Api);
-
-            es.state = next;
-            m_progress.processed = next.totalProcessed;
-            if (next.total >= 0)
-                m_progress.total = next.total;
-
-            ChunkWrite chunk;
-            chunk.connectionId = job->m_connection.id;
-            chunk.records = std::move(chunkRecords);
-            chunkRecords = RecordBatch();
-            chunk.state = es;
-            if (!next.hasMore) {
-                chunk.state.status = QStringLiteral("done");
-                if (!next.highWater.isNull() && !next.highWater.isUndefined())
-                    chunk.state.nextSince = next.highWater;
-                chunk.removeOlderGenerations = es.mode == QLatin1String("full");
-            }
-            const qint64 count = chunk.records.size();
-            chunk.done = [this, count](bool ok, const QString &error) {
-                // Writer thread.
-                if (ok) {
-                    m_committed += count;
-                    m_removed += error.toLongLong();
-                    return;
-                }
-                QMutexLocker lock(&m_errorMutex);
-                if (!m_writeFailed.exchange(true))
-                    m_writeError = error;
-            };
-            writer->writeChunk(std::move(chunk));
-            emitProgress(false);
-        }
+        fetchAll(*connector, es);
     } catch (const ConnectorError &error) {
         if (error.kind() == ConnectorError::Kind::Cancelled) {
             finalState = QStringLiteral("cancelled");
@@ -246,44 +188,187 @@ void EntityWorker::run()
         finalState = QStringLiteral("failed");
         failure = QStringLiteral("Internal error: %1").arg(QString::fromUtf8(error.what()));
     }
-
-    // Everything queued for this entity is committed before it reports (the last chunk of a full refresh
-    // also removed the records the source no longer has, I3); then its view is brought up to date.
-    const qint64 connectionId = job->m_connection.id;
-    const bool completed = finalState == QLatin1String("done") && !es.state.hasMore;
-    const QString entity = m_entity;
-    const QString status = finalState;
-    QFuture<QVariant> finished = writer->submit([=](Catalog &catalog) -> QVariant {
-        if (completed) {
-            catalog.refreshEntityView(connectionId, entity);
-            return QVariant();
-        }
-        // Keep the last committed FetchState; only say how this sync ended, so the next one resumes.
-        if (auto current = catalog.entityState(connectionId, entity); current && current->isUnfinished()) {
-            current->status = status;
-            catalog.saveEntityState(connectionId, *current);
-        }
-        return QVariant();
-    });
-    finished.waitForFinished();
+    // Wait until every page queued for this entity is committed or refused: only then is the outcome known.
+    m_job->m_engine->writer()->submit([](Catalog &) { return QVariant(); }).waitForFinished();
     if (m_writeFailed.load()) {
         QMutexLocker lock(&m_errorMutex);
         finalState = QStringLiteral("failed");
         failure = m_writeError;
     }
-    if (completed && !m_writeFailed.load()) {
+
+    const bool completed = finalState == QLatin1String("done") && !es.state.hasMore;
+    settleInCatalog(completed, finalState);
+    if (completed) {
         const qint64 removed = m_removed.load();
         if (removed > 0)
             log(LogLevel::Info, QStringLiteral("Removed %1 records no longer in the source").arg(removed));
-        log(LogLevel::Info, QStringLiteral("Done: %1 records").arg(es.state.totalProcessed));
+        log(LogLevel::Info, QStringLiteral("Done: %1 records").arg(m_committedTotal.load()));
     } else if (finalState == QLatin1String("failed")) {
         log(LogLevel::Error,
-            failure + QStringLiteral(" — records synced so far are kept; sync again to resume"));
+            failure +
+                QStringLiteral(" — the %1 records saved so far are kept; sync again to resume from there")
+                    .arg(m_committedTotal.load()));
     } else if (finalState == QLatin1String("cancelled")) {
-        log(LogLevel::Info,
-            QStringLiteral("Cancelled after %1 records; sync again to resume").arg(es.state.totalProcessed));
+        log(LogLevel::Info, QStringLiteral("Cancelled after %1 saved records; sync again to resume")
+                                .arg(m_committedTotal.load()));
     }
     finish(finalState, failure);
+}
+
+void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
+{
+    SyncJob *job = m_job;
+    ResumableFetchOptions options;
+    options.entity = m_entity;
+    options.batchSize = job->m_options.pageSize;
+    options.maxIterations = 1; // one page per call: each page commits with the state after it
+    options.since = es.since;
+    options.cancel = job->m_cancel;
+    RecordBatch records;
+    options.onBatch = [&](RecordBatch &&batch) {
+        if (records.isEmpty())
+            records = std::move(batch);
+        else
+            records.append(std::move(batch));
+    };
+    options.onProgress = [&](qint64 processed, qint64 total) {
+        m_progress.processed = processed;
+        if (total >= 0)
+            m_progress.total = total;
+        emitProgress(false);
+    };
+    options.onLog = [&](LogLevel level, const QString &message) { log(level, message); };
+
+    while (es.state.hasMore && !m_writeFailed.load()) {
+        if (job->m_cancel.isCancelled())
+            throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
+        options.state = es.state;
+        options.state.iterationsInChunk = 0;
+        const FetchState next = fetchPage(connector, options, records);
+        checkMoved(connector, es.state, next, records);
+        es.state = next;
+        m_processedThisRun += records.size();
+        ++m_progress.pages;
+        m_progress.processed = next.totalProcessed;
+        if (next.total >= 0)
+            m_progress.total = next.total;
+        queueCommit(es, std::move(records));
+        records = RecordBatch();
+        emitProgress(false);
+    }
+}
+
+// One page, fetched again when what the API sent did not parse (a body cut short), within the HTTP client's
+// retry budget; only a page that stays malformed fails the entity.
+FetchState EntityWorker::fetchPage(BaseConnector &connector, ResumableFetchOptions &options,
+                                   RecordBatch &records)
+{
+    for (int retry = 0;; ++retry) {
+        records.clear();
+        const qint64 requestsBefore = connector.requestsSent();
+        try {
+            return connector.fetchEntityChunk(options);
+        } catch (const ConnectorError &error) {
+            // A local file that does not parse will not parse any better the next time.
+            const bool fromTheNetwork = connector.requestsSent() > requestsBefore;
+            if (error.kind() != ConnectorError::Kind::Malformed || !fromTheNetwork ||
+                !connector.backOffAfterMalformedPage(retry, error.message()))
+                throw;
+        }
+    }
+}
+
+// A page that says there is more but leaves the position where it was, or repeats the page before it, would
+// be asked for again and again: stop the entity with what the API did instead.
+void EntityWorker::checkMoved(const BaseConnector &connector, const FetchState &before,
+                              const FetchState &after, const RecordBatch &records)
+{
+    if (!after.hasMore)
+        return;
+    QByteArray pageKeys;
+    if (!records.isEmpty())
+        pageKeys = records.constFirst().key + '\n' + records.constLast().key + '\n' +
+                   QByteArray::number(records.size());
+    const bool repeated = !pageKeys.isEmpty() && pageKeys == m_lastPageKeys;
+    m_lastPageKeys = pageKeys;
+    // A cursor names the next request by itself (the page number beside it only counts); without one, the
+    // page number or offset does.
+    const bool samePlace = after.cursor == before.cursor && after.offset == before.offset &&
+                           after.metadata == before.metadata &&
+                           (after.page == before.page || !after.cursor.isEmpty());
+    if (!samePlace && !repeated)
+        return;
+    const QString url = connector.lastRequestUrl().toString();
+    QString what;
+    if (samePlace && records.isEmpty())
+        what = QStringLiteral("returned no records and no new position");
+    else if (samePlace)
+        what = after.cursor.isEmpty() ? QStringLiteral("said there is more but gave no new position")
+                                      : QStringLiteral("said there is more but pointed at the same cursor "
+                                                       "\"%1\" again")
+                                            .arg(after.cursor);
+    else
+        what = QStringLiteral("sent the same %1 records as the page before").arg(records.size());
+    throw ConnectorError(
+        QStringLiteral("%1 %2 (%3); stopping %4 rather than asking for the same page "
+                       "forever. The records saved so far are kept; this is a problem on "
+                       "the API's side, so syncing again will stop here too")
+            .arg(m_metadata.name, what, url.isEmpty() ? QStringLiteral("no request") : url, m_entity),
+        ConnectorError::Kind::Api);
+}
+
+void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
+{
+    ChunkWrite chunk;
+    chunk.connectionId = m_job->m_connection.id;
+    chunk.records = std::move(records);
+    chunk.state = es;
+    if (!es.state.hasMore) {
+        chunk.state.status = QStringLiteral("done");
+        if (!es.state.highWater.isNull() && !es.state.highWater.isUndefined())
+            chunk.state.nextSince = es.state.highWater;
+        chunk.removeOlderGenerations = es.mode == QLatin1String("full");
+    }
+    const qint64 count = chunk.records.size();
+    const qint64 position = es.state.totalProcessed;
+    chunk.done = [this, count, position](bool ok, const QString &message) {
+        // Writer thread.
+        if (ok) {
+            m_committedTotal = position;
+            m_committedThisRun += count;
+            m_removed += message.toLongLong();
+            return;
+        }
+        QMutexLocker lock(&m_errorMutex);
+        if (!m_writeFailed.exchange(true))
+            m_writeError = message;
+    };
+    chunk.log = [this](const QString &message) { log(LogLevel::Warning, message); };
+    m_job->m_engine->writer()->writeChunk(std::move(chunk));
+}
+
+// After the last page: a completed entity gets its view brought up to date; an unfinished one keeps its last
+// committed FetchState, marked with how this sync ended, so the next one resumes right there.
+void EntityWorker::settleInCatalog(bool completed, const QString &status)
+{
+    const qint64 connectionId = m_job->m_connection.id;
+    const QString entity = m_entity;
+    CatalogWriter *writer = m_job->m_engine->writer();
+    writer
+        ->submit([=](Catalog &catalog) -> QVariant {
+            if (completed) {
+                catalog.refreshEntityView(connectionId, entity);
+                return QVariant();
+            }
+            if (auto current = catalog.entityState(connectionId, entity);
+                current && current->isUnfinished()) {
+                current->status = status;
+                catalog.saveEntityState(connectionId, *current);
+            }
+            return QVariant();
+        })
+        .waitForFinished();
+    writer->forgetFailure(connectionId, entity, m_job->m_runId);
 }
 
 SyncJob::SyncJob(SyncEngine *engine, ConnectionInfo connection, ConnectorMetadata metadata,
@@ -313,6 +398,14 @@ void SyncJob::cancel()
     m_cancel.cancel();
 }
 
+SyncMode SyncJob::effectiveMode(const QString &entity) const
+{
+    const EntityInfo *info = m_metadata.entity(entity);
+    if (m_options.mode == SyncMode::Incremental && (!info || info->incremental == IncrementalMode::None))
+        return SyncMode::Full;
+    return m_options.mode;
+}
+
 void SyncJob::start()
 {
     m_running = true;
@@ -321,14 +414,36 @@ void SyncJob::start()
     const qint64 connectionId = m_connection.id;
     const QString mode = syncModeName(m_options.mode);
     const QStringList entities = m_options.entities;
+    const bool continueInterrupted = m_options.continueInterrupted;
+    QHash<QString, QString> modes;
+    for (const QString &entity : entities)
+        modes.insert(entity, syncModeName(effectiveMode(entity)));
     // The run row and the entities' previous states come from the writer thread; the continuation runs here
-    // (this object's thread) without blocking it.
+    // (this object's thread) without blocking it. An entity the interrupted run before this one finished
+    // is carried over to this run instead of being fetched again.
     QFuture<QVariant> future = m_engine->writer()->submit([=](Catalog &catalog) -> QVariant {
+        catalog.markStaleRuns();
+        const std::optional<RunInfo> previous = catalog.latestRun(connectionId);
         const qint64 runId = catalog.startRun(connectionId, mode, entities);
+        if (runId == 0)
+            return QVariantMap{{QStringLiteral("error"), catalog.errorString()}};
+        const bool continues = continueInterrupted && previous && previous->status != QLatin1String("done") &&
+                               previous->status != QLatin1String("running");
         QVariantMap states;
-        for (const EntityState &state : catalog.entityStates(connectionId))
+        QVariantMap skipped;
+        for (EntityState state : catalog.entityStates(connectionId)) {
+            if (continues && entities.contains(state.entity) && state.runId == previous->id &&
+                !state.isUnfinished() && state.mode == modes.value(state.entity)) {
+                state.runId = runId;
+                catalog.saveEntityState(connectionId, state);
+                skipped.insert(state.entity, state.state.totalProcessed);
+            }
             states.insert(state.entity, QVariant::fromValue(state));
-        return QVariantMap{{QStringLiteral("runId"), runId}, {QStringLiteral("states"), states}};
+        }
+        return QVariantMap{{QStringLiteral("runId"), runId},
+                           {QStringLiteral("states"), states},
+                           {QStringLiteral("skipped"), skipped},
+                           {QStringLiteral("continues"), continues ? previous->id : 0}};
     });
     auto *watcher = new QFutureWatcher<QVariant>(this);
     connect(watcher, &QFutureWatcher<QVariant>::finished, this, [this, watcher] {
@@ -337,6 +452,7 @@ void SyncJob::start()
         QString error;
         try {
             result = watcher->result().toMap();
+            error = result.value(QStringLiteral("error")).toString();
         } catch (const std::exception &e) {
             error = QString::fromUtf8(e.what());
         }
@@ -344,8 +460,9 @@ void SyncJob::start()
         m_summary.runId = m_runId;
         if (m_runId == 0) {
             m_summary.status = QStringLiteral("failed");
-            m_summary.error = QStringLiteral("Cannot record the run in the catalog %1").arg(error);
+            m_summary.error = QStringLiteral("Cannot record the run in the catalog: %1").arg(error);
             m_running = false;
+            m_lock.reset();
             emit finished(m_summary);
             emit m_engine->jobFinished(m_connection.id, m_summary);
             deleteLater();
@@ -354,9 +471,38 @@ void SyncJob::start()
         const QVariantMap states = result.value(QStringLiteral("states")).toMap();
         for (auto it = states.begin(); it != states.end(); ++it)
             m_previousStates.insert(it.key(), it.value().value<EntityState>());
+        QHash<QString, qint64> skipped;
+        const QVariantMap skippedMap = result.value(QStringLiteral("skipped")).toMap();
+        for (auto it = skippedMap.begin(); it != skippedMap.end(); ++it)
+            skipped.insert(it.key(), it.value().toLongLong());
+        skipFinishedEntities(skipped, result.value(QStringLiteral("continues")).toLongLong());
         startNextEntities();
     });
     watcher->setFuture(future);
+}
+
+void SyncJob::skipFinishedEntities(const QHash<QString, qint64> &skipped, qint64 continuedRun)
+{
+    for (auto it = skipped.begin(); it != skipped.end(); ++it) {
+        m_pending.removeAll(it.key());
+        EntityProgress p;
+        p.runId = m_runId;
+        p.entity = it.key();
+        p.state = QStringLiteral("skipped");
+        p.processed = p.committed = it.value();
+        m_summary.processed.insert(it.key(), 0);
+        m_summary.entityResults.insert(it.key(), QJsonObject{{QStringLiteral("state"), p.state}});
+        const QString message =
+            QStringLiteral("Already done in run %1, which this sync continues; not fetched again")
+                .arg(continuedRun);
+        emit logMessage(it.key(), logLevelName(LogLevel::Info), message);
+        const RunLogEntry entry{QDateTime::currentDateTimeUtc(), logLevelName(LogLevel::Info), it.key(),
+                                message};
+        m_engine->writer()->submit([runId = m_runId, entry](Catalog &catalog) {
+            return QVariant(catalog.appendRunLog(runId, {entry}));
+        });
+        emit progress(p);
+    }
 }
 
 void SyncJob::startNextEntities()
@@ -370,9 +516,8 @@ void SyncJob::startNextEntities()
             cancelled.entity = entity;
             cancelled.state = QStringLiteral("cancelled");
             m_summary.processed.insert(entity, 0);
+            m_summary.entityResults.insert(entity, QJsonObject{{QStringLiteral("state"), cancelled.state}});
             emit progress(cancelled);
-            if (m_summary.status.isEmpty())
-                m_summary.status = QStringLiteral("cancelled");
             continue;
         }
         ++m_active;
@@ -394,14 +539,11 @@ void SyncJob::startNextEntities()
 void SyncJob::onEntityFinished(const EntityProgress &final)
 {
     --m_active;
-    m_summary.processed.insert(final.entity, final.committed);
-    if (final.state == QLatin1String("failed")) {
-        if (m_summary.error.isEmpty())
-            m_summary.error = final.entity + QStringLiteral(": ") + final.error;
-        m_summary.status = QStringLiteral("failed");
-    } else if (final.state == QLatin1String("cancelled") && m_summary.status != QLatin1String("failed")) {
-        m_summary.status = QStringLiteral("cancelled");
-    }
+    m_summary.processed.insert(final.entity, final.committedThisRun);
+    QJsonObject result{{QStringLiteral("state"), final.state}};
+    if (!final.error.isEmpty())
+        result.insert(QStringLiteral("error"), final.error);
+    m_summary.entityResults.insert(final.entity, result);
     startNextEntities();
 }
 
@@ -410,23 +552,34 @@ void SyncJob::finishRun()
     if (!m_running)
         return;
     m_running = false;
-    if (m_summary.status.isEmpty())
-        m_summary.status = QStringLiteral("done");
-    m_summary.elapsedMs = m_clock.elapsed();
-    qint64 total = 0;
-    QJsonObject counts;
-    for (auto it = m_summary.processed.begin(); it != m_summary.processed.end(); ++it) {
-        total += it.value();
-        counts.insert(it.key(), it.value());
+    // done: every entity finished (or was finished by the run this one continues); partial: some failed while
+    // others finished; failed: none finished.
+    QStringList failures;
+    bool anyFinished = false, anyCancelled = false;
+    for (auto it = m_summary.entityResults.begin(); it != m_summary.entityResults.end(); ++it) {
+        const QJsonObject result = it.value().toObject();
+        const QString state = result.value(QStringLiteral("state")).toString();
+        if (state == QLatin1String("failed"))
+            failures.append(it.key() + QStringLiteral(": ") +
+                            result.value(QStringLiteral("error")).toString());
+        anyFinished |= state == QLatin1String("done") || state == QLatin1String("skipped");
+        anyCancelled |= state == QLatin1String("cancelled");
     }
+    if (!failures.isEmpty())
+        m_summary.status = anyFinished ? QStringLiteral("partial") : QStringLiteral("failed");
+    else
+        m_summary.status = anyCancelled ? QStringLiteral("cancelled") : QStringLiteral("done");
+    m_summary.error = failures.join(QStringLiteral("; "));
+    m_summary.elapsedMs = m_clock.elapsed();
     const qint64 runId = m_runId;
     const RunSummary summary = m_summary;
     QFuture<QVariant> future = m_engine->writer()->submit([=](Catalog &catalog) {
-        return QVariant(catalog.finishRun(runId, summary.status, total, counts, summary.error));
+        return QVariant(catalog.finishRun(runId, summary.status, summary.error, summary.entityResults));
     });
     auto *watcher = new QFutureWatcher<QVariant>(this);
     connect(watcher, &QFutureWatcher<QVariant>::finished, this, [this, watcher] {
         watcher->deleteLater();
+        m_lock.reset();
         emit finished(m_summary);
         emit m_engine->jobFinished(m_connection.id, m_summary);
         m_engine->m_jobs.removeAll(QPointer<SyncJob>(this));
@@ -514,7 +667,7 @@ SyncEngine::~SyncEngine()
             m_writer
                 ->submit([runId](Catalog &catalog) {
                     return QVariant(catalog.finishRun(
-                        runId, QStringLiteral("cancelled"), 0, {},
+                        runId, QStringLiteral("cancelled"),
                         QStringLiteral("Cancelled when the app closed; sync again to resume")));
                 })
                 .waitForFinished();
@@ -534,6 +687,7 @@ bool SyncEngine::open(QString *error)
         return false;
     }
     m_writer->submit([](Catalog &catalog) { return QVariant(catalog.markStaleRuns()); });
+    m_locks = std::make_unique<FileSyncLocks>(m_location);
     return true;
 }
 
@@ -588,6 +742,11 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
     for (const QString &field : metadata->secretFieldNames())
         publicConfig.remove(field);
     const QString trimmed = name.trimmed();
+    // A connection and its secrets are saved together or not at all: an edit writes the secrets first, a
+    // new connection is taken back out of the catalog when its secrets cannot be stored.
+    QString secretError;
+    if (id > 0 && !writeSecrets(id, *metadata, full, &secretError))
+        return fail(QStringLiteral("The changes to \"%1\" were not saved: %2").arg(trimmed, secretError));
     QFuture<QVariant> future = m_writer->submitUrgent([=](Catalog &catalog) -> QVariant {
         if (id > 0)
             return catalog.updateConnection(id, trimmed, publicConfig) ? QVariant(id)
@@ -600,35 +759,82 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
     if (result.typeId() == QMetaType::QString)
         return fail(result.toString());
     const qint64 savedId = result.toLongLong();
-    for (const QString &field : metadata->secretFieldNames()) {
-        const QString value = full.value(field).toString();
-        QString secretError;
-        const bool ok = value.isEmpty()
-                            ? m_secrets->remove(SecretStore::keyFor(savedId, field), &secretError)
-                            : m_secrets->write(SecretStore::keyFor(savedId, field), value, &secretError);
-        if (!ok)
-            return fail(secretError);
+    if (id == 0 && !writeSecrets(savedId, *metadata, full, &secretError)) {
+        m_writer
+            ->submitUrgent(
+                [savedId](Catalog &catalog) { return QVariant(catalog.removeConnection(savedId)); })
+            .waitForFinished();
+        for (const QString &field : metadata->secretFieldNames())
+            m_secrets->remove(SecretStore::keyFor(savedId, field));
+        return fail(QStringLiteral("The connection \"%1\" was not added: %2").arg(trimmed, secretError));
     }
     return savedId;
 }
 
-SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptions &requested, QString *error)
+bool SyncEngine::writeSecrets(qint64 connectionId, const ConnectorMetadata &metadata,
+                              const QJsonObject &config, QString *error)
 {
-    auto fail = [error](const QString &message) -> SyncJob * {
+    for (const QString &field : metadata.secretFieldNames()) {
+        const QString value = config.value(field).toString();
+        QString secretError;
+        const bool ok = value.isEmpty()
+                            ? m_secrets->remove(SecretStore::keyFor(connectionId, field), &secretError)
+                            : m_secrets->write(SecretStore::keyFor(connectionId, field), value, &secretError);
+        if (!ok) {
+            *error = QStringLiteral("its %1 could not be stored (%2)").arg(field, secretError);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool SyncEngine::setSecret(const ConnectionInfo &connection, const QString &field, const QString &value,
+                           QString *error)
+{
+    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
+    const QStringList fields = metadata ? metadata->secretFieldNames() : QStringList();
+    if (!fields.contains(field)) {
+        *error = fields.isEmpty()
+                     ? QStringLiteral("\"%1\" has no secret settings").arg(connection.name)
+                     : QStringLiteral("\"%1\" is not a secret setting of \"%2\"; choose from: %3")
+                           .arg(field, connection.name, fields.join(QStringLiteral(", ")));
+        return false;
+    }
+    if (value.isEmpty()) {
+        *error = QStringLiteral("the %1 given is empty").arg(field);
+        return false;
+    }
+    QString secretError;
+    if (!m_secrets->write(SecretStore::keyFor(connection.id, field), value, &secretError)) {
+        *error =
+            QStringLiteral("could not store the %1 of \"%2\": %3").arg(field, connection.name, secretError);
+        return false;
+    }
+    return true;
+}
+
+SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptions &requested, QString *error,
+                               SyncRefusal *refusal)
+{
+    auto fail = [error, refusal](SyncRefusal why, const QString &message) -> SyncJob * {
         if (error)
             *error = message;
+        if (refusal)
+            *refusal = why;
         return nullptr;
     };
     const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
     if (!metadata)
         return fail(
+            SyncRefusal::NotReady,
             QStringLiteral("The connection \"%1\" uses the connector \"%2\", which this build does not have")
                 .arg(connection.name, connection.connectorId));
     if (!m_writer)
-        return fail(QStringLiteral("The catalog is not open"));
+        return fail(SyncRefusal::NotReady, QStringLiteral("The catalog is not open"));
     for (const QPointer<SyncJob> &job : std::as_const(m_jobs)) {
         if (job && job->m_connection.id == connection.id && job->isRunning())
-            return fail(QStringLiteral("\"%1\" is already syncing").arg(connection.name));
+            return fail(SyncRefusal::AlreadySyncing,
+                        QStringLiteral("\"%1\" is already syncing").arg(connection.name));
     }
     QString secretError;
     const QJsonObject config =
@@ -641,23 +847,39 @@ SyncJob *SyncEngine::startSync(const ConnectionInfo &connection, const SyncOptio
         options.entities = resolved.entityNames();
     for (const QString &entity : std::as_const(options.entities)) {
         if (!resolved.entity(entity))
-            return fail(QStringLiteral("Unknown entity \"%1\" for %2; choose from: %3")
+            return fail(SyncRefusal::BadRequest,
+                        QStringLiteral("Unknown entity \"%1\" for %2; choose from: %3")
                             .arg(entity, resolved.name, resolved.entityNames().join(QStringLiteral(", "))));
     }
     options.entities.removeDuplicates();
     const QStringList problems = validateConfigAgainstSpec(metadata->config, config);
     if (!problems.isEmpty())
-        return fail(QStringLiteral("The connection \"%1\" is not configured correctly: %2%3")
+        return fail(SyncRefusal::NotReady,
+                    QStringLiteral("The connection \"%1\" is not configured correctly: %2%3")
                         .arg(connection.name, problems.join(QStringLiteral("; ")),
                              secretError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(secretError)));
     if (!entitiesError.isEmpty())
-        return fail(QStringLiteral("The entities of \"%1\" are not defined correctly: %2")
+        return fail(SyncRefusal::NotReady,
+                    QStringLiteral("The entities of \"%1\" are not defined correctly: %2")
                         .arg(connection.name, entitiesError));
     if (options.entities.isEmpty())
-        return fail(QStringLiteral("\"%1\" has no entities to sync; define them in its settings")
+        return fail(SyncRefusal::BadRequest,
+                    QStringLiteral("\"%1\" has no entities to sync; define them in its settings")
                         .arg(connection.name));
+    // I7: another process (a CLI, the app, a worker) may be syncing this connection right now.
+    SyncLockHolder holder;
+    QString lockError;
+    std::unique_ptr<SyncLock> lock = m_locks->tryLock(connection.id, &holder, &lockError);
+    if (!lock && !lockError.isEmpty())
+        return fail(SyncRefusal::NotReady, lockError);
+    if (!lock)
+        return fail(SyncRefusal::AlreadySyncing,
+                    QStringLiteral("\"%1\" is already syncing in another process (%2); wait for that sync to "
+                                   "finish, or stop it there")
+                        .arg(connection.name, holder.describe()));
     options.pageSize = int(config.value(QStringLiteral("batch_size")).toInteger(options.pageSize));
     auto *job = new SyncJob(this, connection, resolved, config, options);
+    job->m_lock = std::move(lock);
     m_jobs.append(job);
     job->start();
     emit jobStarted(job);

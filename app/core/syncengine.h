@@ -7,9 +7,11 @@
 #include "catalogwriter.h"
 #include "connector.h"
 #include "secretstore.h"
+#include "synclock.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QMetaType>
 #include <QObject>
 #include <QPointer>
@@ -25,8 +27,18 @@ struct SyncOptions
     QStringList entities; // empty: every entity of the connector
     SyncMode mode = SyncMode::Full;
     int maxParallelEntities = 3;
-    int pagesPerChunk = 10; // maxIterations of each fetchEntityChunk call
     int pageSize = 100;
+    // Continue an interrupted or failed run: unfinished entities resume at their last committed page and
+    // entities that run already finished are skipped. False starts every entity over.
+    bool continueInterrupted = true;
+};
+
+// Why startSync() refused.
+enum class SyncRefusal {
+    None,
+    BadRequest,     // unknown entity, nothing to sync
+    AlreadySyncing, // this process or another one syncs the connection now (I7)
+    NotReady        // the connection or the catalog is not usable as it is
 };
 
 // A snapshot of one entity of a running sync. Throttled to about 10 per second per entity.
@@ -34,10 +46,11 @@ struct EntityProgress
 {
     qint64 runId = 0;
     QString entity;
-    QString state;        // queued, running, done, failed, cancelled
-    qint64 processed = 0; // records fetched in this sync (including earlier chunks when resuming)
-    qint64 committed = 0; // records committed to the catalog
-    qint64 total = -1;    // -1 when the source does not say
+    QString state; // queued, running, done, failed, cancelled, skipped (done in the run this one continues)
+    qint64 processed = 0;        // records fetched in this sync (including earlier pages when resuming)
+    qint64 committed = 0;        // of those, committed to the catalog: the position a rerun resumes from
+    qint64 committedThisRun = 0; // records this run committed
+    qint64 total = -1;           // -1 when the source does not say
     int pages = 0;
     double rate = 0; // records per second over this run
     qint64 elapsedMs = 0;
@@ -49,9 +62,10 @@ struct RunSummary
 {
     qint64 runId = 0;
     qint64 connectionId = 0;
-    QString status; // done, failed, cancelled
-    QString error;  // first entity error, for people
-    QHash<QString, qint64> processed;
+    QString status; // done, partial (some entities failed, others finished), failed, cancelled
+    QString error;  // each failed entity with why, for people
+    QHash<QString, qint64> processed; // entity -> records committed by this run
+    QJsonObject entityResults;        // entity -> {"state", "error"}: what the run history keeps
     qint64 elapsedMs = 0;
     qint64 requests = 0;
 };
@@ -88,8 +102,9 @@ private:
     void start();
     void startNextEntities();
     void onEntityFinished(const EntityProgress &final);
+    void skipFinishedEntities(const QHash<QString, qint64> &skipped, qint64 continuedRun);
     void finishRun();
-
+    SyncMode effectiveMode(const QString &entity) const; // incremental falls back to full where it can't
     SyncEngine *m_engine;
     ConnectionInfo m_connection;
     ConnectorMetadata m_metadata; // with this connection's entities (ConnectorMetadata::forConfig)
@@ -105,6 +120,7 @@ private:
     RunSummary m_summary;
     QElapsedTimer m_clock;
     QList<QThread *> m_threads;
+    std::unique_ptr<SyncLock> m_lock; // held from start to the run's last write (I7)
 };
 
 class TestJob : public QObject
@@ -145,11 +161,14 @@ public:
     // Returns the connection id, or 0 with `error` set.
     qint64 saveConnection(qint64 id, const QString &name, const QString &connectorId,
                           const QJsonObject &config, QString *error);
+    // Gives a connection one secret again (a lost or damaged secret store), keeping its records.
+    bool setSecret(const ConnectionInfo &connection, const QString &field, const QString &value,
+                   QString *error);
 
     // The job is owned by the engine and deleted after finished(). Returns nullptr with `error` on bad input
     // (unknown entity, connection already syncing, invalid config).
-    SyncJob *startSync(const ConnectionInfo &connection, const SyncOptions &options,
-                       QString *error = nullptr);
+    SyncJob *startSync(const ConnectionInfo &connection, const SyncOptions &options, QString *error = nullptr,
+                       SyncRefusal *refusal = nullptr);
     TestJob *startTest(const QString &connectorId, const QJsonObject &config);
     QList<SyncJob *> runningJobs() const;
     void cancelAll();
@@ -162,8 +181,11 @@ signals:
 
 private:
     friend class SyncJob;
+    bool writeSecrets(qint64 connectionId, const ConnectorMetadata &metadata, const QJsonObject &config,
+                      QString *error);
     QString m_location;
     SecretStore *m_secrets;
     std::unique_ptr<CatalogWriter> m_writer;
+    std::unique_ptr<SyncLocks> m_locks;
     QList<QPointer<SyncJob>> m_jobs;
 };

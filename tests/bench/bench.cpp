@@ -121,11 +121,10 @@ struct Bench
         return true;
     }
 
-    RunSummary sync(const QStringList &entities, int pagesPerChunk)
+    RunSummary sync(const QStringList &entities)
     {
         SyncOptions options;
         options.entities = entities;
-        options.pagesPerChunk = pagesPerChunk;
         options.maxParallelEntities = int(entities.size());
         QString error;
         SyncJob *job = engine->startSync(connection, options, &error);
@@ -216,7 +215,7 @@ double ceilingRecordsPerSecond(const QString &catalogPath, const QString &dirPat
     return records.size() / seconds;
 }
 
-QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesPerChunk, bool ceiling)
+QJsonObject scenarioSync(int records, int entityCount, int latencyMs, bool ceiling)
 {
     const QStringList entities = kEntityNames.mid(0, entityCount);
     FakeServer server;
@@ -230,7 +229,7 @@ QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesP
     const double cpuBefore = cpuSeconds();
     QElapsedTimer clock;
     clock.start();
-    const RunSummary summary = bench.sync(entities, pagesPerChunk);
+    const RunSummary summary = bench.sync(entities);
     const double wall = clock.nsecsElapsed() / 1e9;
     const double cpu = cpuSeconds() - cpuBefore;
     const double rss = peakRssMb();
@@ -264,7 +263,7 @@ QJsonObject scenarioSync(int records, int entityCount, int latencyMs, int pagesP
     return result;
 }
 
-QJsonObject scenarioResume(int records, int pagesPerChunk)
+QJsonObject scenarioResume(int records)
 {
     FakeServer server;
     if (!server.start({QStringLiteral("customers")}, records, 0))
@@ -309,7 +308,7 @@ QJsonObject scenarioResume(int records, int pagesPerChunk)
     const qint64 requestsBefore = HttpClient::totalRequestCount();
     QElapsedTimer clock;
     clock.start();
-    const RunSummary summary = bench.sync({QStringLiteral("customers")}, pagesPerChunk);
+    const RunSummary summary = bench.sync({QStringLiteral("customers")});
     const double wall = clock.nsecsElapsed() / 1e9;
     const qint64 requests = HttpClient::totalRequestCount() - requestsBefore;
     qint64 finalCount = 0;
@@ -325,7 +324,6 @@ QJsonObject scenarioResume(int records, int pagesPerChunk)
             {QStringLiteral("resumeRequests"), requests},
             {QStringLiteral("neededPages"), neededPages},
             {QStringLiteral("refetchedPages"), requests - neededPages},
-            {QStringLiteral("chunkPages"), pagesPerChunk},
             {QStringLiteral("resumeWallS"), wall},
             {QStringLiteral("finalRecords"), finalCount}};
 }
@@ -354,34 +352,30 @@ int main(int argc, char *argv[])
     const QCommandLineOption latencyOption(QStringLiteral("latency-ms"),
                                            QStringLiteral("Per-request latency."), QStringLiteral("L"),
                                            QStringLiteral("0"));
-    const QCommandLineOption chunkOption(QStringLiteral("pages-per-chunk"),
-                                         QStringLiteral("Pages per commit."), QStringLiteral("P"),
-                                         QStringLiteral("10"));
     const QCommandLineOption largeOption(QStringLiteral("large"),
                                          QStringLiteral("Suite size for 'large' (default 1000000)."),
                                          QStringLiteral("N"), QStringLiteral("1000000"));
     const QCommandLineOption noCeilingOption(QStringLiteral("no-ceiling"),
                                              QStringLiteral("Skip the bare SQLite ceiling."));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
-    parser.addOptions({scenarioOption, recordsOption, entitiesOption, latencyOption, chunkOption, largeOption,
+    parser.addOptions({scenarioOption, recordsOption, entitiesOption, latencyOption, largeOption,
                        noCeilingOption, jsonOption});
     parser.process(app);
     registerBuiltinConnectors();
 
     const int records = parser.value(recordsOption).toInt();
-    const int chunk = parser.value(chunkOption).toInt();
     QTextStream out(stdout);
     const QString scenario = parser.value(scenarioOption);
     if (scenario == QLatin1String("sync")) {
         out << QJsonDocument(scenarioSync(records, parser.value(entitiesOption).toInt(),
-                                          parser.value(latencyOption).toInt(), chunk,
+                                          parser.value(latencyOption).toInt(),
                                           !parser.isSet(noCeilingOption)))
                    .toJson(QJsonDocument::Compact)
             << "\n";
         return 0;
     }
     if (scenario == QLatin1String("resume")) {
-        out << QJsonDocument(scenarioResume(records, chunk)).toJson(QJsonDocument::Compact) << "\n";
+        out << QJsonDocument(scenarioResume(records)).toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
 
@@ -431,8 +425,7 @@ int main(int argc, char *argv[])
     for (const Run &run : runs) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        child.start(QCoreApplication::applicationFilePath(),
-                    run.args + QStringList{QStringLiteral("--pages-per-chunk"), QString::number(chunk)});
+        child.start(QCoreApplication::applicationFilePath(), run.args);
         child.waitForFinished(-1);
         QJsonObject result = QJsonDocument::fromJson(child.readAllStandardOutput()).object();
         result.insert(QStringLiteral("label"), run.label);
@@ -444,12 +437,11 @@ int main(int argc, char *argv[])
                        .arg(run.label, -22)
                        .arg(QStringLiteral(
                                 "killed at %1 committed; resume made %2 requests for %3 needed pages "
-                                "(%4 re-fetched, chunk = %5 pages); %6 records after resume")
+                                "(%4 re-fetched); %5 records after resume")
                                 .arg(result.value(QStringLiteral("committedAtKill")).toInteger())
                                 .arg(result.value(QStringLiteral("resumeRequests")).toInteger())
                                 .arg(result.value(QStringLiteral("neededPages")).toInteger())
                                 .arg(result.value(QStringLiteral("refetchedPages")).toInteger())
-                                .arg(result.value(QStringLiteral("chunkPages")).toInt())
                                 .arg(result.value(QStringLiteral("finalRecords")).toInteger()));
         } else {
             const double ceiling = result.value(QStringLiteral("ceilingRecordsPerS")).toDouble();

@@ -286,6 +286,13 @@ private:
         head += "\r\n";
         // Two writes of implicitly shared buffers, then one flush: the body is not copied into the header.
         m_socket->write(head);
+        if (response.cutAfterBytes >= 0) { // a connection lost mid-body
+            m_socket->write(response.body.left(response.cutAfterBytes));
+            m_socket->flush();
+            m_closed = true;
+            m_socket->disconnectFromHost();
+            return;
+        }
         if (!m_isHead && !response.body.isEmpty())
             m_socket->write(response.body);
         m_socket->flush();

@@ -32,8 +32,9 @@ struct FakeResponse
     int status = 200;
     QList<QPair<QByteArray, QByteArray>> headers; // Content-Type defaults to application/json
     QByteArray body;
-    bool dropConnection = false; // close the socket without answering
-    int delayMs = 0;             // answer after this delay (without blocking other connections)
+    bool dropConnection = false;  // close the socket without answering
+    qsizetype cutAfterBytes = -1; // send the full Content-Length but only this much body, then close
+    int delayMs = 0;              // answer after this delay (without blocking other connections)
 
     static FakeResponse json(int status, const QByteArray &body);
 };

@@ -938,13 +938,21 @@ void FakeStripeServer::failNext(int count, int status)
     m_failStatus = status;
 }
 
-void FakeStripeServer::setMalformedPage(const QString &name, int pageIndex, Malformed kind)
+void FakeStripeServer::setMalformedPage(const QString &name, int pageIndex, Malformed kind, int times)
 {
     QMutexLocker locker(&m_mutex);
     if (Entity *e = entity(name)) {
         e->malformedPage = pageIndex;
         e->malformedKind = kind;
+        e->malformedTimes = times;
     }
+}
+
+void FakeStripeServer::setStuckCursor(const QString &name, bool stuck)
+{
+    QMutexLocker locker(&m_mutex);
+    if (Entity *e = entity(name))
+        e->stuckCursor = stuck;
 }
 
 void FakeStripeServer::dropNext(int count)
@@ -1145,7 +1153,7 @@ FakeResponse FakeStripeServer::list(const QString &name, Entity &e, const FakeRe
     const qsizetype lo = qsizetype(lowerIt - records.begin());
     const qsizetype hi = std::max(lo, qsizetype(upperIt - records.begin()));
 
-    const QString startingAfter = value("starting_after");
+    const QString startingAfter = e.stuckCursor ? QString() : value("starting_after");
     const QString endingBefore = value("ending_before");
     if (!startingAfter.isEmpty() && !endingBefore.isEmpty())
         return stripeError(400, "invalid_request_error",
@@ -1178,7 +1186,7 @@ FakeResponse FakeStripeServer::list(const QString &name, Entity &e, const FakeRe
         last = startingAfter.isEmpty() ? hi : std::min(cursorIndex, hi);
         last = std::max(last, lo);
         first = std::max(lo, last - limit);
-        hasMore = first > lo;
+        hasMore = first > lo || e.stuckCursor;
     }
 
     bool includeTotal = false;
@@ -1212,9 +1220,15 @@ FakeResponse FakeStripeServer::list(const QString &name, Entity &e, const FakeRe
 
     ++e.listRequests;
     const qsizetype pageIndex = (hi - last) / limit; // newer records in the walk before this page, in pages
-    if (e.malformedPage >= 0 && pageIndex == e.malformedPage) {
+    if (e.malformedPage >= 0 && pageIndex == e.malformedPage && e.malformedTimes != 0) {
+        if (e.malformedTimes > 0)
+            --e.malformedTimes;
         if (e.malformedKind == Malformed::Truncated) {
             body.truncate(body.size() / 2);
+        } else if (e.malformedKind == Malformed::CutShort) {
+            FakeResponse cut = FakeResponse::json(200, body);
+            cut.cutAfterBytes = body.size() / 2;
+            return cut;
         } else {
             body = "{\"object\":\"list\",\"has_more\":" + QByteArray(hasMore ? "true" : "false") +
                    ",\"url\":\"/v1/" + name.toLatin1() + "\"}";

@@ -20,6 +20,7 @@ public:
     enum class Malformed {
         Truncated,   // 200 with the body cut in half: not valid JSON
         MissingData, // 200 with a valid list object that has no "data"
+        CutShort,    // 200 whose connection closes halfway through the body it announced
     };
 
     FakeStripeServer();
@@ -53,8 +54,13 @@ public:
     // The next `count` requests (of any kind, before auth) answer `status` with a Stripe api_error body.
     void failNext(int count, int status = 503);
     // The list page with this 0-based index (its position in the newest-first walk / limit) answers 200
-    // with a broken body, every time it is asked for. pageIndex < 0 turns it off.
-    void setMalformedPage(const QString &entity, int pageIndex, Malformed kind = Malformed::Truncated);
+    // with a broken body, the first `times` times it is asked for (-1: every time). pageIndex < 0 turns it
+    // off.
+    void setMalformedPage(const QString &entity, int pageIndex, Malformed kind = Malformed::Truncated,
+                          int times = -1);
+    // A broken API (seen against mocks of Stripe's OpenAPI spec): every list page of the entity is its first
+    // page with has_more true, whatever starting_after says.
+    void setStuckCursor(const QString &entity, bool stuck);
     // The next `count` requests get their connection closed without an answer. QNAM silently resends a
     // request once when a kept-alive connection closes under it: drop two to make a QNAM request fail.
     void dropNext(int count);
@@ -84,6 +90,8 @@ private:
         int listRequests = 0;
         int malformedPage = -1;
         Malformed malformedKind = Malformed::Truncated;
+        int malformedTimes = -1; // left to serve broken; -1 for ever
+        bool stuckCursor = false;
     };
 
     Entity *entity(const QString &name);
