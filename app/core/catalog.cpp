@@ -162,12 +162,23 @@ Catalog::Catalog(const QString &location)
 
 Catalog::~Catalog()
 {
+    m_saveState.reset();
+    m_addRunCommit.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
             db.close();
     }
     QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QSqlQuery &Catalog::prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sql)
+{
+    if (!slot) {
+        slot = std::make_unique<QSqlQuery>(database());
+        slot->prepare(sql);
+    }
+    return *slot;
 }
 
 QSqlDatabase Catalog::database() const
@@ -547,8 +558,8 @@ bool Catalog::addRunCommit(qint64 runId, const QString &entity, qint64 records)
     QString key = entity;
     key.replace(QLatin1Char('"'), QStringLiteral("\\\""));
     const QString path = QStringLiteral("$.\"%1\"").arg(key);
-    QSqlQuery q(database());
-    q.prepare(
+    QSqlQuery &q = prepared(
+        m_addRunCommit,
         QStringLiteral("UPDATE runs SET records = records + ?, last_commit_at = ?, entity_counts = json_set("
                        "coalesce(entity_counts, '{}'), ?, coalesce(json_extract(entity_counts, ?), 0) + ?) "
                        "WHERE id = ?"));
@@ -599,14 +610,14 @@ bool Catalog::appendRunLog(qint64 runId, const QList<RunLogEntry> &entries)
 
 bool Catalog::saveEntityState(qint64 connectionId, const EntityState &s)
 {
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral(
-        "INSERT INTO sync_state (connection_id, entity, status, mode, generation, since, next_since, state, "
-        "run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, entity) DO "
-        "UPDATE "
-        "SET status = excluded.status, mode = excluded.mode, generation = excluded.generation, since = "
-        "excluded.since, next_since = excluded.next_since, state = excluded.state, run_id = excluded.run_id, "
-        "updated_at = excluded.updated_at"));
+    QSqlQuery &q = prepared(
+        m_saveState,
+        QStringLiteral("INSERT INTO sync_state (connection_id, entity, status, mode, generation, since, "
+                       "next_since, state, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (connection_id, entity) DO UPDATE SET status = excluded.status, "
+                       "mode = excluded.mode, generation = excluded.generation, since = excluded.since, "
+                       "next_since = excluded.next_since, state = excluded.state, run_id = excluded.run_id, "
+                       "updated_at = excluded.updated_at"));
     q.addBindValue(connectionId);
     q.addBindValue(s.entity);
     q.addBindValue(text(s.status));

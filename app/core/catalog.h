@@ -10,8 +10,10 @@
 #include <QList>
 #include <QMetaType>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 struct ConnectionInfo
@@ -129,8 +131,13 @@ private:
     bool migrate();
     bool exec(const QString &sql);
 
+    // A statement prepared once on this connection and kept: the writer runs a few per committed page.
+    QSqlQuery &prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sql);
+
     QString m_location;
     QString m_connectionName;
     bool m_open = false;
     QString m_error;
+    std::unique_ptr<QSqlQuery> m_saveState;
+    std::unique_ptr<QSqlQuery> m_addRunCommit;
 };

@@ -342,18 +342,28 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
     };
     if (!catalog.transaction())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
+    // Within one transaction only each entity's last state counts: save it once, with the records it adds.
+    QHash<QString, qint64> records;    // stream -> records in this transaction
+    QHash<QString, ChunkWrite *> last; // stream -> its last chunk here
+    for (ChunkWrite *chunk : chunks) {
+        records[streamKey(*chunk)] += chunk->records.size();
+        last.insert(streamKey(*chunk), chunk);
+    }
     for (ChunkWrite *chunk : chunks) {
         bool busy = false;
         QString text;
-        if (!writeChunk(catalog, *chunk, &text, &busy))
+        if (!writeRecords(catalog, *chunk, &text, &busy))
             return failed(text, busy);
+        const QString key = streamKey(*chunk);
+        if (last.value(key) == chunk && !saveProgress(catalog, *chunk, records.value(key)))
+            return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     }
     if (!catalog.commit())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     return Outcome::Committed;
 }
 
-bool CatalogWriter::writeChunk(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy)
+bool CatalogWriter::writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QByteArray entity = chunk.state.entity.toUtf8();
@@ -402,11 +412,11 @@ bool CatalogWriter::writeChunk(Catalog &catalog, ChunkWrite &chunk, QString *err
             return false;
         }
     }
-    if (!catalog.saveEntityState(chunk.connectionId, chunk.state) ||
-        (chunk.state.runId > 0 &&
-         !catalog.addRunCommit(chunk.state.runId, chunk.state.entity, chunk.records.size()))) {
-        *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
-        return false;
-    }
     return true;
+}
+
+bool CatalogWriter::saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records)
+{
+    return catalog.saveEntityState(chunk.connectionId, chunk.state) &&
+           (chunk.state.runId <= 0 || catalog.addRunCommit(chunk.state.runId, chunk.state.entity, records));
 }

@@ -40,7 +40,8 @@ struct ChunkWrite
 class CatalogWriter
 {
 public:
-    explicit CatalogWriter(const QString &location, int maxPendingChunks = 8);
+    // maxPendingChunks bounds the pages queued (and so a sync's memory): about 80 pages, as ten-page chunks did.
+    explicit CatalogWriter(const QString &location, int maxPendingChunks = 80);
     // How long a commit waits out a write lock another process holds before it fails (SQLite's own busy
     // timeout comes on top of each attempt).
     void setLockWaitLimitMs(int ms) { m_lockWaitLimitMs = ms; }
@@ -78,7 +79,10 @@ private:
     bool commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
     enum class Outcome { Committed, Busy, Failed };
     Outcome commitTransaction(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
-    bool writeChunk(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
+    // The chunk's upserts (and, ending a full refresh, the removal of older generations).
+    bool writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
+    // The entity's FetchState after the chunk, and the run's count of `records` more committed.
+    static bool saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records);
     static QString streamKey(const ChunkWrite &chunk);
 
     QString m_location;
