@@ -66,6 +66,7 @@ private slots:
     void syncFillsProgressRowsAndEndsDone();
     void cancelThenResumeCompletes();
     void runsHistoryShowsRuns();
+    void syncElsewhereIsRefusedWithWhoHoldsIt();
     void recordsModelPassesModelTester();
     void browserShowsSyncedRecordFields();
     void exportWritesFilteredRows_data();
@@ -394,6 +395,27 @@ void TestGui::runsHistoryShowsRuns()
     QTRY_VERIFY(page->runsPanel()->logView()->toPlainText().contains(QStringLiteral("customers")));
 }
 
+// I7 in the app: while another process syncs the connection (it holds the connection's lock), Sync says so
+// where the user acted, with who holds it, and starts nothing.
+void TestGui::syncElsewhereIsRefusedWithWhoHoldsIt()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    SyncPanel *panel = page->syncPanel(m_connectionId);
+    FileSyncLocks locks(m_catalogPath);
+    SyncLockHolder holder;
+    QString error;
+    std::unique_ptr<SyncLock> held = locks.tryLock(m_connectionId, &holder, &error);
+    QVERIFY2(held, qPrintable(error));
+    QVERIFY(!panel->startSync());
+    QVERIFY(!panel->isSyncing());
+    QVERIFY2(
+        panel->statusText().contains(QStringLiteral("is already syncing in another process (pid %1 on host ")
+                                         .arg(QCoreApplication::applicationPid())),
+        qPrintable(panel->statusText()));
+    QCOMPARE(panel->findChild<QLabel *>(QStringLiteral("syncStatus"))->property("status").toString(),
+             QStringLiteral("failed"));
+}
+
 void TestGui::recordsModelPassesModelTester()
 {
     RecordsModel model(m_catalogPath);
@@ -649,7 +671,8 @@ void TestGui::filesConnectionShowsEntitiesAndSyncs()
     QVERIFY(dialog);
     typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("connectionName")), QStringLiteral("Exports"));
     // A path field offers Browse… (a file or a folder) beside the text.
-    QVERIFY(dialog->form()->editor(QStringLiteral("path"))->findChild<QAction *>(QStringLiteral("browse_path")));
+    QVERIFY(
+        dialog->form()->editor(QStringLiteral("path"))->findChild<QAction *>(QStringLiteral("browse_path")));
     typeInto(dialog->form()->editor(QStringLiteral("path")), m_filesDir.path());
     typeInto(dialog->form()->editor(QStringLiteral("key_column")), QStringLiteral("id"));
     QSignalSpy saved(dialog, &ConnectionDialog::saved);

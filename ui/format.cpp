@@ -91,11 +91,12 @@ QString incrementalModeHelp(IncrementalMode mode)
 
 QColor statusColor(const QString &status)
 {
-    if (status == QLatin1String("done"))
+    if (status == QLatin1String("done") || status == QLatin1String("skipped"))
         return QColor(0x2e, 0x7d, 0x32);
     if (status == QLatin1String("failed"))
         return QColor(0xc6, 0x28, 0x28);
-    if (status == QLatin1String("cancelled") || status == QLatin1String("interrupted"))
+    if (status == QLatin1String("cancelled") || status == QLatin1String("interrupted") ||
+        status == QLatin1String("partial"))
         return QColor(0xb2, 0x6a, 0x00);
     if (status == QLatin1String("running"))
         return QColor(0x15, 0x65, 0xc0);

@@ -1,5 +1,7 @@
 #include "runspanel.h"
 
+#include <QJsonObject>
+
 #include "format.h"
 
 #include <QFontDatabase>
@@ -87,12 +89,21 @@ void RunsPanel::refresh()
                       run.mode == QLatin1String("incremental") ? tr("Incremental") : tr("Full refresh"));
         item->setText(RecordsColumn, Format::count(run.records));
         item->setTextAlignment(RecordsColumn, Qt::AlignRight | Qt::AlignVCenter);
+        // Per entity: what this run committed (live while it runs) and how it ended.
         QStringList perEntity;
-        for (const QString &entity : run.entities)
-            perEntity << QStringLiteral("%1 %2").arg(
+        for (const QString &entity : run.entities) {
+            const QJsonObject result = run.entityResults.value(entity).toObject();
+            const QString state = result.value(QStringLiteral("state")).toString();
+            QString text = QStringLiteral("%1 %2").arg(
                 entity, run.entityCounts.contains(entity)
                             ? Format::count(run.entityCounts.value(entity).toInteger())
                             : QStringLiteral("—"));
+            if (state == QLatin1String("skipped"))
+                text += tr(" (done in the run this one continued)");
+            else if (!state.isEmpty() && state != QLatin1String("done"))
+                text += QStringLiteral(" (%1)").arg(state);
+            perEntity << text;
+        }
         item->setText(EntitiesColumn, perEntity.join(QStringLiteral(", ")));
         item->setToolTip(EntitiesColumn, perEntity.join(QLatin1Char('\n')));
         item->setText(ErrorColumn, run.error);

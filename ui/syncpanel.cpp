@@ -414,17 +414,17 @@ void SyncPanel::paintRow(Row &r)
 {
     const EntityProgress &p = r.last;
     const bool running = p.state == QLatin1String("running");
-    // Bar: determinate when the source told a total, else busy while running.
-    if (p.state == QLatin1String("done")) {
+    // Bar: what is saved, determinate when the source told a total, else busy while running.
+    if (p.state == QLatin1String("done") || p.state == QLatin1String("skipped")) {
         r.bar->setRange(0, 1);
         r.bar->setValue(1);
-        r.bar->setFormat(tr("Done"));
+        r.bar->setFormat(p.state == QLatin1String("done") ? tr("Done") : tr("Done earlier"));
     } else if (p.total > 0) {
         // QProgressBar is int-based: per-mille keeps huge totals exact enough.
         r.bar->setRange(0, 1000);
-        r.bar->setValue(int(qBound(qint64(0), p.processed * 1000 / p.total, qint64(1000))));
+        r.bar->setValue(int(qBound(qint64(0), p.committed * 1000 / p.total, qint64(1000))));
         r.bar->setFormat(
-            QStringLiteral("%1%").arg(qBound(qint64(0), p.processed * 100 / p.total, qint64(100))));
+            QStringLiteral("%1%").arg(qBound(qint64(0), p.committed * 100 / p.total, qint64(100))));
     } else if (running || p.state == QLatin1String("queued")) {
         r.bar->setRange(0, 0);
         r.bar->setFormat(QString());
@@ -435,14 +435,19 @@ void SyncPanel::paintRow(Row &r)
     }
     QPalette palette = r.bar->palette();
     const bool finished = p.state == QLatin1String("done") || p.state == QLatin1String("failed") ||
-                          p.state == QLatin1String("cancelled") || p.state == QLatin1String("interrupted");
+                          p.state == QLatin1String("cancelled") || p.state == QLatin1String("interrupted") ||
+                          p.state == QLatin1String("skipped");
     palette.setColor(QPalette::Highlight, finished ? Format::statusColor(p.state)
                                                    : QApplication::palette().color(QPalette::Highlight));
     r.bar->setPalette(palette);
 
-    r.item->setText(RecordsColumn, p.total >= 0 ? QStringLiteral("%1 / %2").arg(Format::count(p.processed),
-                                                                                Format::count(p.total))
-                                                : Format::count(p.processed));
+    // Records: what is saved in the catalog; fetched pages still on their way to it are said beside.
+    QString records = p.total >= 0
+                          ? QStringLiteral("%1 / %2").arg(Format::count(p.committed), Format::count(p.total))
+                          : Format::count(p.committed);
+    if (!running && p.processed > p.committed)
+        records += tr(" (%1 fetched)").arg(Format::count(p.processed));
+    r.item->setText(RecordsColumn, records);
     r.item->setToolTip(RecordsColumn, tr("%1 fetched, %2 saved in the catalog")
                                           .arg(Format::count(p.processed), Format::count(p.committed)));
     r.item->setText(PagesColumn, Format::count(p.pages));
@@ -455,11 +460,13 @@ void SyncPanel::paintRow(Row &r)
                                        : Format::duration(elapsed));
     QString eta = QStringLiteral("—");
     if (running && p.total > 0 && p.rate > 0)
-        eta = Format::duration(qint64(qMax<qint64>(0, p.total - p.processed) / p.rate * 1000));
+        eta = Format::duration(qint64(qMax<qint64>(0, p.total - p.committed) / p.rate * 1000));
     r.item->setText(EtaColumn, eta);
     QString state = p.state;
     if (p.resumed && running)
         state = tr("running (resumed)");
+    else if (p.state == QLatin1String("skipped"))
+        state = tr("skipped (done in the run this one continues)");
     r.item->setText(StateColumn, state);
     r.item->setData(StateColumn, Qt::UserRole, p.state);
     r.item->setForeground(StateColumn, Format::statusColor(p.state));
@@ -518,8 +525,8 @@ void SyncPanel::refreshInterrupted()
         }
     }
     m_bannerText->setText(
-        tr("<b>%1</b> before it finished: %2.<br>Resume continues from the last saved chunk; "
-           "nothing saved is fetched again.")
+        tr("<b>%1</b> before it finished: %2.<br>Resume continues from the last saved page; "
+           "nothing saved is fetched again, and entities that run finished are skipped.")
             .arg(crashed ? tr("The last sync was interrupted") : tr("The last sync was cancelled"),
                  parts.join(QStringLiteral(", "))));
     m_resumeButton->setText(m_unfinished.size() == 1 ? tr("Resume")
@@ -663,8 +670,13 @@ void SyncPanel::onFinished(const RunSummary &summary)
             tr("Sync cancelled: %1. Saved records are kept; Resume continues where it stopped.").arg(counts),
             summary.status);
     else
-        setStatus(tr("Sync failed: %1").arg(summary.error.isEmpty() ? tr("see the log") : summary.error),
-                  summary.status);
+        setStatus(
+            tr("%1: %2. This run saved %3 records, all kept; Sync again resumes the failed entities from "
+               "their last saved page.")
+                .arg(summary.status == QLatin1String("partial") ? tr("Sync partly failed")
+                                                                : tr("Sync failed"),
+                     summary.error.isEmpty() ? tr("see the log") : summary.error, Format::count(records)),
+            summary.status);
     m_log->appendPlainText(
         QStringLiteral("%1  —  %2 (%3)")
             .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), summary.status, counts));
@@ -712,8 +724,8 @@ QString SyncPanel::progressSummary() const
             continue;
         }
         const EntityProgress &p = it->last;
-        parts << (p.total > 0 ? QStringLiteral("%1 %2%").arg(entity.name).arg(p.processed * 100 / p.total)
-                              : QStringLiteral("%1 %2").arg(entity.name, Format::count(p.processed)));
+        parts << (p.total > 0 ? QStringLiteral("%1 %2%").arg(entity.name).arg(p.committed * 100 / p.total)
+                              : QStringLiteral("%1 %2").arg(entity.name, Format::count(p.committed)));
     }
     if (more > 0)
         parts << tr("%1 more").arg(more);
