@@ -29,7 +29,8 @@ struct CliResult
     QByteArray err;
 };
 
-const QStringList kThree{QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("invoices")};
+// The crash test's entities: two long ones and a short one that finishes while the others still run.
+const QStringList kThree{QStringLiteral("customers"), QStringLiteral("charges"), QStringLiteral("prices")};
 
 } // namespace
 
@@ -250,6 +251,37 @@ private slots:
                  sortedServerIds(QStringLiteral("prices")));
     }
 
+    // A run where one entity failed is partial; the rerun asks the API only for what is left: the server's
+    // request counts show the finished entity is not fetched again and the failed one resumes at its page.
+    void aRerunFetchesOnlyWhatIsLeft()
+    {
+        m_server.setMalformedPage(QStringLiteral("invoices"), 20, FakeStripeServer::Malformed::MissingData);
+        QStringList args{QStringLiteral("sync"),     QStringLiteral("prod"),    QStringLiteral("--restart"),
+                         QStringLiteral("--entity"), QStringLiteral("charges"), QStringLiteral("--entity"),
+                         QStringLiteral("invoices")};
+        const CliResult failed = cli(args);
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(failed.err.contains("Sync partly failed: invoices: "), failed.err.constData());
+        QCOMPARE(catalogKeys(QStringLiteral("prod"), QStringLiteral("invoices")).size(), 2000);
+
+        m_server.setMalformedPage(QStringLiteral("invoices"), -1);
+        const int charges = m_server.listRequestCount(QStringLiteral("charges"));
+        const int invoices = m_server.listRequestCount(QStringLiteral("invoices"));
+        args.removeAll(QStringLiteral("--restart"));
+        const CliResult rerun = cli(args);
+        QVERIFY2(rerun.exitCode == 0, rerun.err.constData());
+        QVERIFY2(rerun.err.contains("charges: already done in the interrupted run this one continues"),
+                 rerun.err.constData());
+        QVERIFY2(rerun.err.contains("invoices: resuming after 2,000 saved records"), rerun.err.constData());
+        QCOMPARE(m_server.listRequestCount(QStringLiteral("charges")), charges);
+        QCOMPARE(m_server.listRequestCount(QStringLiteral("invoices")) - invoices, 40); // pages 21-60 only
+        QCOMPARE(catalogKeys(QStringLiteral("prod"), QStringLiteral("invoices")),
+                 sortedServerIds(QStringLiteral("invoices")));
+        const CliResult runs = cli({QStringLiteral("runs"), QStringLiteral("prod")});
+        QVERIFY2(runs.out.contains("  partial  "), runs.out.constData());
+        QVERIFY2(runs.out.contains("charges: 0 saved — skipped"), runs.out.constData());
+    }
+
     // An API that answers every page with has_more and the same cursor is stopped at the second page, with
     // the URL and what it did; every count says what is saved (one page).
     void aCursorThatDoesNotMoveIsCaught()
@@ -336,7 +368,12 @@ private slots:
         const QDateTime killedAt = QDateTime::currentDateTimeUtc();
         QVERIFY(process.waitForFinished(10000));
         m_server.setLatencyMs(0);
-        const qsizetype committed = catalogKeys(QStringLiteral("prod"), QStringLiteral("charges")).size();
+        // What the killed run committed: its position in the refresh (the catalog also holds older records).
+        const qint64 committed = standing(QStringLiteral("prod"))
+                                     .states.value(QStringLiteral("charges"))
+                                     .second.value(QStringLiteral("totalProcessed"))
+                                     .toInteger();
+        QVERIFY(committed >= 1000 && committed < 6000);
         const CliResult runs =
             cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});
         const QJsonObject last = QJsonDocument::fromJson(runs.out).array().first().toObject();
@@ -345,8 +382,8 @@ private slots:
                      .toObject()
                      .value(QStringLiteral("charges"))
                      .toInteger(),
-                 qint64(committed));
-        QCOMPARE(last.value(QStringLiteral("records")).toInteger(), qint64(committed));
+                 committed);
+        QCOMPARE(last.value(QStringLiteral("records")).toInteger(), committed);
         const QDateTime finished =
             QDateTime::fromString(last.value(QStringLiteral("finished")).toString(), Qt::ISODateWithMs);
         QVERIFY2(finished <= killedAt,
@@ -363,7 +400,7 @@ private slots:
                                  : quint32(QDateTime::currentMSecsSinceEpoch());
         qInfo("crash test seed %u (MC_CRASH_SEED=%u repeats it)", seed, seed);
         QRandomGenerator random(seed);
-        // Small pages over a slow link: 300 pages an entity, so every kill lands mid-sync.
+        // Small pages over a slow link: 300 pages for the long entities, so every kill lands mid-sync.
         const CliResult added =
             cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
                  QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("crash"),
@@ -413,11 +450,18 @@ private slots:
                 QCOMPARE(catalogKeys(QStringLiteral("crash"), entity), sortedServerIds(entity));
         }
         m_server.setLatencyMs(0);
-        qInfo("%d SIGKILLs", kills);
+        qInfo("%d SIGKILLs; reruns: %d entities resumed at their committed cursor, %d finished ones not "
+              "fetched "
+              "again, %d started from the first page",
+              kills, m_resumedAtCursor, m_notRefetched, m_startedFresh);
         QVERIFY2(kills >= 20, qPrintable(QStringLiteral("only %1 kills landed").arg(kills)));
     }
 
 private:
+    int m_resumedAtCursor = 0;
+    int m_notRefetched = 0;
+    int m_startedFresh = 0;
+
     // The first request of each entity in a rerun starts at the cursor its state committed: no page is
     // fetched twice, none skipped. An entity the interrupted run finished is not asked for at all; after a
     // finished run, everything starts from the first page (a new full refresh).
@@ -438,10 +482,12 @@ private:
             const bool doneInThatRun = known && !unfinished && continues && state.first == before.latestRun;
             if (doneInThatRun) {
                 QVERIFY2(!first.contains(entity), qPrintable(entity + QStringLiteral(" was fetched again")));
+                ++m_notRefetched;
             } else if (first.contains(entity)) {
                 const QString expected =
                     unfinished ? state.second.value(QStringLiteral("cursor")).toString() : QString();
                 QCOMPARE(first.value(entity).queryItemValue(QStringLiteral("starting_after")), expected);
+                ++(unfinished ? m_resumedAtCursor : m_startedFresh);
             }
         }
     }

@@ -215,7 +215,7 @@ private slots:
                  QStringLiteral("done"));
         QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("invoices")),
                  serverIds(QStringLiteral("invoices")));
-        // 4 pages before, the malformed one asked for again max_retries (4) times as a transient failure,
+        // 4 pages before, the cut-short one asked for again max_retries (4) times as a transient failure,
         // then only pages 3 and 4 again.
         QCOMPARE(m_server->listRequestCount(QStringLiteral("invoices")), 4 + 4 + 2);
     }

@@ -1,5 +1,7 @@
 #include "connector.h"
 
+#include "jsonscan.h"
+
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QTimer>
@@ -267,7 +269,12 @@ QUrl BaseConnector::lastRequestUrl() const
 
 bool BaseConnector::backOffAfterMalformedPage(int retry, const QString &why)
 {
-    if (!m_http || retry >= m_http->policy().maxRetries)
+    // Only an answer that is not JSON at all (cut short on the way) may come back whole; a JSON answer of the
+    // wrong shape would come back the same.
+    const QByteArray body = m_http ? m_http->lastBody() : QByteArray();
+    const qsizetype end = JsonScan::skipValue(body, 0);
+    const bool parses = end > 0 && QByteArrayView(body).sliced(end).trimmed().isEmpty();
+    if (!m_http || parses || retry >= m_http->policy().maxRetries)
         return false;
     const qint64 delay = m_http->backoffMs(retry);
     if (m_logHandler)

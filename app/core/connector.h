@@ -179,8 +179,9 @@ public:
     // For the engine, after a chunk: how many requests this connector has sent, and the last one's URL.
     qint64 requestsSent() const;
     QUrl lastRequestUrl() const;
-    // A page the API sent did not parse: backs off as the HTTP client does after a transient failure and
-    // returns true to fetch it again, or false once the HTTP retry budget (max_retries) is spent.
+    // A page the API sent did not parse: when its body is not JSON at all (cut short), backs off as the HTTP
+    // client does after a transient failure and returns true to fetch it again; false for a whole JSON
+    // answer of the wrong shape, or once the HTTP retry budget (max_retries) is spent.
     bool backOffAfterMalformedPage(int retry, const QString &why);
 
 protected:

@@ -247,6 +247,7 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     response.status = status.isValid() ? status.toInt() : 0;
     response.body = reply->readAll();
+    m_lastBody = response.body;
     const auto pairs = reply->rawHeaderPairs();
     response.headers.reserve(pairs.size());
     for (const auto &pair : pairs)

@@ -95,6 +95,7 @@ public:
     QUrl redactUrl(const QUrl &url) const;
     qint64 requestCount() const { return m_requestCount; }
     QUrl lastUrl() const { return m_lastUrl; } // the last request's URL, redacted: safe to show
+    QByteArray lastBody() const { return m_lastBody; } // the last response's body (shared, not copied)
     // The backoff before retry `attempt` (0-based): exponential with full jitter, capped by the policy.
     qint64 backoffMs(int attempt) const;
     // Waits `ms` on this thread; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
@@ -118,6 +119,7 @@ private:
     std::function<void(const QString &)> m_logger;
     qint64 m_requestCount = 0;
     QUrl m_lastUrl;
+    QByteArray m_lastBody;
 };
 
 // A readable one-line description of a failed response: "HTTP 503 from https://host/path: <reason>".
