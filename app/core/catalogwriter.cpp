@@ -250,19 +250,24 @@ void CatalogWriter::commitChunks(Catalog &catalog, std::vector<Item *> &items)
     }
     QHash<ChunkWrite *, QString> errors;
     QString error;
-    if (!live.empty() && !commitWaitingForLock(catalog, live, &error)) {
-        if (live.size() == 1) {
-            errors.insert(live.front(), error);
-        } else {
-            // One page may be what fails (a full disk): save every page up to it, one by one, in order.
-            QHash<QString, QString> stopped; // stream -> why its first page failed
-            for (ChunkWrite *chunk : live) {
-                const QString key = streamKey(*chunk);
-                if (stopped.contains(key))
-                    errors.insert(chunk, stopped.value(key));
-                else if (!commitWaitingForLock(catalog, {chunk}, &error))
-                    errors.insert(chunk, stopped[key] = error);
+    const Outcome outcome = live.empty() ? Outcome::Committed : commitWaitingForLock(catalog, live, &error);
+    if (outcome == Outcome::Busy || (outcome == Outcome::Failed && live.size() == 1)) {
+        for (ChunkWrite *chunk : live) // the lock stayed taken: nothing here can be written now
+            errors.insert(chunk, error);
+    } else if (outcome == Outcome::Failed) {
+        // One page may be what fails (a full disk): save every page up to it, one by one, in order.
+        QHash<QString, QString> stopped; // stream -> why its first page failed
+        bool locked = false;
+        for (ChunkWrite *chunk : live) {
+            const QString key = streamKey(*chunk);
+            if (locked || stopped.contains(key)) {
+                errors.insert(chunk, locked ? error : stopped.value(key));
+                continue;
             }
+            const Outcome one = commitWaitingForLock(catalog, {chunk}, &error);
+            locked = one == Outcome::Busy;
+            if (one != Outcome::Committed)
+                errors.insert(chunk, stopped[key] = error);
         }
     }
     for (Item *item : items) {
@@ -289,8 +294,8 @@ void CatalogWriter::commitChunks(Catalog &catalog, std::vector<Item *> &items)
     }
 }
 
-bool CatalogWriter::commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks,
-                                         QString *error)
+CatalogWriter::Outcome
+CatalogWriter::commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error)
 {
     QElapsedTimer waited;
     int backoffMs = 200;
@@ -298,7 +303,7 @@ bool CatalogWriter::commitWaitingForLock(Catalog &catalog, const std::vector<Chu
     while (true) {
         const Outcome outcome = commitTransaction(catalog, chunks, error);
         if (outcome != Outcome::Busy)
-            return outcome == Outcome::Committed;
+            return outcome;
         if (!waited.isValid())
             waited.start();
         const bool stopping = [this] {
@@ -310,7 +315,7 @@ bool CatalogWriter::commitWaitingForLock(Catalog &catalog, const std::vector<Chu
                                     "could not be saved; close whatever holds the catalog open for writing "
                                     "and sync again to resume (everything committed so far is kept)")
                          .arg(qMax<qint64>(1, waited.elapsed() / 1000));
-            return false;
+            return Outcome::Busy;
         }
         if (!logged) {
             logged = true;

@@ -40,7 +40,8 @@ struct ChunkWrite
 class CatalogWriter
 {
 public:
-    // maxPendingChunks bounds the pages queued (and so a sync's memory): about 80 pages, as ten-page chunks did.
+    // maxPendingChunks bounds the pages queued (and so a sync's memory): about 80 pages, as ten-page chunks
+    // did.
     explicit CatalogWriter(const QString &location, int maxPendingChunks = 80);
     // How long a commit waits out a write lock another process holds before it fails (SQLite's own busy
     // timeout comes on top of each attempt).
@@ -75,9 +76,9 @@ private:
     QFuture<QVariant> enqueue(std::function<QVariant(Catalog &)> task, bool urgent);
     void run(Catalog &catalog);
     void commitChunks(Catalog &catalog, std::vector<Item *> &items);
-    // Commits the chunks in one transaction, waiting out another process's write lock.
-    bool commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
-    enum class Outcome { Committed, Busy, Failed };
+    enum class Outcome { Committed, Busy, Failed }; // Busy: another process holds the write lock
+    // Commits the chunks in one transaction, waiting out another process's write lock for a bounded time.
+    Outcome commitWaitingForLock(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
     Outcome commitTransaction(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error);
     // The chunk's upserts (and, ending a full refresh, the removal of older generations).
     bool writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
