@@ -406,8 +406,14 @@ void TestGui::syncElsewhereIsRefusedWithWhoHoldsIt()
     QString error;
     std::unique_ptr<SyncLock> held = locks.tryLock(m_connectionId, &holder, &error);
     QVERIFY2(held, qPrintable(error));
+    const QString shownState = panel->rowState(QStringLiteral("customers"));
+    const qint64 shownCount = panel->rowCommitted(QStringLiteral("customers"));
+    QVERIFY(!shownState.isEmpty());
     QVERIFY(!panel->startSync());
     QVERIFY(!panel->isSyncing());
+    // The rows still show where each entity stands: nothing started, nothing changed.
+    QCOMPARE(panel->rowState(QStringLiteral("customers")), shownState);
+    QCOMPARE(panel->rowCommitted(QStringLiteral("customers")), shownCount);
     QVERIFY2(
         panel->statusText().contains(QStringLiteral("is already syncing in another process (pid %1 on host ")
                                          .arg(QCoreApplication::applicationPid())),

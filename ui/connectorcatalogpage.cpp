@@ -455,7 +455,7 @@ void ConnectorCatalogPage::showDetails()
     m_detailDescription->setText(m->description);
 
     QStringList capabilities;
-    capabilities << (m->resumable ? tr("✔ Resumable: an interrupted sync continues from the last saved chunk")
+    capabilities << (m->resumable ? tr("✔ Resumable: an interrupted sync continues from the last saved page")
                                   : tr("✘ Not resumable: an interrupted sync starts over"));
     int incremental = 0;
     for (const EntityInfo &entity : m->entities)

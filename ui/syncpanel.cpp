@@ -66,7 +66,7 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     bannerLayout->addWidget(m_bannerText, 1);
     m_resumeButton = new QPushButton(Icons::ui(QStringLiteral("resume")), tr("Resume"), m_banner);
     m_resumeButton->setObjectName(QStringLiteral("resumeButton"));
-    m_resumeButton->setToolTip(tr("Continue the unfinished entities from their last saved chunk"));
+    m_resumeButton->setToolTip(tr("Continue the unfinished entities from their last saved page"));
     bannerLayout->addWidget(m_resumeButton, 0, Qt::AlignVCenter);
     m_banner->hide();
     layout->addWidget(m_banner);
@@ -504,6 +504,7 @@ void SyncPanel::refreshInterrupted()
     m_unfinished.clear();
     m_unfinishedMode.clear();
     QStringList parts;
+    bool failed = false;
     bool crashed = false;
     if (m_catalog) {
         QList<EntityState> states = m_catalog->entityStates(m_connection.id);
@@ -517,6 +518,7 @@ void SyncPanel::refreshInterrupted()
             m_unfinished << state.entity;
             if (m_unfinishedMode.isEmpty())
                 m_unfinishedMode = state.mode;
+            failed = failed || state.status == QLatin1String("failed");
             crashed = crashed || state.status != QLatin1String("cancelled");
             const EntityInfo *info = m_metadata.entity(state.entity);
             parts << tr("%1 (%2 saved)")
@@ -527,7 +529,9 @@ void SyncPanel::refreshInterrupted()
     m_bannerText->setText(
         tr("<b>%1</b> before it finished: %2.<br>Resume continues from the last saved page; "
            "nothing saved is fetched again, and entities that run finished are skipped.")
-            .arg(crashed ? tr("The last sync was interrupted") : tr("The last sync was cancelled"),
+            .arg(failed    ? tr("The last sync failed")
+                 : crashed ? tr("The last sync was interrupted")
+                           : tr("The last sync was cancelled"),
                  parts.join(QStringLiteral(", "))));
     m_resumeButton->setText(m_unfinished.size() == 1 ? tr("Resume")
                                                      : tr("Resume %1 entities").arg(m_unfinished.size()));
@@ -548,8 +552,12 @@ bool SyncPanel::startSync()
     }
     options.mode = isModeAvailable(mode()) ? mode() : SyncMode::Full;
     QString error;
-    // Rows first, so "queued" shows at once; the engine then reports each entity as it runs.
+    // Rows first, so "queued" shows at once; the engine then reports each entity as it runs. What they
+    // showed is kept, to be put back if the sync cannot start (another process syncs this connection).
+    QHash<QString, EntityProgress> shown;
     for (const QString &entity : options.entities) {
+        if (m_rows.contains(entity))
+            shown.insert(entity, m_rows.value(entity).last);
         Row &r = row(entity);
         r.last = EntityProgress();
         r.last.entity = entity;
@@ -560,9 +568,13 @@ bool SyncPanel::startSync()
     SyncJob *job = m_engine->startSync(m_connection, options, &error);
     if (!job) {
         for (const QString &entity : options.entities) {
-            Row &r = row(entity);
-            r.last.state.clear();
-            paintRow(r);
+            if (shown.contains(entity)) {
+                Row &r = row(entity);
+                r.last = shown.value(entity);
+                paintRow(r);
+            } else {
+                delete m_rows.take(entity).item;
+            }
         }
         setStatus(tr("Could not start the sync: %1").arg(error), QStringLiteral("failed"));
         return false;
@@ -618,7 +630,7 @@ void SyncPanel::attach(SyncJob *job)
     m_unfinished.clear();
     m_tickTimer->start();
     setStatus(
-        tr("Syncing… Progress is saved chunk by chunk: Cancel or closing the app keeps what was fetched."),
+        tr("Syncing… Every page is saved as it arrives: Cancel or closing the app keeps what was saved."),
         QStringLiteral("running"));
     updateControls();
     emit syncStarted();

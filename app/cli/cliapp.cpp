@@ -521,7 +521,7 @@ int CliApp::cmdSync()
     if (!job)
         return fail(error, refusal == SyncRefusal::NotReady ? Failed : Usage);
 
-    // SIGINT/SIGTERM cancel the sync; the workers stop, committed chunks stay, and we exit 130.
+    // SIGINT/SIGTERM cancel the sync; the workers stop, committed pages stay, and we exit 130.
     bool interrupted = false;
     std::unique_ptr<QSocketNotifier> notifier;
     if (::pipe(s_signalPipe) == 0) {

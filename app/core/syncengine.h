@@ -86,7 +86,7 @@ public:
     QStringList entities() const { return m_options.entities; }
     SyncMode mode() const { return m_options.mode; }
     bool isRunning() const { return m_running; }
-    // Thread-safe. Workers stop after their request in flight is aborted; committed chunks stay (I4).
+    // Thread-safe. Workers stop after their request in flight is aborted; committed pages stay (I4).
     void cancel();
 
 signals:

@@ -53,7 +53,13 @@ int main(int argc, char *argv[])
                                         QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption quietOption(QStringLiteral("quiet"),
                                          QStringLiteral("Print nothing but the listening line."));
-    parser.addOptions({portOption, seedOption, latencyOption, keyOption, rateOption, quietOption});
+    const QCommandLineOption brokenOption(
+        QStringLiteral("broken-page"),
+        QStringLiteral("Answer this list page (0-based) with a body that is "
+                       "not a list, every time, e.g. charges:30."),
+        QStringLiteral("entity:page"));
+    parser.addOptions(
+        {portOption, seedOption, latencyOption, keyOption, rateOption, quietOption, brokenOption});
     parser.process(app);
 
     const auto fail = [](const QString &message) {
@@ -94,6 +100,14 @@ int main(int argc, char *argv[])
         if (!quiet)
             std::fprintf(stderr, "seeded %d %s in %lld ms\n", count, qPrintable(entity),
                          static_cast<long long>(timer.elapsed()));
+    }
+
+    for (const QString &broken : parser.values(brokenOption)) {
+        const int page = broken.section(QLatin1Char(':'), 1).toInt(&ok);
+        if (!ok || page < 0)
+            return fail(QStringLiteral("--broken-page wants entity:page, got \"%1\"").arg(broken));
+        server.setMalformedPage(broken.section(QLatin1Char(':'), 0, 0), page,
+                                FakeStripeServer::Malformed::MissingData);
     }
 
     if (!quiet) {
