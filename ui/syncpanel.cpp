@@ -674,7 +674,7 @@ void SyncPanel::onFinished(const RunSummary &summary)
     for (auto it = summary.processed.constBegin(); it != summary.processed.constEnd(); ++it)
         records += it.value();
     const QString counts =
-        tr("%1 records in %2").arg(Format::count(records), Format::duration(summary.elapsedMs));
+        tr("%1 records saved in %2").arg(Format::count(records), Format::duration(summary.elapsedMs));
     if (summary.status == QLatin1String("done"))
         setStatus(tr("Sync done: %1.").arg(counts), summary.status);
     else if (summary.status == QLatin1String("cancelled"))
