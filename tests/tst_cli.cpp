@@ -206,6 +206,86 @@ private slots:
         QVERIFY2(r.err.contains("Connection refused"), r.err.constData());
     }
 
+    // Numbers that cannot work are refused before anything is saved, naming the field and its range.
+    void settingsThatCannotWorkAreRefused_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<int>("value");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no timeout") << QStringLiteral("timeout_ms") << 0
+                                    << QStringLiteral(
+                                           "timeout_ms: must be from 1000 to 600000 (0 was given)");
+        QTest::newRow("too many retries")
+            << QStringLiteral("max_retries") << 50
+            << QStringLiteral("max_retries: must be from 0 to 20 (50 was given)");
+        QTest::newRow("empty pages") << QStringLiteral("batch_size") << 0
+                                     << QStringLiteral("batch_size: must be from 1 to 10000 (0 was given)");
+        QTest::newRow("no wait at all")
+            << QStringLiteral("longest_wait_s") << 0
+            << QStringLiteral("longest_wait_s: must be from 1 to 86400 (0 was given)");
+    }
+    void settingsThatCannotWorkAreRefused()
+    {
+        QFETCH(QString, field);
+        QFETCH(int, value);
+        QFETCH(QString, message);
+        QJsonObject config = QJsonDocument::fromJson(this->config().toUtf8()).object();
+        config.insert(field, value);
+        const CliResult r =
+            cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                 QStringLiteral("stripe"), QStringLiteral("--name"), QStringLiteral("refused"),
+                 QStringLiteral("--config"),
+                 QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.trimmed(), message.toUtf8());
+    }
+
+    // A wait the API asks for is a state: the CLI says so as it starts, in text and JSON, with why and until
+    // when, and Ctrl-C still stops it.
+    void waitingIsShownAsItHappens_data()
+    {
+        QTest::addColumn<QString>("progress");
+        QTest::newRow("json") << QStringLiteral("json");
+        QTest::newRow("text") << QStringLiteral("text");
+    }
+    void waitingIsShownAsItHappens()
+    {
+        QFETCH(QString, progress);
+        m_server.setRateLimitEvery(1, 30);
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels); // text progress is on stderr
+        process.start(QStringLiteral(MC_CLI_PATH),
+                      {QStringLiteral("--catalog"), m_catalog, QStringLiteral("sync"), QStringLiteral("prod"),
+                       QStringLiteral("--entity"), QStringLiteral("products"), QStringLiteral("--progress"),
+                       progress});
+        QByteArray seen;
+        const QByteArray marker =
+            progress == QLatin1String("json") ? "\"state\":\"waiting\"" : "products: waiting ";
+        while (!seen.contains(marker) && process.waitForReadyRead(15000))
+            seen += process.readAll();
+        m_server.setRateLimitEvery(0, 1);
+        QVERIFY2(process.state() == QProcess::Running, seen.constData());
+        ::kill(pid_t(process.processId()), SIGTERM);
+        QVERIFY(process.waitForFinished(20000));
+        QCOMPARE(process.exitCode(), 130);
+        QVERIFY2(seen.contains(marker), seen.constData());
+        if (progress == QLatin1String("json")) {
+            const qsizetype at = seen.indexOf(marker);
+            const qsizetype start = seen.lastIndexOf('\n', at) + 1;
+            const QJsonObject line =
+                QJsonDocument::fromJson(seen.mid(start, seen.indexOf('\n', at) - start)).object();
+            QCOMPARE(line.value(QStringLiteral("wait_reason")).toString(),
+                     QStringLiteral("rate limit (HTTP 429)"));
+            const QDateTime until =
+                QDateTime::fromString(line.value(QStringLiteral("wait_until")).toString(), Qt::ISODate);
+            QVERIFY2(until > QDateTime::currentDateTimeUtc().addSecs(10) &&
+                         until <= QDateTime::currentDateTimeUtc().addSecs(31),
+                     qPrintable(line.value(QStringLiteral("wait_until")).toString()));
+        } else {
+            QVERIFY2(seen.contains(" — Stripe rate limit (HTTP 429), until "), seen.constData());
+        }
+    }
+
     void syncUnknownEntityExitsTwo()
     {
         const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),

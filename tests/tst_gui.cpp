@@ -67,6 +67,7 @@ private slots:
     void cancelThenResumeCompletes();
     void runsHistoryShowsRuns();
     void syncElsewhereIsRefusedWithWhoHoldsIt();
+    void waitingForTheApiShowsACountdown();
     void recordsModelPassesModelTester();
     void browserShowsSyncedRecordFields();
     void exportWritesFilteredRows_data();
@@ -420,6 +421,34 @@ void TestGui::syncElsewhereIsRefusedWithWhoHoldsIt()
         qPrintable(panel->statusText()));
     QCOMPARE(panel->findChild<QLabel *>(QStringLiteral("syncStatus"))->property("status").toString(),
              QStringLiteral("failed"));
+}
+
+// A rate limit with Retry-After: 30 makes the row say it waits, why, and for how long, counting down.
+void TestGui::waitingForTheApiShowsACountdown()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    SyncPanel *panel = page->syncPanel(m_connectionId);
+    m_stripe->setRateLimitEvery(1, 30);
+    panel->setSelectedEntities({QStringLiteral("invoices")});
+    QSignalSpy finished(panel, &SyncPanel::syncFinished);
+    QVERIFY(panel->startSync());
+    QTRY_COMPARE_WITH_TIMEOUT(panel->rowState(QStringLiteral("invoices")), QStringLiteral("waiting"), 15000);
+    QTreeWidgetItem *item = nullptr;
+    QTreeWidget *tree = panel->progressTree();
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        if (tree->topLevelItem(i)->data(SyncPanel::EntityColumn, Qt::UserRole).toString() ==
+            QLatin1String("invoices"))
+            item = tree->topLevelItem(i);
+    QVERIFY(item);
+    const QString text = item->text(SyncPanel::StateColumn);
+    QVERIFY2(text.startsWith(QStringLiteral("Waiting 0:")) &&
+                 text.endsWith(QStringLiteral(" — rate limit (HTTP 429)")),
+             qPrintable(text));
+    QTRY_VERIFY_WITH_TIMEOUT(item->text(SyncPanel::StateColumn) != text, 5000); // the countdown moves
+    m_stripe->setRateLimitEvery(0, 1);
+    QTest::mouseClick(panel->findChild<QPushButton *>(QStringLiteral("cancelSyncButton")), Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.first().first().value<RunSummary>().status, QStringLiteral("cancelled"));
 }
 
 void TestGui::recordsModelPassesModelTester()

@@ -194,6 +194,52 @@ private slots:
         QVERIFY(describeHttpFailure(r).contains(QLatin1String("after 3 attempts")));
     }
 
+    // Waits the API asks for do not spend the error retries: more rate limits than max_retries still end in
+    // the answer, and each wait is announced with its reason and end.
+    void rateLimitWaitsHaveTheirOwnBudget()
+    {
+        for (int i = 0; i < 5; ++i)
+            m_server->push(status(429, {{"Retry-After", "0"}}));
+        m_server->push(status(503));
+        HttpPolicy policy = fastPolicy();
+        policy.maxRetries = 1;
+        HttpClient client(CancelToken(), policy);
+        QStringList reasons;
+        client.setWaitObserver([&](const QString &reason, const QDateTime &until) {
+            if (!reason.isEmpty()) {
+                reasons.append(reason);
+                QVERIFY(until > QDateTime::currentDateTimeUtc().addSecs(-1));
+            }
+        });
+        const HttpResponse r = client.get(url());
+        QVERIFY(r.ok());
+        QCOMPARE(r.attempts, 7);
+        QCOMPARE(reasons.count(QStringLiteral("rate limit (HTTP 429)")), 5);
+        QCOMPARE(reasons.last(), QStringLiteral("backoff after HTTP 503 (retry 1 of 1)"));
+    }
+
+    // A wait longer than the longest wait is not waited for: the answer comes back at once, saying what the
+    // API asked and how to allow it.
+    void aWaitLongerThanTheLongestFailsAtOnce()
+    {
+        m_server->push(status(429, {{"Retry-After", "3600"}}));
+        HttpPolicy policy = fastPolicy();
+        policy.maxServerWaitMs = 900000;
+        HttpClient client(CancelToken(), policy);
+        bool waited = false;
+        client.setWaitObserver(
+            [&](const QString &reason, const QDateTime &) { waited |= !reason.isEmpty(); });
+        const HttpResponse r = client.get(url());
+        QCOMPARE(r.status, 429);
+        QCOMPARE(r.attempts, 1);
+        QVERIFY(!waited);
+        QCOMPARE(r.refusedWaitMs, qint64(3600000));
+        const QString message = describeHttpFailure(r);
+        QVERIFY2(message.contains(QLatin1String("asks to wait 60 min")) &&
+                     message.contains(QLatin1String("longest_wait_s")),
+                 qPrintable(message));
+    }
+
     void timeoutIsReported()
     {
         FakeResponse slow = FakeResponse::json(200, "{}");

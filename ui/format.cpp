@@ -98,7 +98,7 @@ QColor statusColor(const QString &status)
     if (status == QLatin1String("cancelled") || status == QLatin1String("interrupted") ||
         status == QLatin1String("partial"))
         return QColor(0xb2, 0x6a, 0x00);
-    if (status == QLatin1String("running"))
+    if (status == QLatin1String("running") || status == QLatin1String("waiting"))
         return QColor(0x15, 0x65, 0xc0);
     return QColor(0x75, 0x75, 0x75);
 }

@@ -30,7 +30,8 @@ namespace {
 
 bool isActive(const QString &state)
 {
-    return state == QLatin1String("running") || state == QLatin1String("queued");
+    return state == QLatin1String("running") || state == QLatin1String("waiting") ||
+           state == QLatin1String("queued");
 }
 
 } // namespace
@@ -177,8 +178,8 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     m_tickTimer->setInterval(500);
     connect(m_tickTimer, &QTimer::timeout, this, [this] {
         for (Row &r : m_rows)
-            if (r.last.state == QLatin1String("running"))
-                paintRow(r);
+            if (r.last.state == QLatin1String("running") || r.last.state == QLatin1String("waiting"))
+                paintRow(r); // elapsed time and a wait's countdown move on
     });
 
     connect(m_syncButton, &QPushButton::clicked, this, &SyncPanel::startSync);
@@ -413,7 +414,8 @@ SyncPanel::Row &SyncPanel::row(const QString &entity)
 void SyncPanel::paintRow(Row &r)
 {
     const EntityProgress &p = r.last;
-    const bool running = p.state == QLatin1String("running");
+    const bool waiting = p.state == QLatin1String("waiting");
+    const bool running = p.state == QLatin1String("running") || waiting;
     // Bar: what is saved, determinate when the source told a total, else busy while running.
     if (p.state == QLatin1String("done") || p.state == QLatin1String("skipped")) {
         r.bar->setRange(0, 1);
@@ -463,7 +465,15 @@ void SyncPanel::paintRow(Row &r)
         eta = Format::duration(qint64(qMax<qint64>(0, p.total - p.committed) / p.rate * 1000));
     r.item->setText(EtaColumn, eta);
     QString state = p.state;
-    if (p.resumed && running)
+    if (waiting) {
+        // "Waiting 0:42 — rate limit (HTTP 429)", counting down
+        const qint64 left = qMax<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(p.waitUntil));
+        state = tr("Waiting %1 — %2")
+                    .arg(QStringLiteral("%1:%2")
+                             .arg(left / 60000)
+                             .arg((left / 1000) % 60, 2, 10, QLatin1Char('0')),
+                         p.waitReason);
+    } else if (p.resumed && running)
         state = tr("running (resumed)");
     else if (p.state == QLatin1String("skipped"))
         state = tr("skipped (done in the run this one continues)");

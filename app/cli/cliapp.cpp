@@ -544,12 +544,31 @@ int CliApp::cmdSync()
     }
 
     QHash<QString, qint64> lastPrinted;
+    QHash<QString, EntityProgress> waiting; // entities waiting for the API now, said again every 5 s
+    const ConnectorMetadata *connector = ConnectorRegistry::instance().metadata(connection->connectorId);
+    m_sourceName = connector ? connector->name : QString();
     QObject::connect(job, &SyncJob::progress, job, [&](const EntityProgress &p) {
+        if (p.state == QLatin1String("waiting"))
+            waiting.insert(p.entity, p);
+        else
+            waiting.remove(p.entity);
         if (progressMode == QLatin1String("json"))
             printJsonProgress(p);
         else if (progressMode == QLatin1String("text"))
             printTextProgress(p, &lastPrinted);
     });
+    QTimer waitTicker;
+    waitTicker.setInterval(1000);
+    QObject::connect(&waitTicker, &QTimer::timeout, job, [&] {
+        if (progressMode != QLatin1String("text"))
+            return;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const EntityProgress &p : std::as_const(waiting)) {
+            if (now - lastPrinted.value(p.entity) >= 5000)
+                printTextProgress(p, &lastPrinted);
+        }
+    });
+    waitTicker.start();
     QObject::connect(job, &SyncJob::logMessage, job,
                      [&](const QString &entity, const QString &level, const QString &message) {
                          if (progressMode == QLatin1String("text") && level == QLatin1String("warning")) {
@@ -602,6 +621,10 @@ void CliApp::printJsonProgress(const EntityProgress &p)
                      {QStringLiteral("resumed"), p.resumed}};
     if (!p.error.isEmpty())
         line.insert(QStringLiteral("error"), p.error);
+    if (p.state == QLatin1String("waiting")) {
+        line.insert(QStringLiteral("wait_reason"), p.waitReason);
+        line.insert(QStringLiteral("wait_until"), p.waitUntil.toUTC().toString(Qt::ISODate));
+    }
     m_out << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
     m_out.flush();
 }
@@ -613,7 +636,13 @@ void CliApp::printTextProgress(const EntityProgress &p, QHash<QString, qint64> *
     const bool first = !lastPrinted->contains(p.entity);
     const bool final = p.state != QLatin1String("running");
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (p.state == QLatin1String("skipped")) {
+    if (p.state == QLatin1String("waiting")) {
+        // "issues: waiting 42 s — GitHub rate limit (HTTP 403), until 14:03:10"
+        const qint64 left = qMax<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(p.waitUntil));
+        m_err << p.entity << ": waiting " << formatWait(left) << " — "
+              << (m_sourceName.isEmpty() ? p.waitReason : m_sourceName + QLatin1Char(' ') + p.waitReason)
+              << ", until " << p.waitUntil.toLocalTime().toString(QStringLiteral("HH:mm:ss")) << "\n";
+    } else if (p.state == QLatin1String("skipped")) {
         m_err << p.entity << ": already done in the interrupted run this one continues ("
               << formatCount(p.committed) << " records); skipped\n";
     } else if (first && !final) {

@@ -55,6 +55,7 @@ private:
     QStringList m_args;
     QString m_catalogPath;
     QString m_secretsBackend;
+    QString m_sourceName; // the connector of the connection being synced ("GitHub"), for waiting lines
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<SyncEngine> m_engine;
     std::unique_ptr<Catalog> m_catalog;

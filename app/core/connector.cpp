@@ -59,6 +59,10 @@ QJsonObject ConfigField::toJson() const
         object.insert(QStringLiteral("options"), QJsonArray::fromStringList(options));
     if (!showIf.isEmpty())
         object.insert(QStringLiteral("showIf"), showIf);
+    if (type == Type::Integer) {
+        object.insert(QStringLiteral("minimum"), minimum);
+        object.insert(QStringLiteral("maximum"), maximum);
+    }
     return object;
 }
 
@@ -249,6 +253,9 @@ void BaseConnector::setup(const ConnectorMetadata &metadata, const QJsonObject &
     HttpPolicy policy;
     policy.maxRetries = int(configInt(QStringLiteral("max_retries"), policy.maxRetries));
     policy.timeoutMs = int(configInt(QStringLiteral("timeout_ms"), policy.timeoutMs));
+    policy.maxServerWaitMs =
+        int(qMin<qint64>(configInt(QStringLiteral("longest_wait_s"), policy.maxServerWaitMs / 1000), 86400) *
+            1000);
     if (!limiter)
         limiter = std::make_shared<RateLimiter>(int(configInt(QStringLiteral("rate_limit_delay_ms"), 0)));
     m_http = std::make_unique<HttpClient>(cancel, policy, std::move(limiter));
@@ -286,6 +293,12 @@ bool BaseConnector::backOffAfterMalformedPage(int retry, const QString &why)
                                         .arg(m_http->policy().maxRetries)));
     m_http->pause(delay);
     return true;
+}
+
+void BaseConnector::setWaitHandler(std::function<void(const QString &, const QDateTime &)> handler)
+{
+    if (m_http)
+        m_http->setWaitObserver(std::move(handler));
 }
 
 void BaseConnector::setLogHandler(std::function<void(LogLevel, const QString &)> handler)
@@ -444,10 +457,16 @@ QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject 
             bool ok = value.isDouble() && value.toDouble() == double(value.toInteger());
             if (value.isString())
                 value.toString().trimmed().toLongLong(&ok);
+            const qint64 number =
+                value.isString() ? value.toString().trimmed().toLongLong() : value.toInteger();
             if (!ok)
                 problems.append(QStringLiteral("%1: must be a whole number").arg(label));
-            else if (value.toVariant().toLongLong() < 0)
-                problems.append(QStringLiteral("%1: must not be negative").arg(label));
+            else if (number < field.minimum || number > field.maximum)
+                problems.append(QStringLiteral("%1: must be from %2 to %3 (%4 was given)")
+                                    .arg(label)
+                                    .arg(field.minimum)
+                                    .arg(field.maximum)
+                                    .arg(number));
             break;
         }
         case ConfigField::Type::Boolean:
@@ -495,9 +514,10 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     delay.type = ConfigField::Type::Integer;
     delay.advanced = true;
     delay.defaultValue = 0;
+    delay.maximum = 600000;
     delay.help =
         QStringLiteral("Minimum time between two requests of this connection, to stay under the API's "
-                       "rate limit.");
+                       "rate limit (0 to 600000).");
 
     ConfigField retries;
     retries.name = QStringLiteral("max_retries");
@@ -505,7 +525,22 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     retries.type = ConfigField::Type::Integer;
     retries.advanced = true;
     retries.defaultValue = 6;
-    retries.help = QStringLiteral("How often a rate-limited, timed-out or failed request is retried.");
+    retries.maximum = 20;
+    retries.help =
+        QStringLiteral("How often a timed-out or failed request is retried (0 to 20). Waits the API "
+                       "asks for (rate limits) do not count: see Longest wait.");
+
+    ConfigField longestWait;
+    longestWait.name = QStringLiteral("longest_wait_s");
+    longestWait.label = QStringLiteral("Longest wait (s)");
+    longestWait.type = ConfigField::Type::Integer;
+    longestWait.advanced = true;
+    longestWait.defaultValue = 900;
+    longestWait.minimum = 1;
+    longestWait.maximum = 86400;
+    longestWait.help =
+        QStringLiteral("The longest the sync waits when the API asks it to (a rate limit's "
+                       "Retry-After or reset time), 1 to 86400 s; a longer ask fails the sync.");
 
     ConfigField timeout;
     timeout.name = QStringLiteral("timeout_ms");
@@ -513,6 +548,9 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     timeout.type = ConfigField::Type::Integer;
     timeout.advanced = true;
     timeout.defaultValue = 30000;
+    timeout.minimum = 1000;
+    timeout.maximum = 600000;
+    timeout.help = QStringLiteral("How long one request may take before it is retried (1000 to 600000 ms).");
 
     ConfigField batch;
     batch.name = QStringLiteral("batch_size");
@@ -520,7 +558,9 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     batch.type = ConfigField::Type::Integer;
     batch.advanced = true;
     batch.defaultValue = 100;
-    batch.help = QStringLiteral("Page size asked of the API, where it lets us choose.");
+    batch.minimum = 1;
+    batch.maximum = 10000;
+    batch.help = QStringLiteral("Page size asked of the API, where it lets us choose (1 to 10000).");
 
-    return {baseUrl, delay, retries, timeout, batch};
+    return {baseUrl, delay, retries, longestWait, timeout, batch};
 }

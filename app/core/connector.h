@@ -33,6 +33,9 @@ struct ConfigField
     QStringList options; // for Select
     QString showIf;      // "field=value": only relevant when another field has that value
     QString placeholder;
+    // For Integer: the values that can work, enforced by validation and shown by the form.
+    qint64 minimum = 0;
+    qint64 maximum = 2147483647;
 
     bool isSecret() const { return type == Type::Secret; }
     static QString typeName(Type type);
@@ -166,6 +169,8 @@ public:
 
     // Where the HTTP client's retry notes go (the job's log). Call after setup(), on the same thread.
     void setLogHandler(std::function<void(LogLevel level, const QString &message)> handler);
+    // Told when the HTTP client starts waiting (why, until when) and stops (empty reason). After setup().
+    void setWaitHandler(std::function<void(const QString &reason, const QDateTime &until)> handler);
 
     const ConnectorMetadata &metadata() const { return m_metadata; }
     const ConnectorMetadata &getMetadata() const { return m_metadata; } // the guide's spelling

@@ -159,37 +159,88 @@ HttpResponse HttpClient::get(const QUrl &url, const QList<HttpHeader> &headers)
     return send(request);
 }
 
+bool HttpClient::isRateLimit(const HttpResponse &response)
+{
+    return response.networkError.isEmpty() &&
+           (response.status == 429 ||
+            (response.status == 403 &&
+             (response.header("x-ratelimit-remaining") == "0" || !response.header("retry-after").isEmpty())));
+}
+
 HttpResponse HttpClient::send(const HttpRequest &request)
 {
+    // Two budgets: waits the API asks for (a rate limit with Retry-After or a reset time) are bounded by the
+    // longest wait each, and by kMaxRateLimitWaits in a row; everything else (5xx, network, a body cut
+    // short, a rate limit that names no wait) spends the error retries (max_retries).
+    constexpr int kMaxRateLimitWaits = 100;
     HttpResponse response;
+    int errorRetries = 0;
+    int rateLimitWaits = 0;
     for (int attempt = 0;; ++attempt) {
         if (m_cancel.isCancelled())
             throw ConnectorError(QStringLiteral("Cancelled"), ConnectorError::Kind::Cancelled);
-        pause(m_limiter->reserve());
+        const qint64 spacing = m_limiter->reserve();
+        if (spacing > 1000)
+            waitWithReason(spacing, QStringLiteral("request spacing (rate_limit_delay_ms)"));
+        else
+            pause(spacing);
         response = sendOnce(request);
         response.attempts = attempt + 1;
-        if (!isRetryable(response) || attempt >= m_policy.maxRetries)
+        if (!isRetryable(response))
             return response;
 
-        // Exponential backoff with full jitter, capped; a server-requested wait wins when longer, so
-        // "Retry-After: 0" still backs off instead of spinning.
-        qint64 delay = backoffMs(attempt);
         const qint64 requested = serverRequestedDelayMs(response, QDateTime::currentDateTimeUtc());
-        if (requested >= 0)
-            delay =
-                qMin<qint64>(qMax<qint64>(requested, qMin<qint64>(delay, 1000)), m_policy.maxServerWaitMs);
-        if (m_logger) {
-            const QString what = response.networkError.isEmpty()
-                                     ? QStringLiteral("HTTP %1").arg(response.status)
-                                     : response.networkError;
-            m_logger(redact(QStringLiteral("%1 from %2; retrying in %3 s (retry %4 of %5)")
-                                .arg(what, response.url.toString())
-                                .arg(delay / 1000.0, 0, 'f', 1)
-                                .arg(attempt + 1)
-                                .arg(m_policy.maxRetries)));
+        const bool askedToWait = isRateLimit(response) && requested >= 0;
+        if (askedToWait && requested > m_policy.maxServerWaitMs) {
+            response.refusedWaitMs = requested;
+            return response;
         }
-        pause(delay);
+        if (askedToWait ? ++rateLimitWaits > kMaxRateLimitWaits : errorRetries++ >= m_policy.maxRetries)
+            return response;
+        // A wait the server asked for wins when longer than the backoff; "Retry-After: 0" still backs off a
+        // little instead of spinning.
+        qint64 delay = askedToWait
+                           ? qMax<qint64>(requested, qMin<qint64>(backoffMs(rateLimitWaits - 1), 1000))
+                           : backoffMs(errorRetries - 1);
+        if (!askedToWait && requested >= 0)
+            delay = qMin<qint64>(qMax(delay, requested), m_policy.maxServerWaitMs);
+        const QString what = response.networkError.isEmpty() ? QStringLiteral("HTTP %1").arg(response.status)
+                                                             : response.networkError;
+        const QString reason = askedToWait
+                                   ? QStringLiteral("rate limit (HTTP %1)").arg(response.status)
+                                   : QStringLiteral("backoff after %1 (retry %2 of %3)")
+                                         .arg(response.status ? QStringLiteral("HTTP %1").arg(response.status)
+                                                              : QStringLiteral("a network error"))
+                                         .arg(errorRetries)
+                                         .arg(m_policy.maxRetries);
+        if (m_logger)
+            m_logger(redact(askedToWait ? QStringLiteral("%1 from %2; waiting %3 s as the API asks")
+                                              .arg(what, response.url.toString())
+                                              .arg(delay / 1000.0, 0, 'f', 1)
+                                        : QStringLiteral("%1 from %2; retrying in %3 s (retry %4 of %5)")
+                                              .arg(what, response.url.toString())
+                                              .arg(delay / 1000.0, 0, 'f', 1)
+                                              .arg(errorRetries)
+                                              .arg(m_policy.maxRetries)));
+        waitWithReason(delay, reason);
     }
+}
+
+void HttpClient::waitWithReason(qint64 ms, const QString &reason)
+{
+    if (ms <= 0)
+        return;
+    if (m_waitObserver)
+        m_waitObserver(reason, QDateTime::currentDateTimeUtc().addMSecs(ms));
+    try {
+        pause(ms);
+    } catch (...) {
+        if (m_waitObserver)
+            m_waitObserver(QString(), QDateTime());
+        throw;
+    }
+    if (m_waitObserver)
+        m_waitObserver(QString(), QDateTime());
 }
 
 qint64 HttpClient::backoffMs(int attempt) const
@@ -285,6 +336,16 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
     return response;
 }
 
+QString formatWait(qint64 ms)
+{
+    const qint64 seconds = (ms + 999) / 1000;
+    if (seconds < 120)
+        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 7200)
+        return QStringLiteral("%1 min").arg((seconds + 59) / 60);
+    return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600 + 59) / 60);
+}
+
 QString describeHttpFailure(const HttpResponse &response, const QString &apiMessage)
 {
     const QString where = response.url.toString(QUrl::RemoveUserInfo);
@@ -292,6 +353,12 @@ QString describeHttpFailure(const HttpResponse &response, const QString &apiMess
         return QStringLiteral("%1 (%2)").arg(response.networkError, where);
     if (!response.networkError.isEmpty()) // a body cut short, after every retry
         return QStringLiteral("%1 (after %2 attempts)").arg(response.networkError).arg(response.attempts);
+    if (response.refusedWaitMs > 0)
+        return QStringLiteral("HTTP %1 from %2: the API asks to wait %3 before the next request, longer than "
+                              "this connection's longest wait; raise \"Longest wait\" (longest_wait_s, up to "
+                              "86400 s) in its advanced settings to allow it, or sync again later")
+            .arg(response.status)
+            .arg(where, formatWait(response.refusedWaitMs));
     QString text = QStringLiteral("HTTP %1 from %2").arg(response.status).arg(where);
     if (!apiMessage.isEmpty())
         text += QStringLiteral(": ") + apiMessage;

@@ -38,6 +38,7 @@ struct HttpResponse
     QList<HttpHeader> headers; // names lower-cased
     QString networkError;      // empty when a whole response arrived
     int attempts = 0;
+    qint64 refusedWaitMs = 0; // the API asked to wait longer than the longest wait allows
 
     bool ok() const { return networkError.isEmpty() && status >= 200 && status < 300; }
     QByteArray header(const QByteArray &lowerCaseName) const;
@@ -45,11 +46,11 @@ struct HttpResponse
 
 struct HttpPolicy
 {
-    int maxRetries = 6;            // retries after the first attempt
-    int baseDelayMs = 500;         // first backoff step; doubles each retry, with jitter
-    int maxDelayMs = 30000;        // cap of one computed backoff step
-    int maxServerWaitMs = 3600000; // cap of a wait the server asked for (Retry-After, X-RateLimit-Reset)
-    int timeoutMs = 30000;         // one attempt, from send to last byte
+    int maxRetries = 6;           // retries after the first attempt
+    int baseDelayMs = 500;        // first backoff step; doubles each retry, with jitter
+    int maxDelayMs = 30000;       // cap of one computed backoff step
+    int maxServerWaitMs = 900000; // longest wait the server may ask for (Retry-After, a reset time)
+    int timeoutMs = 30000;        // one attempt, from send to last byte
 };
 
 // Spaces requests of one connection at least `minIntervalMs` apart, across all its worker threads.
@@ -81,6 +82,12 @@ public:
     void addSecret(const QString &secret);
     void setDefaultHeaders(const QList<HttpHeader> &headers) { m_defaultHeaders = headers; }
     void setLogger(std::function<void(const QString &message)> logger) { m_logger = std::move(logger); }
+    // Told when the client starts waiting (why, and until when) and when it stops (an empty reason). Called
+    // on the client's thread.
+    void setWaitObserver(std::function<void(const QString &reason, const QDateTime &until)> observer)
+    {
+        m_waitObserver = std::move(observer);
+    }
     void setPolicy(const HttpPolicy &policy) { m_policy = policy; }
     const HttpPolicy &policy() const { return m_policy; }
 
@@ -94,7 +101,7 @@ public:
     QString failureMessage(const HttpResponse &response, const QString &apiMessage = {}) const;
     QUrl redactUrl(const QUrl &url) const;
     qint64 requestCount() const { return m_requestCount; }
-    QUrl lastUrl() const { return m_lastUrl; } // the last request's URL, redacted: safe to show
+    QUrl lastUrl() const { return m_lastUrl; }         // the last request's URL, redacted: safe to show
     QByteArray lastBody() const { return m_lastBody; } // the last response's body (shared, not copied)
     // The backoff before retry `attempt` (0-based): exponential with full jitter, capped by the policy.
     qint64 backoffMs(int attempt) const;
@@ -106,9 +113,12 @@ public:
     // Exposed for tests: how long the server asked us to wait, in ms, or -1 when it did not say.
     static qint64 serverRequestedDelayMs(const HttpResponse &response, const QDateTime &now);
     static bool isRetryable(const HttpResponse &response);
+    // A 429, or a 403 that GitHub-style APIs send for a spent or secondary rate limit.
+    static bool isRateLimit(const HttpResponse &response);
 
 private:
     HttpResponse sendOnce(const HttpRequest &request);
+    void waitWithReason(qint64 ms, const QString &reason);
 
     CancelToken m_cancel;
     HttpPolicy m_policy;
@@ -117,10 +127,13 @@ private:
     QList<HttpHeader> m_defaultHeaders;
     QStringList m_secrets;
     std::function<void(const QString &)> m_logger;
+    std::function<void(const QString &, const QDateTime &)> m_waitObserver;
     qint64 m_requestCount = 0;
     QUrl m_lastUrl;
     QByteArray m_lastBody;
 };
 
+// "42 s", "15 min", "2 h 5 min".
+QString formatWait(qint64 ms);
 // A readable one-line description of a failed response: "HTTP 503 from https://host/path: <reason>".
 QString describeHttpFailure(const HttpResponse &response, const QString &apiMessage = {});

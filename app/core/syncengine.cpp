@@ -117,6 +117,8 @@ void EntityWorker::emitProgress(bool force)
 void EntityWorker::finish(const QString &state, const QString &error)
 {
     m_progress.state = state;
+    m_progress.waitReason.clear();
+    m_progress.waitUntil = QDateTime();
     m_progress.error = redactWith(error, m_secrets);
     emitProgress(true);
 }
@@ -176,6 +178,13 @@ void EntityWorker::run()
                 ConnectorError::Kind::Config);
         connector->setup(m_metadata, job->m_config, job->m_cancel, job->m_limiter);
         connector->setLogHandler([this](LogLevel level, const QString &message) { log(level, message); });
+        // Worker thread: waiting is a state people see, with why and until when.
+        connector->setWaitHandler([this](const QString &reason, const QDateTime &until) {
+            m_progress.state = reason.isEmpty() ? QStringLiteral("running") : QStringLiteral("waiting");
+            m_progress.waitReason = reason;
+            m_progress.waitUntil = until;
+            emitProgress(true);
+        });
         fetchAll(*connector, es);
     } catch (const ConnectorError &error) {
         if (error.kind() == ConnectorError::Kind::Cancelled) {

@@ -9,6 +9,7 @@
 #include "secretstore.h"
 #include "synclock.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
@@ -46,7 +47,9 @@ struct EntityProgress
 {
     qint64 runId = 0;
     QString entity;
-    QString state; // queued, running, done, failed, cancelled, skipped (done in the run this one continues)
+    // queued, running, waiting (for the API: see waitReason), done, failed, cancelled, skipped (done in the
+    // run this one continues)
+    QString state;
     qint64 processed = 0;        // records fetched in this sync (including earlier pages when resuming)
     qint64 committed = 0;        // of those, committed to the catalog: the position a rerun resumes from
     qint64 committedThisRun = 0; // records this run committed
@@ -56,6 +59,8 @@ struct EntityProgress
     qint64 elapsedMs = 0;
     bool resumed = false;
     QString error;
+    QString waitReason;  // while waiting: "rate limit (HTTP 429)", "backoff after HTTP 503 (retry 1 of 6)"
+    QDateTime waitUntil; // while waiting: when the next request goes out (UTC)
 };
 
 struct RunSummary

@@ -405,6 +405,9 @@ ConnectorMetadata FilesConnector::staticMetadata()
     batch.label = QStringLiteral("Rows per batch");
     batch.type = ConfigField::Type::Integer;
     batch.defaultValue = 1000;
+    batch.minimum = 1;
+    batch.maximum = 100000;
+    batch.help = QStringLiteral("Rows read and saved together (1 to 100000).");
     batch.advanced = true;
     m.config = {path, entities, key, format, delimiter, batch};
 
