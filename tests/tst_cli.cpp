@@ -286,6 +286,44 @@ private slots:
         }
     }
 
+    // After a failure the CLI says what to do next, true for that failure: a refused key is fixed first, a
+    // request the API refuses will fail again as it is, and only a transient failure is "run it again".
+    void theNextStepFitsTheFailure_data()
+    {
+        QTest::addColumn<QString>("connection");
+        QTest::addColumn<int>("failWith");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("refused key") << QStringLiteral("badkey") << 0
+                                     << QStringLiteral(
+                                            "Fix the key first (`mako-connect-cli connections set-secret "
+                                            "\"badkey\"`), then run the same command again");
+        QTest::newRow("bad request") << QStringLiteral("prod") << 400
+                                     << QStringLiteral("Running it again as it is will fail the same way");
+        QTest::newRow("unreachable") << QStringLiteral("offline") << 0
+                                     << QStringLiteral(
+                                            "Running the same command again resumes the failed entities");
+    }
+    void theNextStepFitsTheFailure()
+    {
+        QFETCH(QString, connection);
+        QFETCH(int, failWith);
+        QFETCH(QString, says);
+        if (failWith)
+            m_server.failNext(1, failWith);
+        const CliResult r = cli({QStringLiteral("sync"), connection, QStringLiteral("--entity"),
+                                 QStringLiteral("products"), QStringLiteral("--restart")});
+        m_server.failNext(0);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(says.toUtf8()), r.err.constData());
+        const QStringList others{QStringLiteral("Fix the key first"),
+                                 QStringLiteral("will fail the same way"),
+                                 QStringLiteral("resumes the failed entities")};
+        for (const QString &other : others) {
+            if (!says.contains(other))
+                QVERIFY2(!r.err.contains(other.toUtf8()), r.err.constData());
+        }
+    }
+
     void syncUnknownEntityExitsTwo()
     {
         const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),

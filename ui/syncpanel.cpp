@@ -28,6 +28,22 @@
 
 namespace {
 
+// What to do after a failed sync, in the app's words.
+QString nextStep(FailureKind kind)
+{
+    switch (kind) {
+    case FailureKind::Auth:
+        return SyncPanel::tr("fix the key with Edit, then Sync again: it resumes");
+    case FailureKind::Refused:
+        return SyncPanel::tr(
+            "syncing again as it is will fail the same way: change what the error names first");
+    case FailureKind::Catalog:
+        return SyncPanel::tr("once the catalog can be written again, Sync resumes from the last saved page");
+    default:
+        return SyncPanel::tr("Sync again resumes the failed entities from their last saved page");
+    }
+}
+
 bool isActive(const QString &state)
 {
     return state == QLatin1String("running") || state == QLatin1String("waiting") ||
@@ -692,13 +708,12 @@ void SyncPanel::onFinished(const RunSummary &summary)
             tr("Sync cancelled: %1. Saved records are kept; Resume continues where it stopped.").arg(counts),
             summary.status);
     else
-        setStatus(
-            tr("%1: %2. This run saved %3 records, all kept; Sync again resumes the failed entities from "
-               "their last saved page.")
-                .arg(summary.status == QLatin1String("partial") ? tr("Sync partly failed")
-                                                                : tr("Sync failed"),
-                     summary.error.isEmpty() ? tr("see the log") : summary.error, Format::count(records)),
-            summary.status);
+        setStatus(tr("%1: %2. This run saved %3 records, all kept; %4.")
+                      .arg(summary.status == QLatin1String("partial") ? tr("Sync partly failed")
+                                                                      : tr("Sync failed"),
+                           summary.error.isEmpty() ? tr("see the log") : summary.error,
+                           Format::count(records), nextStep(summary.failure)),
+                  summary.status);
     m_log->appendPlainText(
         QStringLiteral("%1  —  %2 (%3)")
             .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), summary.status, counts));

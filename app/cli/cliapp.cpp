@@ -598,9 +598,22 @@ int CliApp::cmdSync()
     if (summary.status != QLatin1String("done")) {
         m_err << (summary.status == QLatin1String("partial") ? "Sync partly failed: " : "Sync failed: ")
               << summary.error << "\n"
-              << "This run saved " << formatCount(saved)
-              << " records, all kept. Running the same command again resumes the failed entities from their "
-                 "last saved page; entities already done are not fetched again.\n";
+              << "This run saved " << formatCount(saved) << " records, all kept. ";
+        switch (summary.failure) {
+        case FailureKind::Auth:
+            m_err << "Fix the key first (`mako-connect-cli connections set-secret \"" << connection->name
+                  << "\"`), then run the same command again: it resumes.\n";
+            break;
+        case FailureKind::Refused:
+            m_err << "Running it again as it is will fail the same way: change what the error names first.\n";
+            break;
+        case FailureKind::Catalog:
+            m_err << "Once the catalog can be written again, the same command resumes.\n";
+            break;
+        default:
+            m_err << "Running the same command again resumes the failed entities from their last saved page; "
+                     "entities already done are not fetched again.\n";
+        }
         return Failed;
     }
     if (progressMode == QLatin1String("text"))

@@ -269,6 +269,11 @@ qint64 BaseConnector::requestsSent() const
     return m_http ? m_http->requestCount() : 0;
 }
 
+int BaseConnector::lastResponseStatus() const
+{
+    return m_http ? m_http->lastStatus() : 0;
+}
+
 QUrl BaseConnector::lastRequestUrl() const
 {
     return m_http ? m_http->lastUrl() : QUrl();

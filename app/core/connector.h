@@ -144,7 +144,8 @@ struct TestResult
 class ConnectorError : public std::runtime_error
 {
 public:
-    enum class Kind { Auth, RateLimit, Network, Malformed, Config, Api, Cancelled, Other };
+    // Refused: the API will not accept this request as it is; asking again the same way cannot help.
+    enum class Kind { Auth, RateLimit, Network, Malformed, Config, Api, Refused, Cancelled, Other };
     explicit ConnectorError(const QString &message, Kind kind = Kind::Other);
     QString message() const { return m_message; }
     Kind kind() const { return m_kind; }
@@ -184,6 +185,7 @@ public:
     // For the engine, after a chunk: how many requests this connector has sent, and the last one's URL.
     qint64 requestsSent() const;
     QUrl lastRequestUrl() const;
+    int lastResponseStatus() const; // 0 when none arrived
     // A page the API sent did not parse: when its body is not JSON at all (cut short), backs off as the HTTP
     // client does after a transient failure and returns true to fetch it again; false for a whole JSON
     // answer of the wrong shape, or once the HTTP retry budget (max_retries) is spent.

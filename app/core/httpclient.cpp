@@ -299,6 +299,7 @@ HttpResponse HttpClient::sendOnce(const HttpRequest &request)
     response.status = status.isValid() ? status.toInt() : 0;
     response.body = reply->readAll();
     m_lastBody = response.body;
+    m_lastStatus = response.status;
     const auto pairs = reply->rawHeaderPairs();
     response.headers.reserve(pairs.size());
     for (const auto &pair : pairs)

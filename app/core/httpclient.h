@@ -103,6 +103,7 @@ public:
     qint64 requestCount() const { return m_requestCount; }
     QUrl lastUrl() const { return m_lastUrl; }         // the last request's URL, redacted: safe to show
     QByteArray lastBody() const { return m_lastBody; } // the last response's body (shared, not copied)
+    int lastStatus() const { return m_lastStatus; }    // the last response's HTTP status, 0 for none
     // The backoff before retry `attempt` (0-based): exponential with full jitter, capped by the policy.
     qint64 backoffMs(int attempt) const;
     // Waits `ms` on this thread; throws ConnectorError(Cancelled) when the job is cancelled meanwhile.
@@ -131,6 +132,7 @@ private:
     qint64 m_requestCount = 0;
     QUrl m_lastUrl;
     QByteArray m_lastBody;
+    int m_lastStatus = 0;
 };
 
 // "42 s", "15 min", "2 h 5 min".

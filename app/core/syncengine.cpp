@@ -8,12 +8,71 @@
 
 #include <atomic>
 
+QString failureAdvice(FailureKind kind)
+{
+    switch (kind) {
+    case FailureKind::Transient:
+        return QStringLiteral("syncing again resumes from the last saved page");
+    case FailureKind::Auth:
+        return QStringLiteral(
+            "fix the connection's key first (Edit in the app, or `mako-connect-cli connections "
+            "set-secret NAME`), then sync again");
+    case FailureKind::Refused:
+        return QStringLiteral(
+            "syncing again as it is will fail the same way: change what the error names first");
+    case FailureKind::Catalog:
+        return QStringLiteral(
+            "once the catalog can be written again, syncing again resumes from the last saved "
+            "page");
+    case FailureKind::None:
+        break;
+    }
+    return {};
+}
+
 QString syncModeName(SyncMode mode)
 {
     return mode == SyncMode::Incremental ? QStringLiteral("incremental") : QStringLiteral("full");
 }
 
 namespace {
+
+// What a failure means for the next try. A 4xx behind an API error (other than 408 and 429) will recur.
+FailureKind classify(const ConnectorError &error, const BaseConnector *connector)
+{
+    switch (error.kind()) {
+    case ConnectorError::Kind::Auth:
+        return FailureKind::Auth;
+    case ConnectorError::Kind::Config:
+    case ConnectorError::Kind::Refused:
+        return FailureKind::Refused;
+    case ConnectorError::Kind::Api: {
+        const int status = connector ? connector->lastResponseStatus() : 0;
+        return status >= 400 && status < 500 && status != 408 && status != 429 ? FailureKind::Refused
+                                                                               : FailureKind::Transient;
+    }
+    default:
+        return FailureKind::Transient;
+    }
+}
+
+// Which failure decides what people are told when entities failed differently: the one to act on first.
+int weight(FailureKind kind)
+{
+    switch (kind) {
+    case FailureKind::Auth:
+        return 4;
+    case FailureKind::Refused:
+        return 3;
+    case FailureKind::Catalog:
+        return 2;
+    case FailureKind::Transient:
+        return 1;
+    case FailureKind::None:
+        break;
+    }
+    return 0;
+}
 
 QString redactWith(QString text, const QStringList &secrets)
 {
@@ -170,8 +229,9 @@ void EntityWorker::run()
 
     QString failure;
     QString finalState = QStringLiteral("done");
+    std::unique_ptr<BaseConnector> connector;
     try {
-        std::unique_ptr<BaseConnector> connector = ConnectorRegistry::instance().create(m_metadata.id);
+        connector = ConnectorRegistry::instance().create(m_metadata.id);
         if (!connector)
             throw ConnectorError(
                 QStringLiteral("The connector \"%1\" is not available in this build").arg(m_metadata.id),
@@ -192,10 +252,12 @@ void EntityWorker::run()
         } else {
             finalState = QStringLiteral("failed");
             failure = error.message();
+            m_progress.failure = classify(error, connector.get());
         }
     } catch (const std::exception &error) {
         finalState = QStringLiteral("failed");
         failure = QStringLiteral("Internal error: %1").arg(QString::fromUtf8(error.what()));
+        m_progress.failure = FailureKind::Transient;
     }
     // Wait until every page queued for this entity is committed or refused: only then is the outcome known.
     m_job->m_engine->writer()->submit([](Catalog &) { return QVariant(); }).waitForFinished();
@@ -203,6 +265,7 @@ void EntityWorker::run()
         QMutexLocker lock(&m_errorMutex);
         finalState = QStringLiteral("failed");
         failure = m_writeError;
+        m_progress.failure = FailureKind::Catalog;
     }
 
     const bool completed = finalState == QLatin1String("done") && !es.state.hasMore;
@@ -213,10 +276,9 @@ void EntityWorker::run()
             log(LogLevel::Info, QStringLiteral("Removed %1 records no longer in the source").arg(removed));
         log(LogLevel::Info, QStringLiteral("Done: %1 records").arg(m_committedTotal.load()));
     } else if (finalState == QLatin1String("failed")) {
-        log(LogLevel::Error,
-            failure +
-                QStringLiteral(" — the %1 records saved so far are kept; sync again to resume from there")
-                    .arg(m_committedTotal.load()));
+        log(LogLevel::Error, failure + QStringLiteral(" — the %1 records saved so far are kept; %2")
+                                           .arg(m_committedTotal.load())
+                                           .arg(failureAdvice(m_progress.failure)));
     } else if (finalState == QLatin1String("cancelled")) {
         log(LogLevel::Info, QStringLiteral("Cancelled after %1 saved records; sync again to resume")
                                 .arg(m_committedTotal.load()));
@@ -320,10 +382,9 @@ void EntityWorker::checkMoved(const BaseConnector &connector, const FetchState &
         what = QStringLiteral("sent the same %1 records as the page before").arg(records.size());
     throw ConnectorError(
         QStringLiteral("%1 %2 (%3); stopping %4 rather than asking for the same page "
-                       "forever. The records saved so far are kept; this is a problem on "
-                       "the API's side, so syncing again will stop here too")
+                       "forever. This is a problem on the API's side")
             .arg(m_metadata.name, what, url.isEmpty() ? QStringLiteral("no request") : url, m_entity),
-        ConnectorError::Kind::Api);
+        ConnectorError::Kind::Refused);
 }
 
 void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
@@ -553,6 +614,8 @@ void SyncJob::onEntityFinished(const EntityProgress &final)
     if (!final.error.isEmpty())
         result.insert(QStringLiteral("error"), final.error);
     m_summary.entityResults.insert(final.entity, result);
+    if (weight(final.failure) > weight(m_summary.failure))
+        m_summary.failure = final.failure;
     startNextEntities();
 }
 

@@ -42,6 +42,18 @@ enum class SyncRefusal {
     NotReady        // the connection or the catalog is not usable as it is
 };
 
+// Why an entity failed, for what people are told to do next.
+enum class FailureKind {
+    None,
+    Transient, // network, 5xx, rate limit, a page cut short: syncing again resumes
+    Auth,      // the key was refused: fix it first
+    Refused,   // the API will not accept this request as it is (a 4xx, a cursor that does not move, bad
+               // settings)
+    Catalog    // the catalog could not be written; its message says what to fix
+};
+// What to do next, in one sentence, for a failure of this kind ("" for None).
+QString failureAdvice(FailureKind kind);
+
 // A snapshot of one entity of a running sync. Throttled to about 10 per second per entity.
 struct EntityProgress
 {
@@ -59,6 +71,7 @@ struct EntityProgress
     qint64 elapsedMs = 0;
     bool resumed = false;
     QString error;
+    FailureKind failure = FailureKind::None;
     QString waitReason;  // while waiting: "rate limit (HTTP 429)", "backoff after HTTP 503 (retry 1 of 6)"
     QDateTime waitUntil; // while waiting: when the next request goes out (UTC)
 };
@@ -69,8 +82,9 @@ struct RunSummary
     qint64 connectionId = 0;
     QString status; // done, partial (some entities failed, others finished), failed, cancelled
     QString error;  // each failed entity with why, for people
-    QHash<QString, qint64> processed; // entity -> records committed by this run
-    QJsonObject entityResults;        // entity -> {"state", "error"}: what the run history keeps
+    QHash<QString, qint64> processed;        // entity -> records committed by this run
+    QJsonObject entityResults;               // entity -> {"state", "error"}: what the run history keeps
+    FailureKind failure = FailureKind::None; // the failure that most decides what to do next
     qint64 elapsedMs = 0;
     qint64 requests = 0;
 };
