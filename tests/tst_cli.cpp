@@ -2,6 +2,7 @@
 // (SIGKILL mid-sync, rerun, exact record set).
 #include "fakestripeserver.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +14,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <unistd.h>
 
 namespace {
 struct CliResult
@@ -171,6 +173,99 @@ private slots:
         QCOMPARE(err.count(QLatin1Char('\n')), 1);
     }
 
+    // Each catalog problem gets its own message. The read-only cases run the CLI as an unprivileged user
+    // when the test runs as root (root ignores mode bits).
+    void catalogProblemsAreNamed_data()
+    {
+        QTest::addColumn<QString>("problem");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("not a database")
+            << QStringLiteral("notadb")
+            << QStringLiteral("is not a Mako Connect catalog (the file is not a SQLite "
+                              "database)");
+        QTest::newRow("newer schema")
+            << QStringLiteral("newer")
+            << QStringLiteral("was written by a newer Mako Connect (schema 999); update "
+                              "the app");
+        QTest::newRow("read-only file")
+            << QStringLiteral("readonly-file")
+            << QStringLiteral("is read-only for you; give your user write permission");
+        QTest::newRow("read-only folder") << QStringLiteral("readonly-folder")
+                                          << QStringLiteral("holding the catalog is not writable for you");
+    }
+    void catalogProblemsAreNamed()
+    {
+        QFETCH(QString, problem);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                      QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                                                      QFileDevice::ExeOther | QFileDevice::ReadGroup |
+                                                      QFileDevice::ExeGroup));
+        const QString path = dir.filePath(QStringLiteral("catalog.sqlite"));
+        const auto run = [&](bool unprivileged) {
+            QProcess process;
+            QStringList args{QStringLiteral("--catalog"), path, QStringLiteral("connections"),
+                             QStringLiteral("list")};
+            if (unprivileged && ::geteuid() == 0)
+                process.start(QStringLiteral("setpriv"),
+                              QStringList{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                          QStringLiteral("--clear-groups"), QStringLiteral(MC_CLI_PATH)} +
+                                  args);
+            else
+                process.start(QStringLiteral(MC_CLI_PATH), args);
+            process.waitForFinished(30000);
+            return CliResult{process.exitCode(), process.exitStatus(), process.readAllStandardOutput(),
+                             process.readAllStandardError()};
+        };
+        if (problem == QLatin1String("notadb")) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray("id,name\n1,not a catalog\n").repeated(200));
+        } else {
+            QCOMPARE(run(false).exitCode, 0); // a good catalog first
+            if (problem == QLatin1String("newer")) {
+                QSqlDatabase db =
+                    QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
+                db.setDatabaseName(path);
+                QVERIFY(db.open());
+                QVERIFY(QSqlQuery(db).exec(QStringLiteral("UPDATE schema_version SET version = 999")));
+                db.close();
+                db = QSqlDatabase();
+                QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+            } else if (problem == QLatin1String("readonly-file")) {
+                QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::ReadOther |
+                                                        QFileDevice::ReadGroup));
+            } else { // the file may be written, the folder not
+                QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                        QFileDevice::ReadOther | QFileDevice::WriteOther));
+                if (::geteuid() != 0)
+                    QVERIFY(
+                        QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+            }
+        }
+        const bool unprivileged = problem.startsWith(QLatin1String("readonly"));
+        if (unprivileged && ::geteuid() == 0) {
+            // The unprivileged user must be able to reach the CLI (a checkout under /root is out of its
+            // reach).
+            QProcess probe;
+            probe.start(QStringLiteral("setpriv"),
+                        {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                         QStringLiteral("--clear-groups"), QStringLiteral(MC_CLI_PATH),
+                         QStringLiteral("--version")});
+            if (!probe.waitForFinished(30000) || probe.exitStatus() != QProcess::NormalExit ||
+                probe.exitCode() != 0)
+                QSKIP("the unprivileged user (uid 65534) cannot run the CLI from this build folder");
+        }
+        const CliResult r = run(unprivileged);
+        QFile::setPermissions(dir.path(),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(says.toUtf8()), r.err.constData());
+        QVERIFY2(!r.err.contains("is the folder writable"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     void addTestAndList()
     {
         CliResult r = cli({QStringLiteral("connections"), QStringLiteral("add"),
@@ -322,6 +417,28 @@ private slots:
             if (!says.contains(other))
                 QVERIFY2(!r.err.contains(other.toUtf8()), r.err.constData());
         }
+    }
+
+    // A server that never answers: the sync fails after the timeout with our message, and none of Qt's
+    // internal warnings reach the terminal.
+    void aServerThatNeverAnswersSaysSoAndNothingElse()
+    {
+        QJsonObject config = QJsonDocument::fromJson(this->config().toUtf8()).object();
+        config.insert(QStringLiteral("timeout_ms"), 1000);
+        config.insert(QStringLiteral("max_retries"), 0);
+        CliResult r = cli({QStringLiteral("connections"), QStringLiteral("add"),
+                           QStringLiteral("--connector"), QStringLiteral("stripe"), QStringLiteral("--name"),
+                           QStringLiteral("silent"), QStringLiteral("--config"),
+                           QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
+        QCOMPARE(r.exitCode, 0);
+        m_server.setLatencyMs(5000);
+        r = cli({QStringLiteral("sync"), QStringLiteral("silent"), QStringLiteral("--entity"),
+                 QStringLiteral("products")});
+        m_server.setLatencyMs(0);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("No answer within 1 s"), r.err.constData());
+        QVERIFY2(!r.err.contains("QIODevice") && !r.err.contains("QNetwork"), r.err.constData());
+        QVERIFY2(r.err.contains("Running the same command again resumes"), r.err.constData());
     }
 
     void syncUnknownEntityExitsTwo()

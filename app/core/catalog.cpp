@@ -139,6 +139,8 @@ Catalog::Catalog(const QString &location)
                       .arg(info.absolutePath());
         return;
     }
+    if (!(m_error = writeProblem(info)).isEmpty())
+        return;
     db.setDatabaseName(location);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
     if (!db.open()) {
@@ -149,8 +151,15 @@ Catalog::Catalog(const QString &location)
     // (a power cut may lose the last commits, never corrupt the file).
     QSqlQuery pragma(db);
     if (!pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
-        m_error = QStringLiteral("Cannot open the catalog %1: %2 (is the folder writable?)")
-                      .arg(location, pragma.lastError().text());
+        const bool notADatabase =
+            pragma.lastError().nativeErrorCode() == QLatin1String("26"); // SQLITE_NOTADB
+        m_error =
+            notADatabase
+                ? QStringLiteral("%1 is not a Mako Connect catalog (the file is not a SQLite "
+                                 "database); choose the catalog with --catalog PATH, or move "
+                                 "this file aside to start a new one there")
+                      .arg(location)
+                : QStringLiteral("Cannot open the catalog %1: %2").arg(location, pragma.lastError().text());
         db.close();
         return;
     }
@@ -158,6 +167,24 @@ Catalog::Catalog(const QString &location)
     pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
     pragma.exec(QStringLiteral("PRAGMA cache_size=-32000"));
     m_open = migrate();
+}
+
+QString Catalog::writeProblem(const QFileInfo &info)
+{
+    // SQLite in WAL mode writes the file and, beside it, <file>-wal and <file>-shm: both must be possible.
+    const QFileInfo folder(info.absolutePath());
+    if (info.exists() && !info.isWritable())
+        return QStringLiteral("The catalog %1 is read-only for you; give your user write permission "
+                              "(chmod u+w \"%1\") or choose another catalog with --catalog PATH")
+            .arg(info.absoluteFilePath());
+    const QFileInfo wal(info.absoluteFilePath() + QStringLiteral("-wal"));
+    if (!folder.isWritable() && !(wal.exists() && wal.isWritable()))
+        return QStringLiteral(
+                   "The folder %1 holding the catalog is not writable for you (the catalog keeps its "
+                   "journal, %2-wal, beside it); give your user write permission there (chmod u+w "
+                   "\"%1\") or choose another catalog with --catalog PATH")
+            .arg(folder.absoluteFilePath(), info.fileName());
+    return {};
 }
 
 Catalog::~Catalog()

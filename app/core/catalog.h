@@ -6,6 +6,7 @@
 #include "connector.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QList>
 #include <QMetaType>
@@ -128,6 +129,8 @@ public:
     bool rollback();
 
 private:
+    // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
+    static QString writeProblem(const QFileInfo &info);
     bool migrate();
     bool exec(const QString &sql);
 

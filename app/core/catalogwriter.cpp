@@ -1,11 +1,13 @@
 #include "catalogwriter.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QPromise>
 #include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 
 #include <sqlite3.h>
 
@@ -28,9 +30,15 @@ const char kUpsert[] =
 
 QString sqliteMessage(sqlite3 *db, int rc)
 {
-    if (rc == SQLITE_FULL)
-        return QStringLiteral("The disk holding the catalog is full; free some space and sync again "
-                              "(everything committed so far is kept)");
+    if (rc == SQLITE_FULL) {
+        const char *file = sqlite3_db_filename(db, "main");
+        const QStorageInfo disk(QFileInfo(QString::fromUtf8(file ? file : "")).absolutePath());
+        return QStringLiteral("The catalog could not grow: the disk holding it (%1) has %2 MB free, or the "
+                              "catalog reached its size limit; free some space and sync again (everything "
+                              "committed so far is kept)")
+            .arg(disk.rootPath())
+            .arg(disk.bytesAvailable() / (1024 * 1024));
+    }
     if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM)
         return QStringLiteral("The catalog cannot be written (%1); check the file's permissions")
             .arg(QString::fromUtf8(sqlite3_errmsg(db)));
