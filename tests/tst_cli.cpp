@@ -492,6 +492,13 @@ private slots:
         QCOMPARE(sql.exitCode, 1);
         QVERIFY2(sql.err.contains("read-only") || sql.err.contains("readonly"), sql.err.constData());
         QCOMPARE(catalogKeys(QStringLiteral("products")).size(), 30);
+        sql = cli({QStringLiteral("sql"), QStringLiteral("SELECT 1; DELETE FROM records")});
+        QCOMPARE(sql.exitCode, 1);
+        QVERIFY2(sql.err.contains("Only one statement at a time"), sql.err.constData());
+        sql = cli({QStringLiteral("sql"), QStringLiteral("ATTACH DATABASE '/tmp/x.db' AS x")});
+        QCOMPARE(sql.exitCode, 1);
+        QVERIFY2(sql.err.contains("PRAGMA, ATTACH and writes are not allowed"), sql.err.constData());
+        QCOMPARE(catalogKeys(QStringLiteral("products")).size(), 30);
 
         const CliResult runs =
             cli({QStringLiteral("runs"), QStringLiteral("prod"), QStringLiteral("--json")});

@@ -603,6 +603,20 @@ void TestGui::sqlConsoleIsReadOnly()
     QVERIFY(finished.wait(10000));
     QVERIFY(!finished.last().first().toBool());
     QVERIFY(sql->statusText().contains(QStringLiteral("read-only"), Qt::CaseInsensitive));
+    QCOMPARE(sql->resultModel()->rowCount(), 0); // the last query's rows do not pass for this one's
+    QCOMPARE(countRecords(m_connectionId, QStringLiteral("charges")), qint64(230));
+    // Two statements, and a PRAGMA, are refused with a sentence that says so.
+    sql->runQuery(QStringLiteral("SELECT 1; DELETE FROM records"));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(sql->statusText(),
+             QStringLiteral("Only one statement at a time: run the statements one by one"));
+    sql->runQuery(QStringLiteral("PRAGMA writable_schema = 1"));
+    QVERIFY(finished.wait(10000));
+    QVERIFY2(sql->statusText().startsWith(QStringLiteral("PRAGMA, ATTACH and writes are not allowed")),
+             qPrintable(sql->statusText()));
+    sql->runQuery(QStringLiteral("SELECT 2; -- a comment after the statement is fine"));
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.last().first().toBool());
     QCOMPARE(countRecords(m_connectionId, QStringLiteral("charges")), qint64(230));
 }
 

@@ -1,5 +1,7 @@
 #include "sqlconsole.h"
 
+#include "readonlysql.h"
+
 #include "busyindicator.h"
 #include "format.h"
 #include "readonlydb.h"
@@ -54,7 +56,12 @@ void SqlWorker::run(int id, const QString &sql, int maxRows)
     if (ensureOpen(&result.error)) {
         QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
         query.setForwardOnly(true);
-        if (!query.exec(sql)) {
+        QString statement;
+        if (const QString refused =
+                ReadOnlySql::problem(QSqlDatabase::database(m_connectionName, false), sql, &statement);
+            !refused.isEmpty()) {
+            result.error = refused;
+        } else if (!query.exec(statement)) {
             result.error = query.lastError().databaseText().isEmpty() ? query.lastError().text()
                                                                       : query.lastError().databaseText();
         } else {
@@ -322,6 +329,7 @@ void SqlConsolePage::onFinished(int id, const SqlResult &result)
             error.contains(QLatin1String("query_only"), Qt::CaseInsensitive))
             error = tr("The SQL console is read-only: %1").arg(error);
         m_status->setText(error);
+        m_model->setResult(SqlResult()); // the previous query's rows must not pass for this one's
         emit queryFinished(false);
         return;
     }

@@ -3,6 +3,7 @@
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "jsonscan.h"
+#include "readonlysql.h"
 #include "secretstore.h"
 #include "syncengine.h"
 
@@ -853,7 +854,10 @@ int CliApp::cmdSql()
         } else {
             QSqlQuery query(db);
             query.setForwardOnly(true);
-            if (!query.exec(sql)) {
+            QString statement;
+            if (const QString refused = ReadOnlySql::problem(db, sql, &statement); !refused.isEmpty()) {
+                code = fail(refused);
+            } else if (!query.exec(statement)) {
                 const QString text = query.lastError().text();
                 code =
                     fail(text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))
