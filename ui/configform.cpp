@@ -16,6 +16,7 @@
 #include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -268,6 +269,10 @@ QWidget *ConfigForm::createEditor(Field &f)
             placeholder = QStringLiteral("https://");
         else if (!spec.defaultValue.isNull())
             placeholder = tr("Default: %1").arg(jsonToText(spec.defaultValue));
+        if (spec.type == ConfigField::Type::Integer) // what can work, before validation has to say it
+            placeholder +=
+                (placeholder.isEmpty() ? QString() : QStringLiteral(" · ")) +
+                tr("%1 to %2").arg(QLocale().toString(spec.minimum), QLocale().toString(spec.maximum));
     }
     edit->setPlaceholderText(placeholder);
     if (spec.type == ConfigField::Type::Integer) {
