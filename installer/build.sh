@@ -5,12 +5,15 @@
 #   installer/build.sh test    build + run every test (CTest)
 #   installer/build.sh run     build + launch the desktop app on its default catalog
 #   installer/build.sh bench   build + run the sync benchmark
+#   installer/build.sh fuzz    build the libFuzzer targets with clang in ./build-fuzz and run each for
+#                              MC_FUZZ_SECONDS (60) seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libqt6svg6 libsqlite3-dev qtkeychain-qt6-dev
           libgl-dev xvfb xauth)
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -18,7 +21,7 @@ as_root() {
 
 deps() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -54,8 +57,15 @@ bench)
     shift || true
     exec build/tests/bench/mako-connect-bench "$@"
     ;;
+fuzz)
+    deps "${FUZZ_PACKAGES[@]}"
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_BUILD_GUI=OFF \
+        -DMC_BUILD_TESTS=OFF -DMC_BUILD_FUZZ=ON -DMC_FUZZ_SECONDS="${MC_FUZZ_SECONDS:-60}"
+    cmake --build build-fuzz -j"$(nproc)"
+    ctest --test-dir build-fuzz -L fuzz --output-on-failure -j1
+    ;;
 *)
-    echo "usage: installer/build.sh deps|build|test|run|bench" >&2
+    echo "usage: installer/build.sh deps|build|test|run|bench|fuzz" >&2
     exit 2
     ;;
 esac
