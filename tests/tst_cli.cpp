@@ -441,6 +441,21 @@ private slots:
         QVERIFY2(r.err.contains("Running the same command again resumes"), r.err.constData());
     }
 
+    // The API asks for an hour; the connection allows 15 minutes: the sync fails at once and says how to
+    // allow it, instead of waiting in silence or spending retries.
+    void aWaitLongerThanAllowedFailsAtOnce()
+    {
+        m_server.setRateLimitEvery(1, 3600);
+        const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                                 QStringLiteral("products")});
+        m_server.setRateLimitEvery(0, 1);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("the API asks to wait 60 min before the next request, longer than this "
+                                "connection's longest wait; raise \"Longest wait\" (longest_wait_s"),
+                 r.err.constData());
+        QVERIFY2(!r.err.contains("Raise \"Delay between requests\""), r.err.constData());
+    }
+
     void syncUnknownEntityExitsTwo()
     {
         const CliResult r = cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),

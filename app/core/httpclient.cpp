@@ -209,8 +209,10 @@ HttpResponse HttpClient::send(const HttpRequest &request)
         const QString reason = askedToWait
                                    ? QStringLiteral("rate limit (HTTP %1)").arg(response.status)
                                    : QStringLiteral("backoff after %1 (retry %2 of %3)")
-                                         .arg(response.status ? QStringLiteral("HTTP %1").arg(response.status)
-                                                              : QStringLiteral("a network error"))
+                                         .arg(!response.networkError.isEmpty()
+                                                  ? (response.status ? QStringLiteral("an answer cut short")
+                                                                     : QStringLiteral("a network error"))
+                                                  : QStringLiteral("HTTP %1").arg(response.status))
                                          .arg(errorRetries)
                                          .arg(m_policy.maxRetries);
         if (m_logger)

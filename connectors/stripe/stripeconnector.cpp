@@ -108,6 +108,8 @@ void StripeConnector::throwApiError(const HttpResponse &response)
                 .arg(where),
             ConnectorError::Kind::Auth);
     case 429:
+        if (response.refusedWaitMs > 0) // the wait it asked for is longer than the connection allows
+            throw ConnectorError(QStringLiteral("Stripe: %1").arg(where), ConnectorError::Kind::RateLimit);
         throw ConnectorError(QStringLiteral("Stripe kept rate-limiting the sync (%1). Raise \"Delay between "
                                             "requests\" under Advanced, then sync again: it resumes.")
                                  .arg(where),
