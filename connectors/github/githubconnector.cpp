@@ -206,8 +206,13 @@ QUrl GitHubConnector::apiUrl(const QString &path, const QList<QPair<QString, QSt
 
 QUrl GitHubConnector::nextLink(const HttpResponse &response) const
 {
+    return parseNextLink(response.header("link"), baseUrl());
+}
+
+QUrl GitHubConnector::parseNextLink(const QByteArray &linkHeader, const QUrl &base)
+{
     // Link: <https://api.github.com/repositories/1/issues?page=2>; rel="next", <...>; rel="last"
-    const QString header = QString::fromLatin1(response.header("link"));
+    const QString header = QString::fromLatin1(linkHeader);
     static const QRegularExpression part(QStringLiteral("<([^>]*)>\\s*;([^,]*)"));
     auto it = part.globalMatch(header);
     while (it.hasNext()) {
@@ -220,7 +225,6 @@ QUrl GitHubConnector::nextLink(const HttpResponse &response) const
         if (!next.isValid())
             return {};
         // The token is only ever sent to the configured host: a link elsewhere is followed there.
-        const QUrl base = baseUrl();
         if (next.isRelative() || next.host() != base.host() || next.port(-1) != base.port(-1) ||
             next.scheme() != base.scheme()) {
             next.setScheme(base.scheme());

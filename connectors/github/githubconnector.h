@@ -14,6 +14,10 @@ public:
     TestResult testConnection() override;
     FetchState fetchEntityChunk(const ResumableFetchOptions &options) override;
 
+    // The rel="next" URL of a Link header, moved onto `base`'s scheme, host and port (the token only goes
+    // there); empty when there is none. Public for the fuzz target.
+    static QUrl parseNextLink(const QByteArray &linkHeader, const QUrl &base);
+
 private:
     void prepare();
     QUrl apiUrl(const QString &path, const QList<QPair<QString, QString>> &query = {}) const;
