@@ -566,23 +566,19 @@ void ConnectionsPage::removeConnection()
     box->setAttribute(Qt::WA_DeleteOnClose);
     const qint64 id = connection->id;
     const QString name = connection->name;
-    const QStringList secretFields = [&] {
-        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection->connectorId);
-        return metadata ? metadata->secretFieldNames() : QStringList();
-    }();
+    const QString connectorId = connection->connectorId;
     connect(box, &QMessageBox::buttonClicked, this,
-            [this, box, remove, id, name, secretFields](QAbstractButton *button) {
+            [this, box, remove, id, name, connectorId](QAbstractButton *button) {
                 if (button != remove)
                     return;
                 Q_UNUSED(box)
                 // The delete runs on the writer thread; the GUI goes on and reloads when it is done.
-                SecretStore *secrets = m_engine->secrets();
+                SyncEngine *engine = m_engine;
                 QFuture<QVariant> future =
-                    m_engine->writer()->submit([id, secrets, secretFields](Catalog &catalog) {
+                    m_engine->writer()->submit([id, engine, connectorId](Catalog &catalog) {
                         const bool ok = catalog.removeConnection(id);
-                        if (ok && secrets)
-                            for (const QString &field : secretFields)
-                                secrets->remove(SecretStore::keyFor(id, field));
+                        if (ok)
+                            engine->removeSecrets(id, connectorId);
                         return QVariant(ok ? QString() : catalog.errorString());
                     });
                 auto *watcher = new QFutureWatcher<QVariant>(this);

@@ -396,11 +396,7 @@ int CliApp::cmdConnections()
         done.waitForFinished();
         if (!done.result().toBool())
             return fail(QStringLiteral("could not remove \"%1\"").arg(name));
-        if (const ConnectorMetadata *metadata =
-                ConnectorRegistry::instance().metadata(connection->connectorId)) {
-            for (const QString &field : metadata->secretFieldNames())
-                m_secrets->remove(SecretStore::keyFor(id, field));
-        }
+        m_engine->removeSecrets(id, connection->connectorId);
         m_out << "Removed connection \"" << name << "\" and its records\n";
         return Ok;
     }

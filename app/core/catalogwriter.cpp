@@ -226,19 +226,20 @@ void CatalogWriter::run(Catalog &catalog)
     m_sqlite = nullptr;
 }
 
+QString CatalogWriter::streamKey(qint64 connectionId, qint64 runId, const QString &entity)
+{
+    return QStringLiteral("%1/%2/%3").arg(connectionId).arg(runId).arg(entity);
+}
+
 QString CatalogWriter::streamKey(const ChunkWrite &chunk)
 {
-    return QStringLiteral("%1/%2/%3").arg(chunk.connectionId).arg(chunk.state.runId).arg(chunk.state.entity);
+    return streamKey(chunk.connectionId, chunk.state.runId, chunk.state.entity);
 }
 
 void CatalogWriter::forgetFailure(qint64 connectionId, const QString &entity, qint64 runId)
 {
-    ChunkWrite key;
-    key.connectionId = connectionId;
-    key.state.entity = entity;
-    key.state.runId = runId;
     QMutexLocker lock(&m_mutex);
-    m_failedStreams.remove(streamKey(key));
+    m_failedStreams.remove(streamKey(connectionId, runId, entity));
 }
 
 void CatalogWriter::commitChunks(Catalog &catalog, std::vector<Item *> &items)

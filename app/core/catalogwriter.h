@@ -84,6 +84,8 @@ private:
     bool writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
     // The entity's FetchState after the chunk, and the run's count of `records` more committed.
     static bool saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records);
+    // One entity of one run of one connection: the unit whose chunks commit strictly in order.
+    static QString streamKey(qint64 connectionId, qint64 runId, const QString &entity);
     static QString streamKey(const ChunkWrite &chunk);
 
     QString m_location;

@@ -836,8 +836,7 @@ qint64 SyncEngine::saveConnection(qint64 id, const QString &name, const QString 
             ->submitUrgent(
                 [savedId](Catalog &catalog) { return QVariant(catalog.removeConnection(savedId)); })
             .waitForFinished();
-        for (const QString &field : metadata->secretFieldNames())
-            m_secrets->remove(SecretStore::keyFor(savedId, field));
+        removeSecrets(savedId, connectorId);
         return fail(QStringLiteral("The connection \"%1\" was not added: %2").arg(trimmed, secretError));
     }
     return savedId;
@@ -858,6 +857,15 @@ bool SyncEngine::writeSecrets(qint64 connectionId, const ConnectorMetadata &meta
         }
     }
     return true;
+}
+
+void SyncEngine::removeSecrets(qint64 connectionId, const QString &connectorId) const
+{
+    const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connectorId);
+    if (!metadata || !m_secrets)
+        return;
+    for (const QString &field : metadata->secretFieldNames())
+        m_secrets->remove(SecretStore::keyFor(connectionId, field));
 }
 
 bool SyncEngine::setSecret(const ConnectionInfo &connection, const QString &field, const QString &value,

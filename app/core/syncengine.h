@@ -180,6 +180,9 @@ public:
     // Returns the connection id, or 0 with `error` set.
     qint64 saveConnection(qint64 id, const QString &name, const QString &connectorId,
                           const QJsonObject &config, QString *error);
+    // Removes every secret of the connection from the store. Thread-safe (the store is; the registry is
+    // read-only), so it may run inside a writer task.
+    void removeSecrets(qint64 connectionId, const QString &connectorId) const;
     // Gives a connection one secret again (a lost or damaged secret store), keeping its records.
     bool setSecret(const ConnectionInfo &connection, const QString &field, const QString &value,
                    QString *error);

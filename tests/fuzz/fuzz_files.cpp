@@ -1,8 +1,8 @@
 // libFuzzer: the files connector's CSV and JSON Lines readers, end to end: the input is written to a local
 // file (CSV or JSONL by its first byte) and fetched chunk after chunk as a sync would.
 #include "files/filesconnector.h"
+#include "fuzzapp.h"
 
-#include <QCoreApplication>
 #include <QFile>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -12,10 +12,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int argc = 1;
-    static char name[] = "fuzz_files";
-    static char *argv[] = {name, nullptr};
-    static QCoreApplication app(argc, argv);
+    ensureFuzzApp();
     static QTemporaryDir dir;
     if (size == 0)
         return 0;

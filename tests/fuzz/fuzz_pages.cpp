@@ -2,8 +2,8 @@
 // as a 200 body; each connector fetches one page of one of its entities from it.
 #include "connectorregistry.h"
 #include "fakehttpserver.h"
+#include "fuzzapp.h"
 
-#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -37,10 +37,7 @@ private:
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int argc = 1;
-    static char name[] = "fuzz_pages";
-    static char *argv[] = {name, nullptr};
-    static QCoreApplication app(argc, argv);
+    ensureFuzzApp();
     static EchoServer server;
     static std::map<QString, std::unique_ptr<BaseConnector>> connectors;
     if (connectors.empty()) {
