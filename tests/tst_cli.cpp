@@ -314,7 +314,10 @@ private slots:
             << QStringLiteral("max_retries") << 50
             << QStringLiteral("max_retries: must be from 0 to 20 (50 was given)");
         QTest::newRow("empty pages") << QStringLiteral("batch_size") << 0
-                                     << QStringLiteral("batch_size: must be from 1 to 10000 (0 was given)");
+                                     << QStringLiteral("batch_size: must be from 1 to 100 (0 was given)");
+        QTest::newRow("pages larger than Stripe gives")
+            << QStringLiteral("batch_size") << 500
+            << QStringLiteral("batch_size: must be from 1 to 100 (500 was given)");
         QTest::newRow("no wait at all")
             << QStringLiteral("longest_wait_s") << 0
             << QStringLiteral("longest_wait_s: must be from 1 to 86400 (0 was given)");

@@ -40,6 +40,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTableView>
@@ -62,6 +63,7 @@ private slots:
 
     void catalogListsEveryConnectorWithIcon();
     void badFieldShowsInlineErrorAndSavesNothing();
+    void numericSettingsAreSpinBoxesOverTheirRange();
     void testConnectionShowsVerdict();
     void syncFillsProgressRowsAndEndsDone();
     void cancelThenResumeCompletes();
@@ -138,6 +140,8 @@ void TestGui::cleanupTestCase()
 void TestGui::typeInto(QWidget *widget, const QString &text)
 {
     auto *edit = qobject_cast<QLineEdit *>(widget);
+    if (auto *spin = qobject_cast<QAbstractSpinBox *>(widget))
+        edit = spin->findChild<QLineEdit *>(); // what the user's keys reach
     QVERIFY(edit);
     edit->clear();
     QTest::keyClicks(edit, text);
@@ -214,7 +218,6 @@ void TestGui::badFieldShowsInlineErrorAndSavesNothing()
     // The key is left empty (required) and the advanced base URL is not a URL.
     dialog->form()->setAdvancedExpanded(true);
     typeInto(dialog->form()->editor(QStringLiteral("base_url")), QStringLiteral("not a url"));
-    typeInto(dialog->form()->editor(QStringLiteral("batch_size")), QStringLiteral("-5"));
     dialog->form()->setAdvancedExpanded(false);
 
     auto *save = dialog->findChild<QPushButton *>(QStringLiteral("saveButton"));
@@ -224,14 +227,12 @@ void TestGui::badFieldShowsInlineErrorAndSavesNothing()
     QVERIFY(dialog->isVisible()); // not accepted
     auto *keyError = dialog->findChild<QLabel *>(QStringLiteral("error_api_key"));
     auto *urlError = dialog->findChild<QLabel *>(QStringLiteral("error_base_url"));
-    auto *batchError = dialog->findChild<QLabel *>(QStringLiteral("error_batch_size"));
-    QVERIFY(keyError && urlError && batchError);
+    QVERIFY(keyError && urlError);
     QVERIFY(keyError->isVisible());
     QVERIFY(keyError->text().contains(QStringLiteral("Required"), Qt::CaseInsensitive));
     QVERIFY(urlError->text().contains(QStringLiteral("URL")));
-    QVERIFY(!batchError->text().isEmpty());
     QVERIFY(dialog->form()->isAdvancedExpanded()); // opened to show the advanced field's problem
-    QCOMPARE(dialog->form()->fieldsWithErrors().size(), 3);
+    QCOMPARE(dialog->form()->fieldsWithErrors().size(), 2);
     // Nothing reached the catalog or the secret store.
     Catalog catalog(m_catalogPath);
     QCOMPARE(catalog.connections().size(), 0);
@@ -241,6 +242,46 @@ void TestGui::badFieldShowsInlineErrorAndSavesNothing()
     typeInto(dialog->form()->editor(QStringLiteral("api_key")), QStringLiteral("sk_x"));
     QVERIFY(keyError->text().isEmpty());
     dialog->reject();
+}
+
+void TestGui::numericSettingsAreSpinBoxesOverTheirRange()
+{
+    const ConnectorMetadata *stripe = ConnectorRegistry::instance().metadata(QStringLiteral("stripe"));
+    QVERIFY(stripe);
+    ConfigForm form(stripe->config);
+    form.setValues({});
+    form.setAdvancedExpanded(true);
+    form.show();
+    auto *timeout = qobject_cast<QSpinBox *>(form.editor(QStringLiteral("timeout_ms")));
+    auto *batch = qobject_cast<QSpinBox *>(form.editor(QStringLiteral("batch_size")));
+    QVERIFY(timeout && batch);
+    QCOMPARE(timeout->minimum(), 1000); // a timeout of 0 would wait for ever
+    QCOMPARE(timeout->maximum(), 600000);
+    QCOMPARE(batch->minimum(), 1);
+    QCOMPARE(batch->maximum(), 100); // what Stripe gives in one page
+
+    // Keys that would make a value out of range do not get one in.
+    batch->setFocus();
+    typeInto(batch, QStringLiteral("-5"));
+    QTest::keyClick(batch, Qt::Key_Tab);
+    QVERIFY(batch->value() >= 1);
+    typeInto(timeout, QStringLiteral("42"));
+    QTest::keyClick(timeout, Qt::Key_Tab);
+    QVERIFY(timeout->value() >= 1000);
+    typeInto(timeout, QStringLiteral("5000"));
+    QTest::keyClick(timeout, Qt::Key_Tab);
+    QCOMPARE(form.values().value(QStringLiteral("timeout_ms")).toInteger(), 5000);
+    bool ok = false;
+    form.validate(&ok);
+    QVERIFY(form.fieldsWithErrors().contains(QStringLiteral("api_key")));
+    QVERIFY(!form.fieldsWithErrors().contains(QStringLiteral("timeout_ms")));
+
+    // A value saved before the range existed is brought into range and said so under the field.
+    form.setValues({{QStringLiteral("timeout_ms"), 0}});
+    QCOMPARE(timeout->value(), 1000);
+    QVERIFY(form.fieldsWithErrors().contains(QStringLiteral("timeout_ms")));
+    auto *error = form.findChild<QLabel *>(QStringLiteral("error_timeout_ms"));
+    QVERIFY(error && error->text().contains(QStringLiteral("0 was saved")));
 }
 
 void TestGui::testConnectionShowsVerdict()

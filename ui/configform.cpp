@@ -10,7 +10,6 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QFrame>
-#include <QIntValidator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -20,9 +19,12 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
+#include <QSpinBox>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <limits>
 
 namespace {
 
@@ -229,6 +231,8 @@ QWidget *ConfigForm::createEditor(Field &f)
         });
         return combo;
     }
+    case ConfigField::Type::Integer:
+        return createIntegerEditor(f);
     case ConfigField::Type::List: {
         // Multi-line: one item per line, or a JSON list of objects that must survive editing intact.
         auto *text = new QPlainTextEdit(f.container);
@@ -269,16 +273,8 @@ QWidget *ConfigForm::createEditor(Field &f)
             placeholder = QStringLiteral("https://");
         else if (!spec.defaultValue.isNull())
             placeholder = tr("Default: %1").arg(jsonToText(spec.defaultValue));
-        if (spec.type == ConfigField::Type::Integer) // what can work, before validation has to say it
-            placeholder +=
-                (placeholder.isEmpty() ? QString() : QStringLiteral(" · ")) +
-                tr("%1 to %2").arg(QLocale().toString(spec.minimum), QLocale().toString(spec.maximum));
     }
     edit->setPlaceholderText(placeholder);
-    if (spec.type == ConfigField::Type::Integer) {
-        edit->setValidator(
-            new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?[0-9]*")), edit));
-    }
     if (spec.type == ConfigField::Type::Secret) {
         // Masked by default; the eye toggles it (and the text never leaves this widget except to the store).
         edit->setEchoMode(QLineEdit::Password);
@@ -331,6 +327,34 @@ QWidget *ConfigForm::createEditor(Field &f)
     return edit;
 }
 
+QWidget *ConfigForm::createIntegerEditor(Field &f)
+{
+    // A spin box over the spec's range: a value that cannot work cannot be typed. A field without a
+    // default gets one step below the range that reads "Not set" and saves nothing.
+    const ConfigField &spec = f.spec;
+    auto *spin = new QSpinBox(f.container);
+    constexpr qint64 kIntMax = std::numeric_limits<int>::max();
+    const int low = int(qBound(-kIntMax, spec.minimum, kIntMax));
+    const int high = int(qBound(qint64(low), spec.maximum, kIntMax));
+    const bool unset = spec.defaultValue.isNull() && !spec.required;
+    spin->setRange(unset ? low - 1 : low, high);
+    if (unset)
+        spin->setSpecialValueText(tr("Not set"));
+    spin->setGroupSeparatorShown(true);
+    spin->setAccelerated(true);
+    spin->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    spin->setToolTip(tr("From %1 to %2").arg(QLocale().toString(low), QLocale().toString(high)));
+    connect(spin, &QSpinBox::valueChanged, this, [this, name = spec.name] {
+        if (m_settingValues)
+            return;
+        if (Field *f = field(name))
+            setFieldError(*f, QString());
+        updateVisibility();
+        emit edited();
+    });
+    return spin;
+}
+
 ConfigForm::Field *ConfigForm::field(const QString &name)
 {
     for (Field &f : m_fields)
@@ -372,6 +396,8 @@ void ConfigForm::setValue(Field &f, const QJsonValue &value)
     } else if (auto *combo = qobject_cast<QComboBox *>(f.editor)) {
         const int index = combo->findData(jsonToText(value));
         combo->setCurrentIndex(index >= 0 ? index : 0);
+    } else if (auto *spin = qobject_cast<QSpinBox *>(f.editor)) {
+        setIntegerValue(f, spin, value);
     } else if (auto *edit = qobject_cast<QLineEdit *>(f.editor)) {
         edit->setText(jsonToText(value));
     } else if (auto *text = qobject_cast<QPlainTextEdit *>(f.editor)) {
@@ -385,6 +411,11 @@ QJsonValue ConfigForm::value(const Field &f) const
         return check->isChecked();
     if (auto *text = qobject_cast<QPlainTextEdit *>(f.editor))
         return textToList(text->toPlainText(), nullptr);
+    if (auto *spin = qobject_cast<QSpinBox *>(f.editor)) {
+        if (!spin->specialValueText().isEmpty() && spin->value() == spin->minimum())
+            return QJsonValue(QJsonValue::Undefined);
+        return qint64(spin->value());
+    }
     if (auto *combo = qobject_cast<QComboBox *>(f.editor)) {
         const QString text = combo->currentData().toString();
         return text.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(text);
@@ -395,11 +426,6 @@ QJsonValue ConfigForm::value(const Field &f) const
     const QString text = edit->text().trimmed();
     if (text.isEmpty())
         return QJsonValue(QJsonValue::Undefined);
-    if (f.spec.type == ConfigField::Type::Integer) {
-        bool ok = false;
-        const qint64 number = text.toLongLong(&ok);
-        return ok ? QJsonValue(number) : QJsonValue(text); // a non-number is reported by validation
-    }
     if (f.spec.type == ConfigField::Type::List)
         return textToList(text, nullptr);
     return text;
@@ -416,7 +442,30 @@ void ConfigForm::setValues(const QJsonObject &config)
     }
     m_settingValues = false;
     clearProblems();
+    for (auto it = m_rangeProblems.cbegin(); it != m_rangeProblems.cend(); ++it)
+        if (Field *f = field(it.key()))
+            setFieldError(*f, it.value());
+    m_rangeProblems.clear();
     updateVisibility();
+}
+
+void ConfigForm::setIntegerValue(Field &f, QSpinBox *spin, const QJsonValue &value)
+{
+    const bool unset = !spin->specialValueText().isEmpty();
+    if (value.isNull() || value.isUndefined()) {
+        spin->setValue(spin->minimum()); // "Not set" where the field has one
+        return;
+    }
+    const qint64 wanted = value.isDouble() ? value.toInteger() : jsonToText(value).toLongLong();
+    const int low = unset ? spin->minimum() + 1 : spin->minimum();
+    const qint64 shown = qBound(qint64(low), wanted, qint64(spin->maximum()));
+    spin->setValue(int(shown));
+    // A saved value from before the range existed (timeout_ms 0): say what changed, never silently.
+    if (shown != wanted)
+        m_rangeProblems.insert(
+            f.spec.name, tr("%1 was saved, which cannot work; it is now %2 (from %3 to %4). Save to keep it.")
+                             .arg(QLocale().toString(wanted), QLocale().toString(shown),
+                                  QLocale().toString(low), QLocale().toString(spin->maximum())));
 }
 
 bool ConfigForm::isRelevant(const Field &f) const
@@ -469,7 +518,7 @@ void ConfigForm::setFieldError(Field &f, const QString &message)
     f.editor->setStyleSheet(
         message.isEmpty()
             ? QString()
-            : QStringLiteral("QLineEdit, QComboBox, QPlainTextEdit { border: 1px solid #c62828; "
+            : QStringLiteral("QLineEdit, QComboBox, QPlainTextEdit, QSpinBox { border: 1px solid #c62828; "
                              "border-radius: 3px; padding: 2px; }"));
 }
 

@@ -5,6 +5,7 @@
 
 #include "connector.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
@@ -12,6 +13,7 @@
 
 class QFormLayout;
 class QLabel;
+class QSpinBox;
 class QToolButton;
 
 class ConfigForm : public QWidget
@@ -55,6 +57,8 @@ private:
     Field *field(const QString &name);
     const Field *field(const QString &name) const;
     QWidget *createEditor(Field &field);
+    QWidget *createIntegerEditor(Field &field);
+    void setIntegerValue(Field &field, QSpinBox *spin, const QJsonValue &value);
     QJsonValue value(const Field &field) const;
     void setValue(Field &field, const QJsonValue &value);
     bool isRelevant(const Field &field) const;
@@ -64,5 +68,6 @@ private:
     QList<Field> m_fields;
     QFormLayout *m_layout = nullptr;
     QToolButton *m_advancedToggle = nullptr;
-    bool m_settingValues = false; // setValues() is filling the editors: not an edit by the user
+    QHash<QString, QString> m_rangeProblems; // saved values outside a field's range, said after setValues()
+    bool m_settingValues = false;            // setValues() is filling the editors: not an edit by the user
 };

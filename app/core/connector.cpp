@@ -503,7 +503,7 @@ QJsonObject applyConfigDefaults(const ConfigSpec &spec, const QJsonObject &confi
     return result;
 }
 
-ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
+ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl, int largestPage)
 {
     ConfigField baseUrl;
     baseUrl.name = QStringLiteral("base_url");
@@ -562,10 +562,11 @@ ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl)
     batch.label = QStringLiteral("Records per request");
     batch.type = ConfigField::Type::Integer;
     batch.advanced = true;
-    batch.defaultValue = 100;
+    batch.defaultValue = qMin(100, largestPage);
     batch.minimum = 1;
-    batch.maximum = 10000;
-    batch.help = QStringLiteral("Page size asked of the API, where it lets us choose (1 to 10000).");
+    batch.maximum = largestPage; // what the API accepts: a larger ask would be cut down or refused
+    batch.help =
+        QStringLiteral("Page size asked of the API, where it lets us choose (1 to %1).").arg(largestPage);
 
     return {baseUrl, delay, retries, longestWait, timeout, batch};
 }

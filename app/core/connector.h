@@ -219,4 +219,4 @@ QStringList validateConfigAgainstSpec(const ConfigSpec &spec, const QJsonObject 
 // The config with spec defaults filled in for absent fields.
 QJsonObject applyConfigDefaults(const ConfigSpec &spec, const QJsonObject &config);
 // Fields every HTTP connector shares, appended to a connector's own spec (all "advanced").
-ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl);
+ConfigSpec commonHttpConfigFields(const QString &defaultBaseUrl, int largestPage = 10000);

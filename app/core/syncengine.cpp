@@ -595,7 +595,7 @@ void SyncJob::startNextEntities()
         if (m_previousStates.contains(entity))
             previous = m_previousStates.value(entity);
         auto worker = std::make_shared<EntityWorker>(this, *metadata, entity, previous);
-        QThread *thread = QThread::create([this, worker] { worker->run(); });
+        QThread *thread = QThread::create([worker] { worker->run(); });
         thread->setObjectName(QStringLiteral("sync-") + entity);
         connect(thread, &QThread::finished, this,
                 [this, worker] { onEntityFinished(worker->finalProgress()); });

@@ -129,7 +129,7 @@ ConnectorMetadata CloseConnector::staticMetadata()
         QStringLiteral("Create one in Close under Settings > Developer > API Keys. It is sent as the "
                        "HTTP Basic user name with an empty password.");
     meta.config.append(apiKey);
-    meta.config.append(commonHttpConfigFields(QString::fromLatin1(kDefaultBaseUrl)));
+    meta.config.append(commonHttpConfigFields(QString::fromLatin1(kDefaultBaseUrl), 100));
     return meta;
 }
 

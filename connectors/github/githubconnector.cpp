@@ -138,7 +138,7 @@ ConnectorMetadata GitHubConnector::staticMetadata()
                                        "organisation.");
     meta.config.append(repositories);
 
-    ConfigSpec common = commonHttpConfigFields(QString::fromLatin1(kDefaultBaseUrl));
+    ConfigSpec common = commonHttpConfigFields(QString::fromLatin1(kDefaultBaseUrl), 100);
     for (ConfigField &field : common) {
         if (field.name == QLatin1String("base_url"))
             field.help = QStringLiteral("For GitHub Enterprise Server use https://<host>/api/v3.");

@@ -69,7 +69,7 @@ ConnectorMetadata StripeConnector::staticMetadata()
         QStringLiteral("A secret or restricted key from the Stripe Dashboard → Developers → API keys. "
                        "A restricted key needs read access to the entities you sync.");
     metadata.config = {apiKey};
-    metadata.config += commonHttpConfigFields(QStringLiteral("https://api.stripe.com"));
+    metadata.config += commonHttpConfigFields(QStringLiteral("https://api.stripe.com"), 100);
     return metadata;
 }
 
