@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QFrame>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -255,10 +256,7 @@ QWidget *ConfigForm::createEditor(Field &f)
             if (m_settingValues)
                 return;
             // Typing into a field clears its error, as for line edits; the JSON is checked on save.
-            if (Field *f = field(name); f && text->hasFocus())
-                setFieldError(*f, QString());
-            updateVisibility();
-            emit edited();
+            userEdited(name, text->hasFocus());
         });
         return text;
     }
@@ -307,23 +305,14 @@ QWidget *ConfigForm::createEditor(Field &f)
             if (chosen.isEmpty())
                 return;
             edit->setText(QDir::toNativeSeparators(chosen));
-            if (Field *f = field(name))
-                setFieldError(*f, QString());
-            updateVisibility();
-            emit edited();
+            userEdited(name);
         };
         menu->addAction(tr("Choose a folder…"), edit, [choose] { choose(true); });
         menu->addAction(tr("Choose a file…"), edit, [choose] { choose(false); });
         connect(browse, &QAction::triggered, edit,
                 [menu, edit] { menu->popup(edit->mapToGlobal(QPoint(edit->width() - 20, edit->height()))); });
     }
-    connect(edit, &QLineEdit::textEdited, this, [this, name = spec.name] {
-        // Editing a field clears its error: the user is fixing it.
-        if (Field *f = field(name))
-            setFieldError(*f, QString());
-        updateVisibility();
-        emit edited();
-    });
+    connect(edit, &QLineEdit::textEdited, this, [this, name = spec.name] { userEdited(name); });
     return edit;
 }
 
@@ -345,14 +334,19 @@ QWidget *ConfigForm::createIntegerEditor(Field &f)
     spin->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     spin->setToolTip(tr("From %1 to %2").arg(QLocale().toString(low), QLocale().toString(high)));
     connect(spin, &QSpinBox::valueChanged, this, [this, name = spec.name] {
-        if (m_settingValues)
-            return;
-        if (Field *f = field(name))
-            setFieldError(*f, QString());
-        updateVisibility();
-        emit edited();
+        if (!m_settingValues)
+            userEdited(name);
     });
     return spin;
+}
+
+void ConfigForm::userEdited(const QString &name, bool clearError)
+{
+    // Editing a field clears its error: the user is fixing it.
+    if (Field *f = field(name); f && clearError)
+        setFieldError(*f, QString());
+    updateVisibility();
+    emit edited();
 }
 
 ConfigForm::Field *ConfigForm::field(const QString &name)
@@ -389,7 +383,7 @@ void ConfigForm::setPlaceholder(const QString &name, const QString &text)
         edit->setPlaceholderText(text);
 }
 
-void ConfigForm::setValue(Field &f, const QJsonValue &value)
+QString ConfigForm::setValue(Field &f, const QJsonValue &value)
 {
     if (auto *check = qobject_cast<QCheckBox *>(f.editor)) {
         check->setChecked(value.isBool() ? value.toBool() : jsonToText(value) == QLatin1String("true"));
@@ -397,12 +391,13 @@ void ConfigForm::setValue(Field &f, const QJsonValue &value)
         const int index = combo->findData(jsonToText(value));
         combo->setCurrentIndex(index >= 0 ? index : 0);
     } else if (auto *spin = qobject_cast<QSpinBox *>(f.editor)) {
-        setIntegerValue(f, spin, value);
+        return setIntegerValue(spin, value);
     } else if (auto *edit = qobject_cast<QLineEdit *>(f.editor)) {
         edit->setText(jsonToText(value));
     } else if (auto *text = qobject_cast<QPlainTextEdit *>(f.editor)) {
         text->setPlainText(listToText(value));
     }
+    return {};
 }
 
 QJsonValue ConfigForm::value(const Field &f) const
@@ -434,38 +429,38 @@ QJsonValue ConfigForm::value(const Field &f) const
 void ConfigForm::setValues(const QJsonObject &config)
 {
     m_settingValues = true;
+    QHash<QString, QString> problems; // saved values the editors could not show as they were
     for (Field &f : m_fields) {
-        if (config.contains(f.spec.name))
-            setValue(f, config.value(f.spec.name));
-        else
-            setValue(f, f.spec.defaultValue);
+        const QString problem =
+            setValue(f, config.contains(f.spec.name) ? config.value(f.spec.name) : f.spec.defaultValue);
+        if (!problem.isEmpty())
+            problems.insert(f.spec.name, problem);
     }
     m_settingValues = false;
     clearProblems();
-    for (auto it = m_rangeProblems.cbegin(); it != m_rangeProblems.cend(); ++it)
-        if (Field *f = field(it.key()))
-            setFieldError(*f, it.value());
-    m_rangeProblems.clear();
+    for (Field &f : m_fields)
+        if (problems.contains(f.spec.name))
+            setFieldError(f, problems.value(f.spec.name));
     updateVisibility();
 }
 
-void ConfigForm::setIntegerValue(Field &f, QSpinBox *spin, const QJsonValue &value)
+QString ConfigForm::setIntegerValue(QSpinBox *spin, const QJsonValue &value)
 {
     const bool unset = !spin->specialValueText().isEmpty();
     if (value.isNull() || value.isUndefined()) {
         spin->setValue(spin->minimum()); // "Not set" where the field has one
-        return;
+        return {};
     }
     const qint64 wanted = value.isDouble() ? value.toInteger() : jsonToText(value).toLongLong();
     const int low = unset ? spin->minimum() + 1 : spin->minimum();
     const qint64 shown = qBound(qint64(low), wanted, qint64(spin->maximum()));
     spin->setValue(int(shown));
     // A saved value from before the range existed (timeout_ms 0): say what changed, never silently.
-    if (shown != wanted)
-        m_rangeProblems.insert(
-            f.spec.name, tr("%1 was saved, which cannot work; it is now %2 (from %3 to %4). Save to keep it.")
-                             .arg(QLocale().toString(wanted), QLocale().toString(shown),
-                                  QLocale().toString(low), QLocale().toString(spin->maximum())));
+    if (shown == wanted)
+        return {};
+    return tr("%1 was saved, which cannot work; it is now %2 (from %3 to %4). Save to keep it.")
+        .arg(QLocale().toString(wanted), QLocale().toString(shown), QLocale().toString(low),
+             QLocale().toString(spin->maximum()));
 }
 
 bool ConfigForm::isRelevant(const Field &f) const

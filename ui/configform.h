@@ -5,7 +5,6 @@
 
 #include "connector.h"
 
-#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
@@ -58,9 +57,11 @@ private:
     const Field *field(const QString &name) const;
     QWidget *createEditor(Field &field);
     QWidget *createIntegerEditor(Field &field);
-    void setIntegerValue(Field &field, QSpinBox *spin, const QJsonValue &value);
+    // Set the editor from a saved value; return what could not be shown as saved (an out-of-range number).
+    QString setIntegerValue(QSpinBox *spin, const QJsonValue &value);
+    void userEdited(const QString &name, bool clearError = true);
     QJsonValue value(const Field &field) const;
-    void setValue(Field &field, const QJsonValue &value);
+    QString setValue(Field &field, const QJsonValue &value);
     bool isRelevant(const Field &field) const;
     void updateVisibility();
     void setFieldError(Field &field, const QString &message);
@@ -68,6 +69,5 @@ private:
     QList<Field> m_fields;
     QFormLayout *m_layout = nullptr;
     QToolButton *m_advancedToggle = nullptr;
-    QHash<QString, QString> m_rangeProblems; // saved values outside a field's range, said after setValues()
-    bool m_settingValues = false;            // setValues() is filling the editors: not an edit by the user
+    bool m_settingValues = false; // setValues() is filling the editors: not an edit by the user
 };
