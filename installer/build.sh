@@ -2,9 +2,11 @@
 # One entry point for a fresh Debian 12 / Ubuntu machine:
 #   installer/build.sh deps    install the build and test dependencies (apt)
 #   installer/build.sh build   deps + configure + build into ./build
-#   installer/build.sh test    build + run every test (CTest)
+#   installer/build.sh test    build + run every test (CTest): the default suites, then label package
 #   installer/build.sh run     build + launch the desktop app on its default catalog
 #   installer/build.sh bench   build + run the sync benchmark
+#   installer/build.sh package Release build in ./build-release, then the .debs and .tar.gz into
+#                              ./build/packages (MC_RELEASE_DIR and MC_PACKAGE_DIR move them)
 #   installer/build.sh fuzz    build the libFuzzer targets with clang in ./build-fuzz and run each for
 #                              MC_FUZZ_SECONDS (60) seconds
 set -euo pipefail
@@ -12,7 +14,9 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libqt6svg6 libsqlite3-dev qtkeychain-qt6-dev
-          libgl-dev xvfb xauth)
+          libgl-dev xvfb xauth
+          help2man desktop-file-utils appstream dpkg-dev file
+          gnome-keyring dbus libsecret-tools)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 as_root() {
@@ -41,7 +45,19 @@ deps) deps ;;
 build) build ;;
 test)
     build
-    QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure -j1
+    QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure -j1 -LE package
+    ctest --test-dir build --output-on-failure -L package
+    ;;
+package)
+    deps
+    release="${MC_RELEASE_DIR:-build-release}"
+    out="${MC_PACKAGE_DIR:-build/packages}"
+    cmake -S . -B "$release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMC_BUILD_TESTS=OFF -DMC_BUILD_BENCH=OFF
+    cmake --build "$release" -j"$(nproc)"
+    rm -rf "$out" && mkdir -p "$out"
+    cpack --config "$release/CPackConfig.cmake" -B "$out"
+    rm -rf "$out/_CPack_Packages"
+    ls -l "$out"
     ;;
 run)
     build
@@ -65,7 +81,7 @@ fuzz)
     ctest --test-dir build-fuzz -L fuzz --output-on-failure -j1
     ;;
 *)
-    echo "usage: installer/build.sh deps|build|test|run|bench|fuzz" >&2
+    echo "usage: installer/build.sh deps|build|test|run|bench|package|fuzz" >&2
     exit 2
     ;;
 esac

@@ -16,7 +16,8 @@
 #include "recordsbrowser.h"
 #include "recordsmodel.h"
 #include "runspanel.h"
-#include "secretstore.h"
+#include "secretlocation.h"
+#include "settingsdialog.h"
 #include "sqlconsole.h"
 #include "stallprobe.h"
 #include "syncengine.h"
@@ -84,6 +85,7 @@ private slots:
     void listOfObjectsSurvivesEdit();
     void invalidListJsonShowsInlineError();
     void firstStartOpensConnectorsPage();
+    void settingsSaysWhereSecretsAreAndWhyAMoveFailed();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -119,7 +121,7 @@ void TestGui::initTestCase()
     QVERIFY(m_dir.isValid());
     m_catalogPath = m_dir.filePath(QStringLiteral("catalog.sqlite"));
     QString error;
-    m_secrets = createSecretStore(QStringLiteral("file"), m_catalogPath, &error);
+    m_secrets = createSecretStore(SecretBackend::File, m_catalogPath, &error);
     QVERIFY2(m_secrets, qPrintable(error));
     m_engine = std::make_unique<SyncEngine>(m_catalogPath, m_secrets.get());
     QVERIFY2(m_engine->open(&error), qPrintable(error));
@@ -938,7 +940,7 @@ void TestGui::firstStartOpensConnectorsPage()
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("empty.sqlite"));
     QString error;
-    std::unique_ptr<SecretStore> secrets = createSecretStore(QStringLiteral("file"), path, &error);
+    std::unique_ptr<SecretStore> secrets = createSecretStore(SecretBackend::File, path, &error);
     QVERIFY2(secrets, qPrintable(error));
     SyncEngine engine(path, secrets.get());
     QVERIFY2(engine.open(&error), qPrintable(error));
@@ -956,3 +958,34 @@ void TestGui::firstStartOpensConnectorsPage()
 
 QTEST_MAIN(TestGui)
 #include "tst_gui.moc"
+
+// Settings names the store in use; moving to a keychain where none answers says why and moves nothing.
+void TestGui::settingsSaysWhereSecretsAreAndWhyAMoveFailed()
+{
+    QVERIFY(m_connectionId > 0);
+    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+    m_window->showSettings();
+    auto *dialog = m_window->findChild<SettingsDialog *>();
+    QVERIFY(dialog);
+    auto *where = dialog->findChild<QLabel *>(QStringLiteral("secretsWhere"));
+    auto *move = dialog->findChild<QPushButton *>(QStringLiteral("moveSecrets"));
+    auto *message = dialog->findChild<QLabel *>(QStringLiteral("secretsMessage"));
+    QVERIFY(where && move && message);
+    QCOMPARE(where->text(),
+             QStringLiteral("Kept in “catalog.sqlite.secrets” beside the catalog, readable only "
+                            "by you; never inside the catalog."));
+    QCOMPARE(move->text(), QStringLiteral("Move to the keychain"));
+    QVERIFY(message->isHidden());
+
+    QTest::mouseClick(move, Qt::LeftButton);
+    QTRY_VERIFY(message->isVisible());
+    QVERIFY2(message->text().startsWith(QStringLiteral("No system keychain answers here (")),
+             qPrintable(message->text()));
+    QVERIFY2(message->text().contains(QStringLiteral("nothing was moved")), qPrintable(message->text()));
+    QVERIFY(!message->text().contains(QStringLiteral("--")));
+    QVERIFY(move->isEnabled());
+    QCOMPARE(m_window->currentSecretBackend(), SecretBackend::File);
+    QCOMPARE(m_engine->secrets()->read(SecretStore::keyFor(m_connectionId, QStringLiteral("api_key"))),
+             m_stripe->apiKey());
+    dialog->reject();
+}

@@ -105,10 +105,7 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     m_jobsLabel->setObjectName(QStringLiteral("jobsLabel"));
     m_catalogLabel = new QLabel(this);
     m_catalogLabel->setObjectName(QStringLiteral("catalogLabel"));
-    m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(engine->catalogLocation())));
-    m_catalogLabel->setToolTip(tr("Catalog file: %1\nSecrets: %2")
-                                   .arg(QDir::toNativeSeparators(engine->catalogLocation()),
-                                        engine->secrets() ? engine->secrets()->backendName() : tr("none")));
+    updateCatalogLabel();
     m_catalogLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_jobsLabel);
     statusBar()->addPermanentWidget(m_catalogLabel);
@@ -272,10 +269,13 @@ void MainWindow::updateStatus()
 
 void MainWindow::showSettings()
 {
-    auto *dialog = new SettingsDialog(
-        m_engine->catalogLocation(),
-        m_engine->secrets() ? m_engine->secrets()->backendName() : QStringLiteral("file"), this);
+    auto *dialog = new SettingsDialog(m_engine->catalogLocation(), currentSecretBackend(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::moveSecretsRequested, this, [this, dialog](SecretBackend target) {
+        const QString problem = moveSecrets(target);
+        dialog->showSecretStore(currentSecretBackend(), problem.isEmpty() ? m_lastSecretMove : problem,
+                                !problem.isEmpty());
+    });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         if (!dialog->restartRequested()) {
             statusBar()->showMessage(tr("Settings saved; they apply at the next start."), 6000);
@@ -299,6 +299,43 @@ void MainWindow::showSettings()
     dialog->open();
 }
 
+void MainWindow::updateCatalogLabel()
+{
+    m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(m_engine->catalogLocation())));
+    m_catalogLabel->setToolTip(tr("Catalog file: %1\nSecrets: %2")
+                                   .arg(QDir::toNativeSeparators(m_engine->catalogLocation()),
+                                        currentSecretBackend() == SecretBackend::Keychain
+                                            ? tr("the system keychain")
+                                            : tr("a file beside the catalog")));
+}
+
+SecretBackend MainWindow::currentSecretBackend() const
+{
+    const SecretStore *store = m_engine->secrets();
+    return store && store->backendName() == QLatin1String("keychain") ? SecretBackend::Keychain
+                                                                      : SecretBackend::File;
+}
+
+QString MainWindow::moveSecrets(SecretBackend target)
+{
+    // A running sync read its secrets when it started, but one starting mid-move could read a half-moved
+    // store.
+    if (!m_engine->runningJobs().isEmpty())
+        return tr("Wait for the running syncs to finish, then move the secrets.");
+    const SecretMove move = ::moveSecrets(*m_catalog, target);
+    if (!move.error.isEmpty())
+        return move.error;
+    QString error;
+    std::unique_ptr<SecretStore> store = createSecretStore(target, m_engine->catalogLocation(), &error);
+    if (!store)
+        return error;
+    m_engine->replaceSecretStore(std::move(store));
+    m_lastSecretMove = move.summary + QLatin1Char('.');
+    statusBar()->showMessage(m_lastSecretMove, 6000);
+    updateCatalogLabel();
+    return {};
+}
+
 void MainWindow::showAbout()
 {
     QMessageBox::about(
@@ -308,7 +345,8 @@ void MainWindow::showAbout()
            "<p>Catalog: %2<br>Secrets: %3<br>Connectors: %4<br>Qt %5</p>")
             .arg(QStringLiteral(MC_VERSION),
                  QDir::toNativeSeparators(m_engine->catalogLocation()).toHtmlEscaped(),
-                 m_engine->secrets() ? m_engine->secrets()->backendName() : tr("none"))
+                 currentSecretBackend() == SecretBackend::Keychain ? tr("the system keychain")
+                                                                   : tr("a file beside the catalog"))
             .arg(ConnectorRegistry::instance().all().size())
             .arg(QString::fromLatin1(qVersion())));
 }

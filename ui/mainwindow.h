@@ -5,6 +5,7 @@
 #pragma once
 
 #include "catalog.h"
+#include "secretlocation.h"
 
 #include <QMainWindow>
 
@@ -34,6 +35,9 @@ public:
     Catalog *catalog() const { return m_catalog.get(); }
     int currentPage() const;
     bool isClosing() const { return m_closing; }
+    SecretBackend currentSecretBackend() const;
+    // Moves the catalog's secrets to `target` and switches the engine to it; "" or why it did not happen.
+    QString moveSecrets(SecretBackend target);
 
 public slots:
     void showPage(int page);
@@ -48,6 +52,7 @@ private:
     void createActions();
     void updateStatus();
     void saveState();
+    void updateCatalogLabel();
 
     SyncEngine *m_engine;
     std::unique_ptr<Catalog> m_catalog; // this thread's read connection
@@ -58,6 +63,7 @@ private:
     SqlConsolePage *m_sqlPage;
     QLabel *m_jobsLabel;
     QLabel *m_catalogLabel;
+    QString m_lastSecretMove;
     bool m_closing = false;
     bool m_closeConfirmed = false;
 };

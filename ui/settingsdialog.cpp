@@ -3,7 +3,6 @@
 #include "catalog.h"
 #include "secretstore.h"
 
-#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -16,10 +15,10 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-SettingsDialog::SettingsDialog(const QString &currentCatalog, const QString &currentBackend, QWidget *parent)
+SettingsDialog::SettingsDialog(const QString &currentCatalog, SecretBackend currentBackend, QWidget *parent)
     : QDialog(parent)
     , m_currentCatalog(currentCatalog)
-    , m_currentBackend(currentBackend)
+    , m_backend(currentBackend)
 {
     setObjectName(QStringLiteral("settingsDialog"));
     setWindowTitle(tr("Settings"));
@@ -46,20 +45,24 @@ SettingsDialog::SettingsDialog(const QString &currentCatalog, const QString &cur
     catalogHelp->setWordWrap(true);
     form->addRow(QString(), catalogHelp);
 
-    m_backend = new QComboBox(this);
-    m_backend->setObjectName(QStringLiteral("secretBackend"));
-    m_backend->addItem(tr("File beside the catalog (readable only by you)"), QStringLiteral("file"));
-    m_backend->addItem(tr("System keychain"), QStringLiteral("keychain"));
-    const QString backend = QSettings().value(backendSettingKey(), currentBackend).toString();
-    m_backend->setCurrentIndex(qMax(0, m_backend->findData(backend)));
-    form->addRow(tr("Secret store:"), m_backend);
-    m_backendNote = new QLabel(this);
-    m_backendNote->setWordWrap(true);
-    form->addRow(QString(), m_backendNote);
+    auto *secretsRow = new QHBoxLayout;
+    m_secretsWhere = new QLabel(this);
+    m_secretsWhere->setObjectName(QStringLiteral("secretsWhere"));
+    m_secretsWhere->setWordWrap(true);
+    m_moveSecrets = new QPushButton(this);
+    m_moveSecrets->setObjectName(QStringLiteral("moveSecrets"));
+    secretsRow->addWidget(m_secretsWhere, 1);
+    secretsRow->addWidget(m_moveSecrets);
+    form->addRow(tr("Secrets:"), secretsRow);
+    m_secretsMessage = new QLabel(this);
+    m_secretsMessage->setObjectName(QStringLiteral("secretsMessage"));
+    m_secretsMessage->setWordWrap(true);
+    m_secretsMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(QString(), m_secretsMessage);
     layout->addLayout(form);
 
-    m_note = new QLabel(tr("In use now: %1 (secrets: %2). Changes apply when Mako Connect restarts.")
-                            .arg(QDir::toNativeSeparators(currentCatalog), currentBackend),
+    m_note = new QLabel(tr("In use now: %1. A new catalog file applies when Mako Connect restarts.")
+                            .arg(QDir::toNativeSeparators(currentCatalog)),
                         this);
     m_note->setWordWrap(true);
     layout->addWidget(m_note);
@@ -78,7 +81,11 @@ SettingsDialog::SettingsDialog(const QString &currentCatalog, const QString &cur
     });
     connect(useDefault, &QPushButton::clicked, this,
             [this] { m_catalog->setText(Catalog::defaultLocation()); });
-    connect(m_backend, &QComboBox::currentIndexChanged, this, &SettingsDialog::checkBackend);
+    connect(m_moveSecrets, &QPushButton::clicked, this, [this] {
+        m_moveSecrets->setEnabled(false);
+        emit moveSecretsRequested(m_backend == SecretBackend::Keychain ? SecretBackend::File
+                                                                       : SecretBackend::Keychain);
+    });
     connect(buttons, &QDialogButtonBox::clicked, this, [this, buttons, restart](QAbstractButton *button) {
         if (buttons->buttonRole(button) == QDialogButtonBox::RejectRole) {
             reject();
@@ -88,20 +95,22 @@ SettingsDialog::SettingsDialog(const QString &currentCatalog, const QString &cur
         if (apply())
             accept();
     });
-    checkBackend();
+    showSecretStore(currentBackend);
 }
 
-void SettingsDialog::checkBackend()
+void SettingsDialog::showSecretStore(SecretBackend backend, const QString &message, bool problem)
 {
-    QString error;
-    const bool ok = createSecretStore(secretBackend(), m_catalog->text(), &error) != nullptr;
-    m_backendNote->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
-    m_backendNote->setText(
-        ok ? (secretBackend() == QLatin1String("file")
-                  ? tr("Kept in “%1”, mode 0600; never inside the catalog.")
-                        .arg(QFileInfo(FileSecretStore::defaultPathFor(m_catalog->text())).fileName())
-                  : tr("Kept in the desktop's keychain."))
-           : error);
+    m_backend = backend;
+    const bool keychain = backend == SecretBackend::Keychain;
+    m_secretsWhere->setText(
+        keychain ? tr("Kept in the system keychain.")
+                 : tr("Kept in “%1” beside the catalog, readable only by you; never inside the catalog.")
+                       .arg(QFileInfo(FileSecretStore::defaultPathFor(m_currentCatalog)).fileName()));
+    m_moveSecrets->setText(keychain ? tr("Move to a file") : tr("Move to the keychain"));
+    m_moveSecrets->setEnabled(true);
+    m_secretsMessage->setVisible(!message.isEmpty());
+    m_secretsMessage->setStyleSheet(problem ? QStringLiteral("color: #c62828;") : QString());
+    m_secretsMessage->setText(message);
 }
 
 QString SettingsDialog::catalogLocation() const
@@ -109,26 +118,13 @@ QString SettingsDialog::catalogLocation() const
     return m_catalog->text().trimmed();
 }
 
-QString SettingsDialog::secretBackend() const
-{
-    return m_backend->currentData().toString();
-}
-
 bool SettingsDialog::apply()
 {
-    QString error;
     if (catalogLocation().isEmpty()) {
         m_note->setStyleSheet(QStringLiteral("color: #c62828;"));
         m_note->setText(tr("Choose a catalog file."));
         return false;
     }
-    if (!createSecretStore(secretBackend(), catalogLocation(), &error)) {
-        m_note->setStyleSheet(QStringLiteral("color: #c62828;"));
-        m_note->setText(error);
-        return false;
-    }
-    QSettings settings;
-    settings.setValue(catalogSettingKey(), catalogLocation());
-    settings.setValue(backendSettingKey(), secretBackend());
+    QSettings().setValue(catalogSettingKey(), catalogLocation());
     return true;
 }

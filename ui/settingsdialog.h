@@ -1,35 +1,41 @@
-// Settings: where the catalog lives and which secret store holds credentials. Stored in QSettings and used
-// at the next start (the running engine keeps its catalog open); "Restart now" relaunches. GUI thread.
+// Settings: where the catalog lives (QSettings, used at the next start: the running engine keeps its catalog
+// open; "Save and restart" relaunches) and where the open catalog keeps its secrets, which moves them at once
+// (moveSecretsRequested; the main window does it and answers with showSecretStore). GUI thread.
 #pragma once
+
+#include "secretlocation.h"
 
 #include <QDialog>
 
-class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    SettingsDialog(const QString &currentCatalog, const QString &currentBackend, QWidget *parent = nullptr);
+    SettingsDialog(const QString &currentCatalog, SecretBackend currentBackend, QWidget *parent = nullptr);
 
     QString catalogLocation() const;
-    QString secretBackend() const;
     bool restartRequested() const { return m_restart; }
+    // The store in use now, with what the last move did or (`problem`) why it did not happen.
+    void showSecretStore(SecretBackend backend, const QString &message = {}, bool problem = false);
 
     static QString catalogSettingKey() { return QStringLiteral("catalog/location"); }
-    static QString backendSettingKey() { return QStringLiteral("secrets/backend"); }
+
+signals:
+    void moveSecretsRequested(SecretBackend target);
 
 private:
     bool apply();
-    void checkBackend();
 
     QString m_currentCatalog;
-    QString m_currentBackend;
+    SecretBackend m_backend;
     QLineEdit *m_catalog;
-    QComboBox *m_backend;
-    QLabel *m_backendNote;
+    QLabel *m_secretsWhere;
+    QPushButton *m_moveSecrets;
+    QLabel *m_secretsMessage;
     QLabel *m_note;
     bool m_restart = false;
 };

@@ -26,7 +26,7 @@
 
 namespace {
 
-const char kUsage[] = R"(Usage: mako-connect-cli [--catalog PATH] [--secrets file|keychain] COMMAND
+const char kUsage[] = R"(Usage: mako-connect-cli [--catalog PATH] [--secrets keychain|file] COMMAND
 
 Commands:
   connectors [--json]                       list registered connectors
@@ -42,8 +42,13 @@ Commands:
   runs NAME [--json]                        run history
   records NAME ENTITY [--format jsonl|csv] [--limit N]
   sql QUERY [--format csv|jsonl]            read-only SQL over the catalog
+  secrets status                            where the catalog keeps its connections' secrets
+  secrets migrate --to keychain|file        move them all; an interrupted move loses nothing and
+                                            can be run again
 
-The catalog defaults to $MAKO_CONNECT_CATALOG or the user's data folder.
+The catalog defaults to $MAKO_CONNECT_CATALOG or the user's data folder. A new catalog keeps its
+secrets in the system keychain where one answers, else in a file beside it readable only by you
+(--secrets or $MAKO_CONNECT_SECRETS choose); the catalog remembers where they are.
 )";
 
 int s_signalPipe[2] = {-1, -1};
@@ -202,20 +207,26 @@ bool CliApp::openCatalog()
     if (m_engine)
         return true;
     QString error;
-    m_secrets = createSecretStore(m_secretsBackend, m_catalogPath, &error);
-    if (!m_secrets) {
-        fail(error);
+    m_catalog = std::make_unique<Catalog>(m_catalogPath);
+    if (!m_catalog->isOpen()) {
+        fail(m_catalog->errorString());
+        m_catalog.reset();
         return false;
     }
+    OpenedSecretStore secrets = openSecretStore(*m_catalog, m_secretsBackend, FileFallback::Allowed);
+    if (!secrets.store) {
+        fail(secrets.error);
+        m_catalog.reset();
+        return false;
+    }
+    if (!secrets.notice.isEmpty())
+        m_err << "mako-connect-cli: " << secrets.notice << "\n";
+    m_secrets = std::move(secrets.store);
     m_engine = std::make_unique<SyncEngine>(m_catalogPath, m_secrets.get());
     if (!m_engine->open(&error)) {
         fail(error);
         m_engine.reset();
-        return false;
-    }
-    m_catalog = std::make_unique<Catalog>(m_catalogPath);
-    if (!m_catalog->isOpen()) {
-        fail(m_catalog->errorString());
+        m_catalog.reset();
         return false;
     }
     return true;
@@ -247,11 +258,13 @@ int CliApp::run()
         return usage(QStringLiteral("--catalog needs a path"));
     if (m_catalogPath.isEmpty())
         m_catalogPath = Catalog::defaultLocation();
-    m_secretsBackend = takeOption(QStringLiteral("--secrets"), &present);
-    if (present && m_secretsBackend != QLatin1String("file") && m_secretsBackend != QLatin1String("keychain"))
-        return usage(QStringLiteral("--secrets takes file or keychain"));
-    if (m_secretsBackend.isEmpty())
-        m_secretsBackend = QStringLiteral("file");
+    QString backend = takeOption(QStringLiteral("--secrets"), &present);
+    if (!present)
+        backend = qEnvironmentVariable("MAKO_CONNECT_SECRETS", QStringLiteral("automatic"));
+    const auto chosen = secretBackendFromName(backend);
+    if (!chosen)
+        return usage(QStringLiteral("--secrets takes keychain or file (\"%1\" was given)").arg(backend));
+    m_secretsBackend = *chosen;
 
     registerBuiltinConnectors();
     const QString command = takePositional();
@@ -269,9 +282,44 @@ int CliApp::run()
         return cmdRecords();
     if (command == QLatin1String("sql"))
         return cmdSql();
+    if (command == QLatin1String("secrets"))
+        return cmdSecrets();
     if (command.isEmpty())
         return usage(QStringLiteral("no command given"));
     return usage(QStringLiteral("unknown command \"%1\"").arg(command));
+}
+
+int CliApp::cmdSecrets()
+{
+    const QString action = takePositional();
+    if (action == QLatin1String("status")) {
+        if (!expectNoMore())
+            return Usage;
+        if (!openCatalog())
+            return Failed;
+        m_out << (m_secrets->backendName() == QLatin1String("keychain")
+                      ? QStringLiteral("keychain: the system keychain")
+                      : QStringLiteral("file: %1").arg(FileSecretStore::defaultPathFor(m_catalogPath)))
+              << "\n";
+        return Ok;
+    }
+    if (action != QLatin1String("migrate"))
+        return usage(QStringLiteral("secrets takes status or migrate --to keychain|file"));
+    bool present = false;
+    const auto target = secretBackendFromName(takeOption(QStringLiteral("--to"), &present));
+    if (!present || !target || *target == SecretBackend::Automatic)
+        return usage(QStringLiteral("secrets migrate needs --to keychain or --to file"));
+    if (!expectNoMore())
+        return Usage;
+    // Not openCatalog(): the store in use may be the one that no longer answers.
+    Catalog catalog(m_catalogPath);
+    if (!catalog.isOpen())
+        return fail(catalog.errorString());
+    const SecretMove move = moveSecrets(catalog, *target);
+    if (!move.error.isEmpty())
+        return fail(move.error);
+    m_out << move.summary << "\n";
+    return Ok;
 }
 
 int CliApp::cmdConnectors()

@@ -8,10 +8,11 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include "secretlocation.h"
+
 #include <memory>
 #include <optional>
 
-class SecretStore;
 class SyncEngine;
 class Catalog;
 struct ConnectionInfo;
@@ -42,6 +43,7 @@ private:
     int cmdRuns();
     int cmdRecords();
     int cmdSql();
+    int cmdSecrets();
     void printJsonProgress(const EntityProgress &progress);
     void printTextProgress(const EntityProgress &progress, QHash<QString, qint64> *lastPrinted);
 
@@ -54,7 +56,7 @@ private:
 
     QStringList m_args;
     QString m_catalogPath;
-    QString m_secretsBackend;
+    SecretBackend m_secretsBackend = SecretBackend::Automatic;
     QString m_sourceName; // the connector of the connection being synced ("GitHub"), for waiting lines
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<SyncEngine> m_engine;

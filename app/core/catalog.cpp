@@ -122,6 +122,10 @@ const QList<QStringList> &migrations()
             QStringLiteral("ALTER TABLE runs ADD COLUMN last_commit_at INTEGER"),
             QStringLiteral("ALTER TABLE runs ADD COLUMN entity_results TEXT"),
         },
+        {
+            // Facts about the catalog as a whole, e.g. which store holds its connections' secrets.
+            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+        },
     };
     return steps;
 }
@@ -469,6 +473,28 @@ QStringList Catalog::syncedEntities(qint64 connectionId)
     while (q.next())
         list.append(q.value(0).toString());
     return list;
+}
+
+QString Catalog::setting(const QString &key)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value FROM settings WHERE key = ?"));
+    q.addBindValue(key);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+bool Catalog::setSetting(const QString &key, const QString &value)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO settings (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    q.addBindValue(key);
+    q.addBindValue(value);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
 }
 
 QString Catalog::viewName(const QString &connectionName, const QString &entity)

@@ -99,6 +99,8 @@ public:
     std::optional<EntityState> entityState(qint64 connectionId, const QString &entity);
     qint64 recordCount(qint64 connectionId, const QString &entity);
     QStringList syncedEntities(qint64 connectionId);
+    // A catalog-wide setting ("secret_store"), or "" when never set.
+    QString setting(const QString &key);
     // Name of the SQL view over an entity's records ("stripe_prod__customers").
     static QString viewName(const QString &connectionName, const QString &entity);
 
@@ -123,6 +125,8 @@ public:
     qint64 removeRecordsOlderThan(qint64 connectionId, const QString &entity, qint64 generation);
     // (Re)creates the entity's view with its top-level fields as columns (sampled from stored records).
     bool refreshEntityView(qint64 connectionId, const QString &entity);
+
+    bool setSetting(const QString &key, const QString &value);
 
     bool transaction();
     bool commit();

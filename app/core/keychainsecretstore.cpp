@@ -1,6 +1,7 @@
 #include "keychainsecretstore.h"
 
 #include <QEventLoop>
+#include <QFileInfo>
 #include <qt6keychain/keychain.h>
 
 namespace {
@@ -18,15 +19,13 @@ template <typename Job> bool runJob(Job &job, QString *error)
     if (job.error() == QKeychain::NoError || job.error() == QKeychain::EntryNotFound)
         return true;
     if (error)
-        *error = QStringLiteral("The system keychain refused the request (%1); use the file secret store on "
-                                "machines without one")
-                     .arg(job.errorString());
+        *error = QStringLiteral("The system keychain refused the request (%1)").arg(job.errorString());
     return false;
 }
 } // namespace
 
 KeychainSecretStore::KeychainSecretStore(QString catalogPath)
-    : m_scope(std::move(catalogPath))
+    : m_scope(QFileInfo(catalogPath).absoluteFilePath()) // the same catalog however its path was written
 {
 }
 
@@ -60,7 +59,7 @@ bool KeychainSecretStore::remove(const QString &key, QString *error)
     return runJob(job, error);
 }
 
-bool KeychainSecretStore::isAvailable()
+bool KeychainSecretStore::isAvailable(QString *why)
 {
     // QtKeychain 0.13 has no availability call: a read of an absent entry answers NoBackendAvailable when
     // there is no keychain (headless machines without a Secret Service).
@@ -68,5 +67,8 @@ bool KeychainSecretStore::isAvailable()
     job.setKey(QStringLiteral("mako-connect-probe"));
     QString error;
     runJob(job, &error);
-    return job.error() != QKeychain::NoBackendAvailable && job.error() != QKeychain::OtherError;
+    const bool answers = job.error() != QKeychain::NoBackendAvailable && job.error() != QKeychain::OtherError;
+    if (!answers && why)
+        *why = job.errorString();
+    return answers;
 }

@@ -12,7 +12,7 @@ public:
     QString read(const QString &key, QString *error = nullptr) override;
     bool write(const QString &key, const QString &value, QString *error = nullptr) override;
     bool remove(const QString &key, QString *error = nullptr) override;
-    static bool isAvailable();
+    static bool isAvailable(QString *why = nullptr);
 
 private:
     QString entryKey(const QString &key) const;

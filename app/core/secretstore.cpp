@@ -1,9 +1,5 @@
 #include "secretstore.h"
 
-#ifdef MC_HAVE_KEYCHAIN
-#include "keychainsecretstore.h"
-#endif
-
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -19,6 +15,24 @@ QMutex &fileMutex()
     return mutex;
 }
 } // namespace
+
+bool SecretStore::writeAll(const QHash<QString, QString> &values, QString *error)
+{
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        if (!write(it.key(), it.value(), error))
+            return false;
+        QString readError;
+        if (read(it.key(), &readError) != it.value()) {
+            if (error)
+                *error = readError.isEmpty()
+                             ? QStringLiteral("A secret written to the %1 store did not read back")
+                                   .arg(backendName())
+                             : readError;
+            return false;
+        }
+    }
+    return true;
+}
 
 QString SecretStore::keyFor(qint64 connectionId, const QString &field)
 {
@@ -111,29 +125,17 @@ bool FileSecretStore::remove(const QString &key, QString *error)
         return false;
     if (values.remove(key) == 0)
         return true;
+    if (values.isEmpty() && QFile::exists(m_path))
+        return QFile::remove(m_path) || save(values, error);
     return save(values, error);
 }
 
-std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QString &catalogPath,
-                                               QString *error)
+bool FileSecretStore::writeAll(const QHash<QString, QString> &values, QString *error)
 {
-    if (backend.isEmpty() || backend == QLatin1String("file"))
-        return std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
-#ifdef MC_HAVE_KEYCHAIN
-    if (backend == QLatin1String("keychain")) {
-        if (KeychainSecretStore::isAvailable())
-            return std::make_unique<KeychainSecretStore>(catalogPath);
-        if (error)
-            *error = QStringLiteral("No system keychain is available here; use --secrets file");
-        return nullptr;
-    }
-#endif
-    if (error) {
-        if (backend == QLatin1String("keychain"))
-            *error = QStringLiteral(
-                "The keychain secret store is not available in this build; use --secrets file");
-        else
-            *error = QStringLiteral("Unknown secret store \"%1\"; use file or keychain").arg(backend);
-    }
-    return nullptr;
+    QMutexLocker lock(&fileMutex());
+    QHash<QString, QString> merged;
+    if (!load(&merged, error))
+        return false;
+    merged.insert(values);
+    return save(merged, error);
 }

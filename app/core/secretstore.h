@@ -4,8 +4,6 @@
 #include <QHash>
 #include <QString>
 
-#include <memory>
-
 class SecretStore
 {
 public:
@@ -15,12 +13,14 @@ public:
     virtual QString read(const QString &key, QString *error = nullptr) = 0;
     virtual bool write(const QString &key, const QString &value, QString *error = nullptr) = 0;
     virtual bool remove(const QString &key, QString *error = nullptr) = 0;
+    // Writes every entry and reads each back; false at the first that did not stick.
+    virtual bool writeAll(const QHash<QString, QString> &values, QString *error = nullptr);
 
     static QString keyFor(qint64 connectionId, const QString &field);
 };
 
 // A JSON file with mode 0600 beside the catalog ("<catalog>.secrets"). Thread-safe; re-reads the file on
-// each access so a CLI and the app can share it.
+// each access so a CLI and the app can share it. The file is removed with its last entry.
 class FileSecretStore : public SecretStore
 {
 public:
@@ -29,6 +29,7 @@ public:
     QString read(const QString &key, QString *error = nullptr) override;
     bool write(const QString &key, const QString &value, QString *error = nullptr) override;
     bool remove(const QString &key, QString *error = nullptr) override;
+    bool writeAll(const QHash<QString, QString> &values, QString *error = nullptr) override; // one save
     QString path() const { return m_path; }
 
     static QString defaultPathFor(const QString &catalogPath);
@@ -38,7 +39,3 @@ private:
     bool save(const QHash<QString, QString> &values, QString *error) const;
     QString m_path;
 };
-
-// Builds the store named by `backend` ("file" or "keychain"); nullptr with `error` set when unavailable.
-std::unique_ptr<SecretStore> createSecretStore(const QString &backend, const QString &catalogPath,
-                                               QString *error = nullptr);

@@ -763,6 +763,12 @@ bool SyncEngine::open(QString *error)
     return true;
 }
 
+void SyncEngine::replaceSecretStore(std::unique_ptr<SecretStore> store)
+{
+    m_ownedSecrets = std::move(store);
+    m_secrets = m_ownedSecrets.get();
+}
+
 QJsonObject SyncEngine::resolvedConfig(const ConnectionInfo &connection, QString *error) const
 {
     QJsonObject config = connection.config;

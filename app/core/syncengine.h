@@ -173,6 +173,8 @@ public:
     QString catalogLocation() const { return m_location; }
     CatalogWriter *writer() const { return m_writer.get(); }
     SecretStore *secrets() const { return m_secrets; }
+    // After its secrets moved to another store (no job running): the engine keeps and uses `store`.
+    void replaceSecretStore(std::unique_ptr<SecretStore> store);
 
     // The connection's config with its secrets read back from the store.
     QJsonObject resolvedConfig(const ConnectionInfo &connection, QString *error = nullptr) const;
@@ -207,6 +209,7 @@ private:
                       QString *error);
     QString m_location;
     SecretStore *m_secrets;
+    std::unique_ptr<SecretStore> m_ownedSecrets;
     std::unique_ptr<CatalogWriter> m_writer;
     std::unique_ptr<SyncLocks> m_locks;
     QList<QPointer<SyncJob>> m_jobs;

@@ -6,7 +6,7 @@
 #include "connectorregistry.h"
 #include "mainwindow.h"
 #include "rest/manifestconnectors.h"
-#include "secretstore.h"
+#include "secretlocation.h"
 #include "settingsdialog.h"
 #include "stallprobe.h"
 #include "svgicon.h"
@@ -14,10 +14,56 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 
 #include <cstdio>
+
+namespace {
+int cannotOpen(const QString &location, const QString &error)
+{
+    QMessageBox::critical(
+        nullptr, QStringLiteral("Mako Connect"),
+        QStringLiteral("Cannot open the catalog %1:\n%2\n\nStart with --catalog PATH, or set "
+                       "MAKO_CONNECT_CATALOG, to use another file.")
+            .arg(location, error));
+    return 1;
+}
+
+// The store that holds the catalog's secrets. Where no keychain answers, asks once (the catalog records the
+// answer) before keeping them in a file; nullptr when the user would rather quit, or no store can be used.
+std::unique_ptr<SecretStore> openSecrets(Catalog &catalog, SecretBackend wanted)
+{
+    OpenedSecretStore secrets = openSecretStore(catalog, wanted, FileFallback::AskFirst);
+    if (secrets.needsFileConsent) {
+        QMessageBox ask(QMessageBox::Information, QStringLiteral("Mako Connect"),
+                        QStringLiteral("No system keychain answers on this computer"));
+        ask.setInformativeText(
+            QStringLiteral(
+                "%1\n\nMako Connect can keep this catalog's passwords and API keys in a file beside "
+                "it instead, readable only by you:\n%2\n\nYou are asked only this once; Settings can "
+                "move them to a keychain later.")
+                .arg(secrets.error,
+                     QDir::toNativeSeparators(FileSecretStore::defaultPathFor(catalog.location()))));
+        QPushButton *useFile = ask.addButton(QStringLiteral("Use the file store"), QMessageBox::AcceptRole);
+        ask.addButton(QStringLiteral("Quit"), QMessageBox::RejectRole);
+        ask.setDefaultButton(useFile);
+        ask.exec();
+        if (ask.clickedButton() != useFile)
+            return nullptr;
+        secrets = openSecretStore(catalog, SecretBackend::File, FileFallback::AskFirst);
+    }
+    if (!secrets.store) {
+        QMessageBox::critical(nullptr, QStringLiteral("Mako Connect"), secrets.error);
+        return nullptr;
+    }
+    if (!secrets.notice.isEmpty())
+        QMessageBox::warning(nullptr, QStringLiteral("Mako Connect"), secrets.notice);
+    return std::move(secrets.store);
+}
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -35,7 +81,7 @@ int main(int argc, char *argv[])
     QCommandLineOption catalogOption(QStringLiteral("catalog"), QStringLiteral("Catalog file to use."),
                                      QStringLiteral("path"));
     QCommandLineOption secretsOption(QStringLiteral("secrets"),
-                                     QStringLiteral("Secret store: file or keychain."),
+                                     QStringLiteral("Secret store of a new catalog: keychain or file."),
                                      QStringLiteral("backend"));
     QCommandLineOption probeOption(
         QStringLiteral("stall-probe"),
@@ -54,27 +100,28 @@ int main(int argc, char *argv[])
     if (location.isEmpty())
         location = Catalog::defaultLocation();
 
-    QString backend = parser.value(secretsOption);
-    if (backend.isEmpty())
-        backend = settings.value(SettingsDialog::backendSettingKey(), QStringLiteral("file")).toString();
-    QString error;
-    std::unique_ptr<SecretStore> secrets = createSecretStore(backend, location, &error);
-    if (!secrets) {
-        QMessageBox::warning(
-            nullptr, QStringLiteral("Mako Connect"),
-            QStringLiteral("%1\nSecrets are kept in a file beside the catalog instead.").arg(error));
-        secrets = createSecretStore(QStringLiteral("file"), location, &error);
+    const auto wanted = secretBackendFromName(
+        parser.isSet(secretsOption)
+            ? parser.value(secretsOption)
+            : qEnvironmentVariable("MAKO_CONNECT_SECRETS", QStringLiteral("automatic")));
+    if (!wanted) {
+        std::fprintf(stderr, "mako-connect: --secrets takes keychain or file\n");
+        return 2;
     }
+    std::unique_ptr<SecretStore> secrets;
+    {
+        Catalog catalog(location);
+        if (!catalog.isOpen())
+            return cannotOpen(location, catalog.errorString());
+        secrets = openSecrets(catalog, *wanted);
+    }
+    if (!secrets)
+        return 1;
 
     SyncEngine engine(location, secrets.get());
-    if (!engine.open(&error)) {
-        QMessageBox::critical(
-            nullptr, QStringLiteral("Mako Connect"),
-            QStringLiteral("Cannot open the catalog %1:\n%2\n\nStart with --catalog PATH, or set "
-                           "MAKO_CONNECT_CATALOG, to use another file.")
-                .arg(location, error));
-        return 1;
-    }
+    QString error;
+    if (!engine.open(&error))
+        return cannotOpen(location, error);
 
     StallProbe probe;
     MainWindow window(&engine);
