@@ -20,6 +20,7 @@ for f in "$cli" "$desktop" "$tarball"; do [ -f "$f" ] || fail "missing $(basenam
 
 # Exactly these files, so nothing of the build tree (objects, tests, CMake files) can slip in.
 files() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sort; }
+# (Lists are kept in variables before grep -q: under pipefail an early grep exit would fail the pipe.)
 expect_cli="./usr/bin/mako-connect-cli
 ./usr/share/man/man1/mako-connect-cli.1.gz"
 expect_desktop="$(printf '%s\n' ./usr/bin/mako-connect ./usr/share/applications/mako-connect.desktop \
@@ -55,13 +56,15 @@ rm -rf "$root" && mkdir -p "$root"
 dpkg -x "$cli" "$root"
 dpkg -x "$desktop" "$root"
 for exe in mako-connect-cli mako-connect; do
-    file -b "$root/usr/bin/$exe" | grep -q ', stripped' || fail "$exe is not stripped"
-    readelf -d "$root/usr/bin/$exe" | grep -qE 'R(UN)?PATH' && fail "$exe keeps a build-tree RUNPATH"
+    [[ "$(file -b "$root/usr/bin/$exe")" == *", stripped"* ]] || fail "$exe is not stripped"
+    # Installed under /usr, next to the system's Qt: no RUNPATH into a build tree or beside the program.
+    readelf -d "$root/usr/bin/$exe" | grep -E 'R(UN)?PATH' && fail "$exe has a RUNPATH"
     grep -qF "$source_dir" "$root/usr/bin/$exe" && fail "$exe names the source folder"
 done
 # The tarball holds the same programs.
-tar -tzf "$tarball" | grep -q '/bin/mako-connect-cli$' || fail "the .tar.gz lacks mako-connect-cli"
-tar -tzf "$tarball" | grep -q '/bin/mako-connect$' || fail "the .tar.gz lacks mako-connect"
+tar_listing="$(tar -tzf "$tarball")"
+grep -q '/bin/mako-connect-cli$' <<<"$tar_listing" || fail "the .tar.gz lacks mako-connect-cli"
+grep -q '/bin/mako-connect$' <<<"$tar_listing" || fail "the .tar.gz lacks mako-connect"
 
 # The installed programs run from the scratch root: an empty catalog, the file secret store, no display.
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
@@ -75,7 +78,7 @@ done
     fail "mako-connect-cli --version"
 [ "$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/mako-connect" --version)" = "Mako Connect $version" ] ||
     fail "mako-connect --version printed: $(QT_QPA_PLATFORM=offscreen "$root/usr/bin/mako-connect" --version 2>&1)"
-zcat "$root/usr/share/man/man1/mako-connect-cli.1.gz" | grep -q 'secrets migrate' ||
+grep -q 'secrets migrate' <<<"$(zcat "$root/usr/share/man/man1/mako-connect-cli.1.gz")" ||
     fail "the CLI's man page lacks its commands"
 
 desktop-file-validate "$root/usr/share/applications/mako-connect.desktop" || fail "desktop-file-validate"
