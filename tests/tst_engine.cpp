@@ -45,6 +45,8 @@ public:
                                          QStringLiteral("id"),
                                          IncrementalMode::None,
                                          {},
+                                         {},
+                                         {},
                                          {}});
         ConfigField count;
         count.name = QStringLiteral("count");

@@ -2,6 +2,10 @@
 
 #include "jsonscan.h"
 
+#include <QSet>
+
+#include <algorithm>
+
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QDir>
@@ -126,6 +130,14 @@ const QList<QStringList> &migrations()
             // Facts about the catalog as a whole, e.g. which store holds its connections' secrets.
             QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
         },
+        {
+            // Each entity's inferred schema: per field path, the kinds of value committed (counts, JSON),
+            // and those of the full refresh under way (pass_*), which replace them when it completes.
+            QStringLiteral("CREATE TABLE entity_fields (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                           "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT NULL, "
+                           "pass_generation INTEGER, pass_counts TEXT, "
+                           "PRIMARY KEY (connection_id, entity, path))"),
+        },
     };
     return steps;
 }
@@ -195,6 +207,7 @@ Catalog::~Catalog()
 {
     m_saveState.reset();
     m_addRunCommit.reset();
+    m_saveField.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
@@ -551,10 +564,11 @@ bool Catalog::removeConnection(qint64 id)
         return false;
     QSqlQuery q(database());
     for (const QString &entity : entities)
-        q.exec(QStringLiteral("DROP VIEW IF EXISTS ") + sqlIdentifier(viewName(info->name, entity)));
+        dropEntityViews(info->name, entity);
     const QStringList statements{
         QStringLiteral("DELETE FROM records WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM sync_state WHERE connection_id = ?"),
+        QStringLiteral("DELETE FROM entity_fields WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE connection_id = ?)"),
         QStringLiteral("DELETE FROM runs WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM connections WHERE id = ?"),
@@ -739,40 +753,238 @@ qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entit
     return q.numRowsAffected();
 }
 
-bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity)
+QList<FieldStats> Catalog::entityFields(qint64 connectionId, const QString &entity)
 {
-    const auto info = connectionById(connectionId);
-    if (!info)
-        return false;
-    // Top-level fields in the order the API sends them, from a sample of records.
-    QStringList fields;
+    QList<FieldStats> fields;
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? LIMIT 50"));
+    q.prepare(QStringLiteral("SELECT path, position, declared, counts FROM entity_fields WHERE connection_id = ? "
+                             "AND entity = ? ORDER BY position"));
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     q.exec();
     while (q.next()) {
-        for (const QString &name : JsonScan::memberNames(q.value(0).toString().toUtf8())) {
-            if (!fields.contains(name) && !name.contains(QLatin1Char('"')))
-                fields.append(name);
+        FieldStats stats;
+        stats.path = q.value(0).toString();
+        stats.position = q.value(1).toInt();
+        stats.declared = fieldTypeFromName(q.value(2).toString());
+        stats.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+        fields.append(stats);
+    }
+    return fields;
+}
+
+bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint64 generation, bool fullPass,
+                                const QList<FieldStats> &observed, QStringList *typeChanges)
+{
+    // In the chunk's transaction. Kept counts only widen while records arrive; a full refresh also counts
+    // its own pass, which becomes the entity's schema when the pass completes (settleEntityFields).
+    struct Row
+    {
+        FieldStats kept;
+        FieldCounts pass;
+        bool passOfThisGeneration = false;
+    };
+    QHash<QString, Row> rows;
+    QList<FieldStats> kept;
+    {
+        QSqlQuery q(database());
+        q.prepare(QStringLiteral("SELECT path, position, declared, counts, pass_generation, pass_counts FROM "
+                                 "entity_fields WHERE connection_id = ? AND entity = ? ORDER BY position"));
+        q.addBindValue(connectionId);
+        q.addBindValue(entity);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        while (q.next()) {
+            Row row;
+            row.kept.path = q.value(0).toString();
+            row.kept.position = q.value(1).toInt();
+            row.kept.declared = fieldTypeFromName(q.value(2).toString());
+            row.kept.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+            row.passOfThisGeneration = !q.value(4).isNull() && q.value(4).toLongLong() == generation;
+            if (row.passOfThisGeneration)
+                row.pass = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(5).toByteArray()).array());
+            kept.append(row.kept);
+            rows.insert(row.kept.path, row);
         }
     }
-    QStringList columns{QStringLiteral("record_key AS _key")};
-    for (const QString &field : fields) {
-        QString path = field;
-        path.replace(QLatin1Char('\''), QStringLiteral("''"));
-        columns.append(
-            QStringLiteral("json_extract(data, '$.\"%1\"') AS %2").arg(path, sqlIdentifier(field)));
+    QList<FieldStats> merged = kept;
+    mergeFieldStats(merged, observed);
+    QHash<QString, const FieldStats *> seen;
+    for (const FieldStats &stats : observed)
+        seen.insert(stats.path, &stats);
+    QSqlQuery &save = prepared(
+        m_saveField,
+        QStringLiteral("INSERT INTO entity_fields (connection_id, entity, path, position, declared, counts, "
+                       "pass_generation, pass_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                       "(connection_id, entity, path) DO UPDATE SET declared = excluded.declared, counts = "
+                       "excluded.counts, pass_generation = excluded.pass_generation, pass_counts = "
+                       "excluded.pass_counts"));
+    for (const FieldStats &field : std::as_const(merged)) {
+        const auto found = seen.constFind(field.path);
+        if (found == seen.cend())
+            continue; // nothing new of it in this chunk
+        const Row row = rows.value(field.path);
+        const FieldType before = row.kept.type();
+        if (typeChanges && rows.contains(field.path) && before != FieldType::Unknown &&
+            field.type() != before) {
+            FieldStats asBefore = field;
+            asBefore.declared = before; // how many of all its values the old type leaves out
+            typeChanges->append(QStringLiteral("The field %1 was %2 and is now %3: %4 of its values are not %2")
+                                    .arg(FieldSql::label(field.path), fieldTypeName(before),
+                                         fieldTypeName(field.type()), QString::number(asBefore.misfits())));
+        }
+        FieldCounts pass = row.passOfThisGeneration ? row.pass : FieldCounts();
+        if (fullPass)
+            pass.add((*found)->counts);
+        save.addBindValue(connectionId);
+        save.addBindValue(entity);
+        save.addBindValue(field.path);
+        save.addBindValue(field.position);
+        save.addBindValue(field.declared == FieldType::Unknown ? QVariant() : QVariant(fieldTypeName(field.declared)));
+        save.addBindValue(QString::fromUtf8(QJsonDocument(field.counts.toJson()).toJson(QJsonDocument::Compact)));
+        save.addBindValue(fullPass ? QVariant(generation) : QVariant());
+        save.addBindValue(fullPass ? QVariant(QString::fromUtf8(QJsonDocument(pass.toJson()).toJson(QJsonDocument::Compact)))
+                                   : QVariant());
+        if (!save.exec()) {
+            m_error = save.lastError().text();
+            return false;
+        }
     }
-    columns.append(QStringLiteral("synced_at AS _synced_at"));
+    return true;
+}
+
+bool Catalog::settleEntityFields(qint64 connectionId, const QString &entity, qint64 generation)
+{
+    // The end of a full refresh: what its pass counted is now the schema; fields it never saw are gone, as
+    // the records that had them are.
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM entity_fields WHERE connection_id = ? AND entity = ? AND "
+                             "(pass_generation IS NULL OR pass_generation != ?)"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    q.addBindValue(generation);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    q.prepare(QStringLiteral("UPDATE entity_fields SET counts = pass_counts, pass_generation = NULL, "
+                             "pass_counts = NULL WHERE connection_id = ? AND entity = ?"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+void Catalog::dropEntityViews(const QString &connectionName, const QString &entity)
+{
+    // The entity's view and its child views (`<view>__<array field>`, which read json_each).
+    const QString view = viewName(connectionName, entity);
+    QString pattern = view;
+    pattern.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    pattern.replace(QLatin1Char('_'), QStringLiteral("\\_"));
+    pattern.replace(QLatin1Char('%'), QStringLiteral("\\%"));
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE ? ESCAPE '\\' "
+                             "AND sql LIKE '%json_each(%'"));
+    q.addBindValue(pattern + QStringLiteral("\\_\\_%"));
+    q.exec();
+    QStringList views{view};
+    while (q.next())
+        views.append(q.value(0).toString());
+    for (const QString &name : std::as_const(views))
+        exec(QStringLiteral("DROP VIEW IF EXISTS ") + sqlIdentifier(name));
+}
+
+namespace {
+// The typed columns of `fields` whose paths start with `prefix` (one level of "[]" at most): scalars as their
+// type, timestamps as ISO text plus `__raw`, objects by their members (not themselves).
+QStringList typedColumns(const QList<FieldStats> &fields, const QString &prefix, const QString &json)
+{
+    QStringList columns;
+    QSet<QString> names;
+    for (const FieldStats &field : fields) {
+        if (!field.path.startsWith(prefix))
+            continue;
+        const QString path = field.path.mid(prefix.size());
+        if (path.contains(QStringLiteral("[]")))
+            continue; // an array's elements: its child view
+        const bool hasMembers = field.type() == FieldType::Object &&
+                                std::any_of(fields.begin(), fields.end(), [&](const FieldStats &other) {
+                                    return other.path.startsWith(field.path + QLatin1Char('\t'));
+                                });
+        if (hasMembers)
+            continue;
+        const QString name = FieldSql::columnName(path);
+        if (names.contains(name))
+            continue;
+        names.insert(name);
+        columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::typed(field, json, path), sqlIdentifier(name)));
+        if (field.type() == FieldType::Timestamp)
+            columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::raw(json, path),
+                                                        sqlIdentifier(name + QStringLiteral("__raw"))));
+    }
+    return columns;
+}
+} // namespace
+
+bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity,
+                                const QHash<QString, QString> &childNames)
+{
+    const auto info = connectionById(connectionId);
+    if (!info)
+        return false;
+    QList<FieldStats> fields = entityFields(connectionId, entity);
+    // A catalog synced before schemas were kept: the top-level fields of a sample, untyped.
+    if (fields.isEmpty()) {
+        QSqlQuery q(database());
+        q.prepare(QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? LIMIT 50"));
+        q.addBindValue(connectionId);
+        q.addBindValue(entity);
+        q.exec();
+        QStringList names;
+        while (q.next()) {
+            for (const QString &name : JsonScan::memberNames(q.value(0).toString().toUtf8())) {
+                if (!names.contains(name) && !name.contains(QLatin1Char('\t')))
+                    names.append(name);
+            }
+        }
+        for (const QString &name : std::as_const(names))
+            fields.append(FieldStats{name, int(fields.size()), FieldType::Unknown, {}});
+    }
     QString entityLiteral = entity;
     entityLiteral.replace(QLatin1Char('\''), QStringLiteral("''"));
-    const QString view = sqlIdentifier(viewName(info->name, entity));
-    if (!exec(QStringLiteral("DROP VIEW IF EXISTS ") + view))
+    const QString where =
+        QStringLiteral("connection_id = %1 AND entity = '%2'").arg(connectionId).arg(entityLiteral);
+    dropEntityViews(info->name, entity);
+
+    QStringList columns{QStringLiteral("record_key AS _key")};
+    columns += typedColumns(fields, QString(), QStringLiteral("data"));
+    columns << QStringLiteral("data AS _json") << QStringLiteral("synced_at AS _synced_at");
+    const QString view = viewName(info->name, entity);
+    if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE %3")
+                  .arg(sqlIdentifier(view), columns.join(QStringLiteral(", ")), where)))
         return false;
-    return exec(
-        QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE connection_id = %3 AND entity = '%4'")
-            .arg(view, columns.join(QStringLiteral(", ")))
-            .arg(connectionId)
-            .arg(entityLiteral));
+    // Arrays of objects: one row per element, with the parent's key and the element's position (as dlt's
+    // child tables).
+    for (const FieldStats &field : std::as_const(fields)) {
+        if (field.counts[ValueKind::ObjectArray] == 0 || field.path.contains(QStringLiteral("[]")))
+            continue;
+        const QString prefix = field.path + QStringLiteral("\t[]\t");
+        QStringList child{QStringLiteral("r.record_key AS _parent_key"), QStringLiteral("j.key AS _position")};
+        child += typedColumns(fields, prefix, QStringLiteral("j.value"));
+        child << QStringLiteral("j.value AS _json");
+        const QString name = childNames.value(FieldSql::label(field.path), FieldSql::columnName(field.path));
+        if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records r, json_each(r.data, %3) j WHERE "
+                                 "r.%4 AND json_type(j.value) = 'object'")
+                      .arg(sqlIdentifier(view + QStringLiteral("__") + name), child.join(QStringLiteral(", ")),
+                           FieldSql::jsonPath(FieldSql::segments(field.path)),
+                           QString(where).replace(QStringLiteral(" AND entity"), QStringLiteral(" AND r.entity")))))
+            return false;
+    }
+    return true;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "connector.h"
+#include "fieldschema.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -123,8 +124,18 @@ public:
     int markStaleRuns();
     // Removes records of an entity not stamped with `generation` (end of a full refresh, I3).
     qint64 removeRecordsOlderThan(qint64 connectionId, const QString &entity, qint64 generation);
-    // (Re)creates the entity's view with its top-level fields as columns (sampled from stored records).
-    bool refreshEntityView(qint64 connectionId, const QString &entity);
+    // (Re)creates the entity's typed view from its schema (entityFields), and a child view per array of
+    // objects, named by `childNames` ("lines.data" -> "lines") or after the field's path.
+    bool refreshEntityView(qint64 connectionId, const QString &entity,
+                           const QHash<QString, QString> &childNames = {});
+    // The entity's inferred schema, in the order fields were first seen.
+    QList<FieldStats> entityFields(qint64 connectionId, const QString &entity);
+    // In a chunk's transaction: adds what the chunk's records hold; `fullPass` also counts them for the
+    // full refresh `generation`. Fields whose type this changes are described in `typeChanges`.
+    bool mergeEntityFields(qint64 connectionId, const QString &entity, qint64 generation, bool fullPass,
+                           const QList<FieldStats> &observed, QStringList *typeChanges);
+    // In the transaction ending a full refresh: its pass's counts become the schema.
+    bool settleEntityFields(qint64 connectionId, const QString &entity, qint64 generation);
 
     bool setSetting(const QString &key, const QString &value);
 
@@ -137,6 +148,7 @@ private:
     static QString writeProblem(const QFileInfo &info);
     bool migrate();
     bool exec(const QString &sql);
+    void dropEntityViews(const QString &connectionName, const QString &entity);
 
     // A statement prepared once on this connection and kept: the writer runs a few per committed page.
     QSqlQuery &prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sql);
@@ -147,4 +159,5 @@ private:
     QString m_error;
     std::unique_ptr<QSqlQuery> m_saveState;
     std::unique_ptr<QSqlQuery> m_addRunCommit;
+    std::unique_ptr<QSqlQuery> m_saveField;
 };

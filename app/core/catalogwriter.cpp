@@ -357,11 +357,14 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
     if (!catalog.transaction())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     // Within one transaction only each entity's last state counts: save it once, with the records it adds.
-    QHash<QString, qint64> records;    // stream -> records in this transaction
-    QHash<QString, ChunkWrite *> last; // stream -> its last chunk here
+    QHash<QString, qint64> records;              // stream -> records in this transaction
+    QHash<QString, ChunkWrite *> last;           // stream -> its last chunk here
+    QHash<QString, QList<FieldStats>> observed; // stream -> what its records here hold
     for (ChunkWrite *chunk : chunks) {
-        records[streamKey(*chunk)] += chunk->records.size();
-        last.insert(streamKey(*chunk), chunk);
+        const QString key = streamKey(*chunk);
+        records[key] += chunk->records.size();
+        last.insert(key, chunk);
+        mergeFieldStats(observed[key], chunk->observed);
     }
     for (ChunkWrite *chunk : chunks) {
         bool busy = false;
@@ -369,7 +372,7 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
         if (!writeRecords(catalog, *chunk, &text, &busy))
             return failed(text, busy);
         const QString key = streamKey(*chunk);
-        if (last.value(key) == chunk && !saveProgress(catalog, *chunk, records.value(key)))
+        if (last.value(key) == chunk && !saveProgress(catalog, *chunk, records.value(key), observed.value(key)))
             return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     }
     if (!catalog.commit())
@@ -429,8 +432,22 @@ bool CatalogWriter::writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *e
     return true;
 }
 
-bool CatalogWriter::saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records)
+bool CatalogWriter::saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records,
+                                 const QList<FieldStats> &observed)
 {
+    QStringList typeChanges;
+    if (!observed.isEmpty() &&
+        !catalog.mergeEntityFields(chunk.connectionId, chunk.state.entity, chunk.state.generation,
+                                   chunk.state.mode == QLatin1String("full"), observed, &typeChanges))
+        return false;
+    if (chunk.removeOlderGenerations &&
+        !catalog.settleEntityFields(chunk.connectionId, chunk.state.entity, chunk.state.generation))
+        return false;
+    // Said, not coerced: the run log names each field whose values stopped fitting its type.
+    if (chunk.log) {
+        for (const QString &change : std::as_const(typeChanges))
+            chunk.log(change);
+    }
     return catalog.saveEntityState(chunk.connectionId, chunk.state) &&
            (chunk.state.runId <= 0 || catalog.addRunCommit(chunk.state.runId, chunk.state.entity, records));
 }

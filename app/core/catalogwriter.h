@@ -29,6 +29,9 @@ struct ChunkWrite
     // The last chunk of a full refresh: records of older generations (gone from the source) are removed in
     // the same transaction (I3).
     bool removeOlderGenerations = false;
+    // What the records hold, per field (SchemaObserver on the fetching thread): merged into the entity's
+    // schema in the same transaction.
+    QList<FieldStats> observed;
     qint64 removed = 0; // set by the writer
     // Called on the writer thread after the commit (ok; `message` is the number of records removed) or the
     // rollback (`message` says why). Must be cheap and thread-safe.
@@ -83,7 +86,8 @@ private:
     // The chunk's upserts (and, ending a full refresh, the removal of older generations).
     bool writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
     // The entity's FetchState after the chunk, and the run's count of `records` more committed.
-    static bool saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records);
+    static bool saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records,
+                             const QList<FieldStats> &observed);
     // One entity of one run of one connection: the unit whose chunks commit strictly in order.
     static QString streamKey(qint64 connectionId, qint64 runId, const QString &entity);
     static QString streamKey(const ChunkWrite &chunk);

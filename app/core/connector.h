@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cancel.h"
+#include "fieldschema.h"
 #include "httpclient.h"
 
 #include <QByteArray>
@@ -61,6 +62,10 @@ struct EntityInfo
     IncrementalMode incremental = IncrementalMode::None;
     QString cursorField; // record field the incremental cursor follows ("created")
     QString description;
+    // What the connector knows of the records' fields: declared types win over inference (paths as in
+    // FieldStats), CSV-like sources whose values are all text, and names for arrays' child views.
+    SchemaHints schema;
+    QHash<QString, QString> childViews; // "lines.data" -> "lines" (stripe__invoices__lines)
     QJsonObject toJson() const;
 };
 

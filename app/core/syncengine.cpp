@@ -109,6 +109,10 @@ public:
     {
         m_progress.runId = job->m_runId;
         m_progress.entity = m_entity;
+        if (const EntityInfo *info = m_metadata.entity(m_entity)) {
+            m_schemaHints = info->schema;
+            m_childViews = info->childViews;
+        }
     }
 
     void run();
@@ -132,6 +136,8 @@ private:
     QString m_entity;
     std::optional<EntityState> m_previous;
     QStringList m_secrets;
+    SchemaHints m_schemaHints;
+    QHash<QString, QString> m_childViews;
     EntityProgress m_progress;
     QElapsedTimer m_clock;
     qint64 m_lastEmitMs = -1000;
@@ -393,6 +399,11 @@ void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
     chunk.connectionId = m_job->m_connection.id;
     chunk.records = std::move(records);
     chunk.state = es;
+    // Fetching thread: the schema's counting runs here, beside the fetch, not on the one writer.
+    SchemaObserver observer(m_schemaHints);
+    for (const Record &record : std::as_const(chunk.records))
+        observer.observe(record.json);
+    chunk.observed = observer.take();
     if (!es.state.hasMore) {
         chunk.state.status = QStringLiteral("done");
         if (!es.state.highWater.isNull() && !es.state.highWater.isUndefined())
@@ -423,11 +434,12 @@ void EntityWorker::settleInCatalog(bool completed, const QString &status)
 {
     const qint64 connectionId = m_job->m_connection.id;
     const QString entity = m_entity;
+    const QHash<QString, QString> childViews = m_childViews;
     CatalogWriter *writer = m_job->m_engine->writer();
     writer
         ->submit([=](Catalog &catalog) -> QVariant {
             if (completed) {
-                catalog.refreshEntityView(connectionId, entity);
+                catalog.refreshEntityView(connectionId, entity, childViews);
                 return QVariant();
             }
             if (auto current = catalog.entityState(connectionId, entity);

@@ -1,0 +1,450 @@
+#include "fieldschema.h"
+
+#include "jsonscan.h"
+
+#include <QLocale>
+
+namespace {
+
+const char *const kTypeNames[] = {"", "integer", "real", "boolean", "text", "timestamp", "date", "object", "array"};
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool digits(QByteArrayView s, qsizetype from, qsizetype count)
+{
+    if (from + count > s.size())
+        return false;
+    for (qsizetype i = from; i < from + count; ++i) {
+        if (!isDigit(s[i]))
+            return false;
+    }
+    return true;
+}
+
+int twoDigits(QByteArrayView s, qsizetype at)
+{
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+}
+
+// "2024-12-01" -> Date; "2024-12-01T10:00:00Z", "2024-12-01 10:00", with seconds, fractions and an offset
+// -> Timestamp; anything else -> Text.
+ValueKind isoKind(QByteArrayView s)
+{
+    if (s.size() < 10 || !digits(s, 0, 4) || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' ||
+        !digits(s, 8, 2))
+        return ValueKind::Text;
+    const int month = twoDigits(s, 5), day = twoDigits(s, 8);
+    if (month < 1 || month > 12 || day < 1 || day > 31)
+        return ValueKind::Text;
+    if (s.size() == 10)
+        return ValueKind::Date;
+    if ((s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2) || s.size() < 16 || s[13] != ':' ||
+        !digits(s, 14, 2) || twoDigits(s, 11) > 23 || twoDigits(s, 14) > 59)
+        return ValueKind::Text;
+    qsizetype i = 16;
+    if (i < s.size() && s[i] == ':') {
+        if (!digits(s, i + 1, 2))
+            return ValueKind::Text;
+        i += 3;
+        if (i < s.size() && s[i] == '.') {
+            ++i;
+            const qsizetype start = i;
+            while (i < s.size() && isDigit(s[i]))
+                ++i;
+            if (i == start)
+                return ValueKind::Text;
+        }
+    }
+    if (i == s.size())
+        return ValueKind::Timestamp;
+    if (s[i] == 'Z' && i + 1 == s.size())
+        return ValueKind::Timestamp;
+    if (s[i] == '+' || s[i] == '-') {
+        const QByteArrayView zone = s.sliced(i + 1);
+        if ((zone.size() == 5 && digits(zone, 0, 2) && zone[2] == ':' && digits(zone, 3, 2)) ||
+            (zone.size() == 4 && digits(zone, 0, 4)) || (zone.size() == 2 && digits(zone, 0, 2)))
+            return ValueKind::Timestamp;
+    }
+    return ValueKind::Text;
+}
+
+// "15", "-3", "0" -> Integer; "1.99", "1e3", "-0.5" -> Real; "007", "1.", "+5", "1,5" -> Text.
+ValueKind numberKind(QByteArrayView s)
+{
+    qsizetype i = s.startsWith('-') ? 1 : 0;
+    const qsizetype intStart = i;
+    while (i < s.size() && isDigit(s[i]))
+        ++i;
+    const qsizetype intDigits = i - intStart;
+    if (intDigits == 0 || (intDigits > 1 && s[intStart] == '0'))
+        return ValueKind::Text;
+    bool real = false;
+    if (i < s.size() && s[i] == '.') {
+        const qsizetype start = ++i;
+        while (i < s.size() && isDigit(s[i]))
+            ++i;
+        if (i == start)
+            return ValueKind::Text;
+        real = true;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+            ++i;
+        const qsizetype start = i;
+        while (i < s.size() && isDigit(s[i]))
+            ++i;
+        if (i == start)
+            return ValueKind::Text;
+        real = true;
+    }
+    if (i != s.size())
+        return ValueKind::Text;
+    // Past 18 digits an integer may not fit 64 bits: keep such ids as text rather than round them.
+    if (!real && intDigits > 18)
+        return ValueKind::Text;
+    return real ? ValueKind::Real : ValueKind::Integer;
+}
+
+bool equalsNoCase(QByteArrayView s, const char *word)
+{
+    return s.compare(QByteArrayView(word), Qt::CaseInsensitive) == 0;
+}
+
+constexpr QChar kSeparator = QLatin1Char('\t'); // between path segments: never part of a field name
+} // namespace
+
+QString fieldTypeName(FieldType type)
+{
+    return QString::fromLatin1(kTypeNames[int(type)]);
+}
+
+FieldType fieldTypeFromName(const QString &name, bool *ok)
+{
+    for (int i = 1; i < int(std::size(kTypeNames)); ++i) {
+        if (name == QLatin1String(kTypeNames[i])) {
+            if (ok)
+                *ok = true;
+            return FieldType(i);
+        }
+    }
+    if (ok)
+        *ok = false;
+    return FieldType::Unknown;
+}
+
+bool isNumeric(FieldType type)
+{
+    return type == FieldType::Integer || type == FieldType::Real;
+}
+
+ValueKind classifyText(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return ValueKind::Null; // an empty cell is no value, never 0 or ""
+    if (equalsNoCase(text, "true") || equalsNoCase(text, "false"))
+        return ValueKind::Boolean;
+    const char first = text.front();
+    if (isDigit(first) || first == '-') {
+        const ValueKind number = numberKind(text);
+        if (number != ValueKind::Text)
+            return number;
+        return isoKind(text);
+    }
+    return ValueKind::Text;
+}
+
+ValueKind classifyValue(QByteArrayView raw, bool textValues)
+{
+    if (raw.isEmpty())
+        return ValueKind::Null;
+    switch (raw.front()) {
+    case 'n':
+        return ValueKind::Null;
+    case 't':
+    case 'f':
+        return ValueKind::Boolean;
+    case '{':
+        return ValueKind::Object;
+    case '[': {
+        qsizetype i = 1;
+        while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\n' || raw[i] == '\r' || raw[i] == '\t'))
+            ++i;
+        return i < raw.size() && raw[i] == '{' ? ValueKind::ObjectArray : ValueKind::Array;
+    }
+    case '"': {
+        const QByteArrayView inner = raw.sliced(1, raw.size() - 2);
+        if (textValues)
+            return classifyText(inner.contains('\\') ? QByteArrayView(JsonScan::keyText(raw)) : inner);
+        // A JSON string is text unless it spells an ISO date; the cheap test on its first bytes comes first.
+        return inner.size() >= 10 && isDigit(inner[0]) && inner[4] == '-' ? isoKind(inner) : ValueKind::Text;
+    }
+    default:
+        return raw.contains('.') || raw.contains('e') || raw.contains('E') ? ValueKind::Real
+                                                                          : ValueKind::Integer;
+    }
+}
+
+qint64 FieldCounts::total() const
+{
+    qint64 sum = 0;
+    for (qint64 v : n)
+        sum += v;
+    return sum;
+}
+
+void FieldCounts::add(const FieldCounts &other)
+{
+    for (size_t i = 0; i < n.size(); ++i)
+        n[i] += other.n[i];
+    largestInteger = qMax(largestInteger, other.largestInteger);
+}
+
+QJsonArray FieldCounts::toJson() const
+{
+    QJsonArray array;
+    for (qint64 v : n)
+        array.append(v);
+    array.append(largestInteger);
+    return array;
+}
+
+FieldCounts FieldCounts::fromJson(const QJsonArray &array)
+{
+    FieldCounts counts;
+    for (int i = 0; i < kValueKinds && i < array.size(); ++i)
+        counts.n[size_t(i)] = array.at(i).toInteger();
+    counts.largestInteger = array.at(kValueKinds).toInteger();
+    return counts;
+}
+
+FieldType FieldStats::type() const
+{
+    if (declared != FieldType::Unknown)
+        return declared;
+    const qint64 values = counts.nonNull();
+    const auto only = [&](std::initializer_list<ValueKind> kinds) {
+        qint64 sum = 0;
+        for (ValueKind kind : kinds)
+            sum += counts[kind];
+        return sum == values;
+    };
+    if (values == 0)
+        return FieldType::Unknown;
+    if (only({ValueKind::Integer}))
+        return FieldType::Integer;
+    if (only({ValueKind::Integer, ValueKind::Real}))
+        return FieldType::Real;
+    if (only({ValueKind::Boolean}))
+        return FieldType::Boolean;
+    if (only({ValueKind::Date}))
+        return FieldType::Date;
+    if (only({ValueKind::Date, ValueKind::Timestamp}))
+        return FieldType::Timestamp;
+    if (only({ValueKind::Object}))
+        return FieldType::Object;
+    if (only({ValueKind::Array, ValueKind::ObjectArray}))
+        return FieldType::Array;
+    return FieldType::Text;
+}
+
+qint64 FieldStats::misfits() const
+{
+    const qint64 values = counts.nonNull();
+    const qint64 numbers = counts[ValueKind::Integer] + counts[ValueKind::Real];
+    switch (type()) {
+    case FieldType::Unknown:
+        return 0;
+    case FieldType::Integer:
+        return values - counts[ValueKind::Integer];
+    case FieldType::Real:
+        return values - numbers;
+    case FieldType::Boolean:
+        return values - counts[ValueKind::Boolean];
+    case FieldType::Timestamp: // ISO text, or Unix seconds/milliseconds where declared
+        return values - counts[ValueKind::Timestamp] - counts[ValueKind::Date] -
+               (declared == FieldType::Timestamp ? numbers : 0);
+    case FieldType::Date:
+        return values - counts[ValueKind::Date] - counts[ValueKind::Timestamp];
+    case FieldType::Text:
+        return declared == FieldType::Text ? 0 : values - counts[ValueKind::Text];
+    case FieldType::Object:
+        return values - counts[ValueKind::Object];
+    case FieldType::Array:
+        return values - counts[ValueKind::Array] - counts[ValueKind::ObjectArray];
+    }
+    return 0;
+}
+
+QString FieldStats::summary() const
+{
+    const QLocale locale;
+    const FieldType t = type();
+    return QStringLiteral("%1%2: %3 values, %4 null, %5 did not fit")
+        .arg(t == FieldType::Unknown ? QStringLiteral("no values yet") : fieldTypeName(t),
+             declared != FieldType::Unknown ? QStringLiteral(" (declared by the connector)") : QString(),
+             locale.toString(counts.total()), locale.toString(counts[ValueKind::Null]),
+             locale.toString(misfits()));
+}
+
+SchemaObserver::SchemaObserver(const SchemaHints &hints)
+    : m_hints(hints)
+{
+}
+
+void SchemaObserver::count(const QString &path, ValueKind kind, QByteArrayView raw)
+{
+    auto it = m_index.constFind(path);
+    int index;
+    if (it == m_index.cend()) {
+        if (m_fields.size() >= kMaxFields)
+            return;
+        index = int(m_fields.size());
+        m_index.insert(path, index);
+        FieldStats stats;
+        stats.path = path;
+        stats.position = index;
+        stats.declared = m_hints.declared.value(path, FieldType::Unknown);
+        m_fields.append(stats);
+    } else {
+        index = *it;
+    }
+    FieldCounts &counts = m_fields[index].counts;
+    ++counts.n[size_t(kind)];
+    if (kind == ValueKind::Integer) {
+        const qint64 value = qAbs(raw.front() == '"' ? raw.sliced(1, raw.size() - 2).toLongLong()
+                                                     : raw.toLongLong());
+        counts.largestInteger = qMax(counts.largestInteger, value);
+    }
+}
+
+void SchemaObserver::observeObject(QByteArrayView json, const QString &prefix, int depth)
+{
+    for (const auto &[rawName, value] : JsonScan::members(json)) {
+        if (rawName.contains('\\') || rawName.contains('\t'))
+            continue; // such names stay in _json only
+        const QString path = prefix + QString::fromUtf8(rawName);
+        const ValueKind kind = classifyValue(value, m_hints.textValues);
+        count(path, kind, value);
+        // Objects flatten to depth 2; arrays of objects up to there get a child view of their elements.
+        if (kind == ValueKind::Object && depth < 2) {
+            observeObject(value, path + kSeparator, depth + 1);
+        } else if (kind == ValueKind::ObjectArray && depth <= 2) {
+            const QString elementPrefix = path + kSeparator + QStringLiteral("[]") + kSeparator;
+            for (QByteArrayView element : JsonScan::elements(value)) {
+                if (element.startsWith('{'))
+                    observeObject(element, elementPrefix, 3); // an element's own members only
+            }
+        }
+    }
+}
+
+void SchemaObserver::observe(QByteArrayView recordJson)
+{
+    observeObject(recordJson, QString(), 1);
+}
+
+QList<FieldStats> SchemaObserver::take()
+{
+    m_index.clear();
+    return std::exchange(m_fields, {});
+}
+
+void mergeFieldStats(QList<FieldStats> &kept, const QList<FieldStats> &more)
+{
+    QHash<QString, int> index;
+    for (int i = 0; i < kept.size(); ++i)
+        index.insert(kept.at(i).path, i);
+    for (const FieldStats &stats : more) {
+        const auto it = index.constFind(stats.path);
+        if (it != index.cend()) {
+            kept[*it].counts.add(stats.counts);
+            if (stats.declared != FieldType::Unknown)
+                kept[*it].declared = stats.declared;
+            continue;
+        }
+        FieldStats added = stats;
+        added.position = kept.isEmpty() ? 0 : kept.constLast().position + 1;
+        index.insert(added.path, int(kept.size()));
+        kept.append(added);
+    }
+}
+
+namespace FieldSql {
+
+QStringList segments(const QString &path)
+{
+    return path.split(kSeparator);
+}
+
+QString jsonPath(const QStringList &segments)
+{
+    QString path = QStringLiteral("$");
+    for (const QString &segment : segments) {
+        QString escaped = segment;
+        escaped.replace(QLatin1Char('\''), QStringLiteral("''"));
+        path += QStringLiteral(".\"%1\"").arg(escaped);
+    }
+    return QLatin1Char('\'') + path + QLatin1Char('\'');
+}
+
+QString columnName(const QString &path)
+{
+    QStringList parts = segments(path);
+    parts.removeAll(QStringLiteral("[]"));
+    return parts.join(QStringLiteral("__"));
+}
+
+QString label(const QString &path)
+{
+    QStringList parts = segments(path);
+    parts.removeAll(QStringLiteral("[]"));
+    return parts.join(QLatin1Char('.'));
+}
+
+QString raw(const QString &json, const QString &path)
+{
+    return QStringLiteral("json_extract(%1, %2)").arg(json, jsonPath(segments(path)));
+}
+
+QString typed(const FieldStats &field, const QString &json, const QString &path)
+{
+    const QString x = raw(json, path);
+    switch (field.type()) {
+    case FieldType::Integer: // text only when it reads back the same ("15", not "15abc" or "007")
+        return QStringLiteral("(CASE typeof(%1) WHEN 'integer' THEN %1 WHEN 'text' THEN CASE WHEN "
+                              "CAST(CAST(%1 AS INTEGER) AS TEXT) = %1 THEN CAST(%1 AS INTEGER) END END)")
+            .arg(x);
+    case FieldType::Real:
+        return QStringLiteral("(CASE typeof(%1) WHEN 'integer' THEN CAST(%1 AS REAL) WHEN 'real' THEN %1 "
+                              "WHEN 'text' THEN CASE WHEN %1 GLOB '*[0-9]*' AND %1 NOT GLOB '*[^0-9eE.+-]*' "
+                              "THEN CAST(%1 AS REAL) END END)")
+            .arg(x);
+    case FieldType::Boolean:
+        return QStringLiteral("(CASE json_type(%1, %2) WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN 'text' "
+                              "THEN CASE lower(%3) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END END)")
+            .arg(json, jsonPath(segments(path)), x);
+    case FieldType::Timestamp:
+        return QStringLiteral("(CASE typeof(%1) WHEN 'text' THEN strftime('%Y-%m-%dT%H:%M:%SZ', %1) "
+                              "WHEN 'integer' THEN strftime('%2', %1%3, 'unixepoch') WHEN 'real' THEN "
+                              "strftime('%2', %1%3, 'unixepoch') END)")
+            .arg(x,
+                 field.isMilliseconds() ? QStringLiteral("%Y-%m-%dT%H:%M:%fZ")
+                                        : QStringLiteral("%Y-%m-%dT%H:%M:%SZ"),
+                 field.isMilliseconds() ? QStringLiteral(" / 1000.0") : QString());
+    case FieldType::Date:
+        return QStringLiteral("(CASE typeof(%1) WHEN 'text' THEN date(%1) END)").arg(x);
+    case FieldType::Text:
+        return QStringLiteral("CAST(%1 AS TEXT)").arg(x);
+    case FieldType::Unknown:
+    case FieldType::Object:
+    case FieldType::Array:
+        break;
+    }
+    return x;
+}
+
+} // namespace FieldSql
