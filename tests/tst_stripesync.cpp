@@ -93,10 +93,14 @@ private slots:
         QCOMPARE(runs.first().records, 1234 + 250);
         QSqlQuery view(m_fx->catalog->database());
         QVERIFY(view.exec(QStringLiteral(
-            "SELECT email, created FROM stripe_prod__customers WHERE _key = 'cus_0000000007'")));
+            "SELECT email, created, created__raw, typeof(created__raw) FROM stripe_prod__customers "
+            "WHERE _key = 'cus_0000000007'")));
         QVERIFY(view.next());
         QVERIFY(view.value(0).toString().contains(QLatin1Char('@')));
-        QCOMPARE(view.value(1).toLongLong(), 1700000007);
+        // Stripe's `created` is declared Unix seconds: ISO-8601 UTC in the view, the number beside it.
+        QCOMPARE(view.value(1).toString(), QStringLiteral("2023-11-14T22:13:27Z"));
+        QCOMPARE(view.value(2).toLongLong(), 1700000007);
+        QCOMPARE(view.value(3).toString(), QStringLiteral("integer"));
     }
 
     void rerunCreatesNoDuplicatesAndUpdatesContent()

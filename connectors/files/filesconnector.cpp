@@ -131,6 +131,26 @@ QByteArray validUtf8(const QByteArray &bytes)
     return QString::fromUtf8(bytes).toUtf8();
 }
 
+// A CSV row as a JSON object of its header's names; short rows get null for the missing columns.
+QByteArray csvRowJson(const QList<QByteArray> &names, const QList<QByteArray> &fields, bool emptyAsString)
+{
+    QByteArray json;
+    json.reserve(64 + fields.size() * 24);
+    json += '{';
+    for (int i = 0; i < names.size(); ++i) {
+        if (i > 0)
+            json += ',';
+        appendJsonString(json, names.at(i));
+        json += ':';
+        if (i < fields.size() && (emptyAsString || !fields.at(i).isEmpty()))
+            appendJsonString(json, validUtf8(fields.at(i)));
+        else
+            json += "null";
+    }
+    json += '}';
+    return json;
+}
+
 QByteArray rowHash(QByteArrayView bytes)
 {
     return QCryptographicHash::hash(bytes, QCryptographicHash::Sha1).toHex();
@@ -409,11 +429,21 @@ ConnectorMetadata FilesConnector::staticMetadata()
     batch.maximum = 100000;
     batch.help = QStringLiteral("Rows read and saved together (1 to 100000).");
     batch.advanced = true;
-    m.config = {path, entities, key, format, delimiter, batch};
+    ConfigField columnTypes;
+    columnTypes.name = QStringLiteral("column_types");
+    columnTypes.label = QStringLiteral("Column types");
+    columnTypes.type = ConfigField::Type::List;
+    columnTypes.advanced = true;
+    columnTypes.placeholder = QStringLiteral("zip=text, amount=real");
+    columnTypes.help = QStringLiteral(
+        "Optional. \"column=type\" items that replace what is inferred from a CSV column's values; types: "
+        "integer, real, boolean, text, timestamp, date.");
+    m.config = {path, entities, key, format, delimiter, batch, columnTypes};
 
     m.configEntities = [](const QJsonObject &config, QString *error) {
         QStringList errors;
         QList<EntityInfo> infos;
+        const QHash<QString, FieldType> declared = columnTypesFromConfig(config, &errors);
         for (const FileEntity &e : entitiesFromConfig(config, &errors)) {
             EntityInfo info;
             info.name = e.name;
@@ -422,6 +452,13 @@ ConnectorMetadata FilesConnector::staticMetadata()
             info.incremental = IncrementalMode::Native;
             info.cursorField = QStringLiteral("file modification time");
             info.description = QStringLiteral("Rows of %1").arg(e.glob);
+            // A CSV cell is text: its type is read from what it spells, unless the connection says.
+            const QString suffix = QFileInfo(e.glob).suffix().toLower();
+            info.schema.textValues =
+                e.format == FileEntity::Format::Csv ||
+                (e.format == FileEntity::Format::Auto && suffix != QLatin1String("jsonl") &&
+                 suffix != QLatin1String("ndjson"));
+            info.schema.declared = declared;
             infos.append(info);
         }
         if (error)
@@ -429,6 +466,33 @@ ConnectorMetadata FilesConnector::staticMetadata()
         return infos;
     };
     return m;
+}
+
+QHash<QString, FieldType> FilesConnector::columnTypesFromConfig(const QJsonObject &config, QStringList *errors)
+{
+    QHash<QString, FieldType> types;
+    const QJsonValue value = config.value(QStringLiteral("column_types"));
+    QStringList items;
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            items.append(item.toString());
+    } else {
+        items = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    }
+    for (const QString &item : std::as_const(items)) {
+        const qsizetype eq = item.indexOf(QLatin1Char('='));
+        bool ok = false;
+        const FieldType type =
+            eq > 0 ? fieldTypeFromName(item.mid(eq + 1).trimmed().toLower(), &ok) : FieldType::Unknown;
+        if (!ok || type == FieldType::Object || type == FieldType::Array) {
+            errors->append(QStringLiteral("column_types: \"%1\" is not column=type with a type of integer, "
+                                          "real, boolean, text, timestamp or date")
+                               .arg(item.trimmed()));
+            continue;
+        }
+        types.insert(item.left(eq).trimmed(), type);
+    }
+    return types;
 }
 
 QList<FileEntity> FilesConnector::entitiesFromConfig(const QJsonObject &config, QStringList *errors)
@@ -589,6 +653,7 @@ QStringList FilesConnector::validateConfig() const
 {
     QStringList problems = BaseConnector::validateConfig();
     entitiesFromConfig(config(), &problems);
+    columnTypesFromConfig(config(), &problems);
     return problems;
 }
 
@@ -775,20 +840,9 @@ FetchState FilesConnector::fetchEntityChunk(const ResumableFetchOptions &options
                     throw malformed(recordLine, QStringLiteral("%1 fields, but the header has %2")
                                                     .arg(fields.size())
                                                     .arg(names.size()));
-                QByteArray json;
-                json.reserve(64 + fields.size() * 24);
-                json += '{';
-                for (int i = 0; i < names.size(); ++i) {
-                    if (i > 0)
-                        json += ',';
-                    appendJsonString(json, names.at(i));
-                    json += ':';
-                    if (i < fields.size())
-                        appendJsonString(json, validUtf8(fields.at(i)));
-                    else
-                        json += "null"; // a short row: the missing columns are absent, not empty
-                }
-                json += '}';
+                // An empty cell is null, never "" (nor 0); the row hash stays that of the row as it was
+                // always stored, with "", so keys made before this do not change.
+                const QByteArray json = csvRowJson(names, fields, false);
                 QByteArray key;
                 if (keyIndex >= 0) {
                     key = keyIndex < fields.size() ? validUtf8(fields.at(keyIndex)) : QByteArray();
@@ -796,7 +850,10 @@ FetchState FilesConnector::fetchEntityChunk(const ResumableFetchOptions &options
                         throw malformed(recordLine,
                                         QStringLiteral("the key column \"%1\" is empty").arg(entity->key));
                 } else {
-                    key = rowHash(json);
+                    key = rowHash(std::any_of(fields.cbegin(), fields.cend(),
+                                              [](const QByteArray &f) { return f.isEmpty(); })
+                                      ? csvRowJson(names, fields, true)
+                                      : json);
                 }
                 batch.append(Record{key, json});
             }

@@ -24,6 +24,8 @@ public:
     static ConnectorMetadata staticMetadata();
     // The entities of a config: those it lists, else one per CSV/JSONL file of the folder (or the file).
     static QList<FileEntity> entitiesFromConfig(const QJsonObject &config, QStringList *errors);
+    // The connection's "column=type" overrides of inferred CSV column types.
+    static QHash<QString, FieldType> columnTypesFromConfig(const QJsonObject &config, QStringList *errors);
     // The files of an entity, sorted by their path relative to the configured folder.
     static QList<QFileInfo> filesOf(const FileEntity &entity, const QJsonObject &config);
 

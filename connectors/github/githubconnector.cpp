@@ -105,6 +105,9 @@ ConnectorMetadata GitHubConnector::staticMetadata()
         info.incremental = e.incremental;
         info.cursorField = QLatin1String(e.cursorField);
         info.description = QLatin1String(e.description);
+        // GitHub's times are ISO-8601 UTC strings, null until they happen (closed_at, merged_at).
+        for (const char *field : {"created_at", "updated_at", "closed_at", "merged_at", "pushed_at"})
+            info.schema.declared.insert(QLatin1String(field), FieldType::Timestamp);
         meta.entities.append(info);
     }
 

@@ -37,6 +37,28 @@ QString stripeMessage(const QByteArray &body)
 
 } // namespace
 
+namespace {
+// Fields Stripe documents as Unix timestamps (seconds), wherever they appear at the top of an object.
+const char *const kTimestampFields[] = {"created",
+                                        "canceled_at",
+                                        "cancel_at",
+                                        "ended_at",
+                                        "period_start",
+                                        "period_end",
+                                        "current_period_start",
+                                        "current_period_end",
+                                        "billing_cycle_anchor",
+                                        "start_date",
+                                        "trial_start",
+                                        "trial_end",
+                                        "due_date",
+                                        "available_on",
+                                        "updated",
+                                        "effective_at",
+                                        "next_payment_attempt",
+                                        "webhooks_delivered_at"};
+} // namespace
+
 ConnectorMetadata StripeConnector::staticMetadata()
 {
     ConnectorMetadata metadata;
@@ -57,6 +79,12 @@ ConnectorMetadata StripeConnector::staticMetadata()
         // Stripe lists filter on `created` only: new records are picked up, edits to old ones are not.
         info.incremental = IncrementalMode::CreatedOnly;
         info.cursorField = QStringLiteral("created");
+        // Stripe sends times as Unix seconds; a list object's elements are its `data`.
+        for (const char *field : kTimestampFields)
+            info.schema.declared.insert(QString::fromLatin1(field), FieldType::Timestamp);
+        info.childViews = {{QStringLiteral("lines.data"), QStringLiteral("lines")},
+                           {QStringLiteral("items.data"), QStringLiteral("items")},
+                           {QStringLiteral("refunds.data"), QStringLiteral("refunds")}};
         metadata.entities.append(info);
     }
     ConfigField apiKey;

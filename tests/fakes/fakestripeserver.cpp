@@ -404,6 +404,18 @@ void renderInvoice(JsonWriter &w, const Ctx &c)
     w.str("hosted_invoice_url", fmt("https://invoice.stripe.com/i/acct_1Mako/test_%s", c.id.data()));
     w.boolean("livemode", false);
     w.object("metadata", [](JsonWriter &) {});
+    // 1 to 3 lines, as Stripe's list object: the typed views give them a child view.
+    w.object("lines", [&](JsonWriter &lines) {
+        lines.str("object", "list");
+        lines.objects("data", 1 + c.n % 3, [&](JsonWriter &line, int i) {
+            line.str("id", fmt("il_%06d_%d", c.n, i));
+            line.str("object", "line_item");
+            line.num("amount", amount / (1 + c.n % 3));
+            line.str("description", fmt("Line %d", i + 1));
+            line.num("quantity", qint64(1 + i));
+        });
+        lines.boolean("has_more", false);
+    });
     w.str("number", fmt("MAKO-%06d", c.n));
     w.boolean("paid", !open);
     w.num("period_end", c.created);
