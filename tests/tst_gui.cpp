@@ -28,6 +28,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
+#include <QIcon>
+#include <QLocale>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -521,8 +524,24 @@ void TestGui::recordsModelPassesModelTester()
     const QJsonObject sent =
         QJsonDocument::fromJson(m_stripe->recordJson(QStringLiteral("charges"), key)).object();
     QCOMPARE(model.data(model.index(7, 0)).toString(), key);
+    // Typed columns: the number itself to copy, shown with the locale's separators, right-aligned, and
+    // the header says the type; Stripe's Unix-seconds `created` shows as a local date-time.
+    QCOMPARE(model.data(model.index(7, amountColumn), Qt::EditRole).toLongLong(),
+             sent.value(QStringLiteral("amount")).toInteger());
     QCOMPARE(model.data(model.index(7, amountColumn)).toString(),
-             QString::number(sent.value(QStringLiteral("amount")).toInteger()));
+             QLocale().toString(sent.value(QStringLiteral("amount")).toInteger()));
+    QCOMPARE(model.data(model.index(7, amountColumn), Qt::TextAlignmentRole).toInt(),
+             int(Qt::AlignRight | Qt::AlignVCenter));
+    QCOMPARE(model.headerData(amountColumn, Qt::Horizontal, RecordsModel::TypeRole).toInt(),
+             int(FieldType::Integer));
+    QCOMPARE(model.headerData(createdColumn, Qt::Horizontal, RecordsModel::TypeRole).toInt(),
+             int(FieldType::Timestamp));
+    QVERIFY(!model.headerData(amountColumn, Qt::Horizontal, Qt::DecorationRole).value<QIcon>().isNull());
+    QVERIFY(model.headerData(amountColumn, Qt::Horizontal, Qt::ToolTipRole).toString().contains(
+        QStringLiteral("integer: 230 values")));
+    QCOMPARE(model.data(model.index(7, createdColumn)).toString(),
+             QDateTime::fromSecsSinceEpoch(sent.value(QStringLiteral("created")).toInteger())
+                 .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
     QCOMPARE(QJsonDocument::fromJson(model.recordJson(7)).object(), sent);
 
     // Sort by a JSON field, descending: the newest charge first.
@@ -541,7 +560,19 @@ void TestGui::recordsModelPassesModelTester()
     QTRY_VERIFY(model.totalCount() >= 1);
     QTRY_COMPARE(qint64(model.rowCount()), model.totalCount());
     for (int row = 0; row < model.rowCount(); ++row)
-        QCOMPARE(model.data(model.index(row, amountColumn)).toString(), amount);
+        QCOMPARE(model.data(model.index(row, amountColumn), Qt::EditRole).toString(), amount);
+
+    // A number column compares as numbers ("> 9" is not text order, which would put "10000" below "9").
+    model.setColumnFilter(amountColumn, QStringLiteral(">9"));
+    QTRY_COMPARE(model.totalCount(), qint64(230));
+    // A date filter on a timestamp column reads the date in local time, as the grid shows it.
+    const QDateTime created = QDateTime::fromSecsSinceEpoch(sent.value(QStringLiteral("created")).toInteger());
+    model.setColumnFilter(amountColumn, QString());
+    model.setColumnFilter(createdColumn, QStringLiteral("=%1").arg(created.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+    QTRY_COMPARE(model.totalCount(), qint64(1));
+    QTRY_COMPARE(model.recordKey(0), key);
+    model.setColumnFilter(createdColumn, QStringLiteral(">abc"));
+    QVERIFY(!model.query().filterProblem(createdColumn).isEmpty());
 }
 
 void TestGui::browserShowsSyncedRecordFields()

@@ -1,9 +1,10 @@
-// Writes the records browser's current view (same filters and sort) to CSV or JSON Lines on a worker
-// thread with its own read-only catalog connection, reporting progress; the file appears only when complete
-// (QSaveFile). The object lives on the GUI thread; its signals arrive there queued.
+// Runs an export (tableexport.h) on a worker thread with its own read-only catalog connection, reporting
+// progress: the records browser's current view (same filters and sort), or an SQL console result. The object
+// lives on the GUI thread; its signals arrive there queued.
 #pragma once
 
 #include "recordsquery.h"
+#include "tableexport.h"
 
 #include <QObject>
 #include <QThread>
@@ -14,9 +15,10 @@ class RecordExporter : public QObject
 {
     Q_OBJECT
 public:
-    enum class Format { Csv, JsonLines };
-
-    RecordExporter(QString catalogPath, RecordsQuery query, QString outputPath, Format format,
+    RecordExporter(QString catalogPath, RecordsQuery query, QString outputPath, ExportOptions options,
+                   QObject *parent = nullptr);
+    // An SQL console result: the rows of one read-only SELECT.
+    RecordExporter(QString catalogPath, QString select, QString outputPath, ExportOptions options,
                    QObject *parent = nullptr);
     ~RecordExporter() override; // cancels and waits for the worker
 
@@ -24,10 +26,7 @@ public:
     void cancel() { m_cancelled = true; }
     bool isRunning() const { return m_thread && m_thread->isRunning(); }
     QString outputPath() const { return m_outputPath; }
-    Format format() const { return m_format; }
-
-    static Format formatForPath(const QString &path);
-    static QString csvField(const QString &text);
+    ExportOptions options() const { return m_options; }
 
 signals:
     void progress(qint64 written, qint64 total);
@@ -38,8 +37,9 @@ private:
 
     QString m_catalogPath;
     RecordsQuery m_query;
+    QString m_select;
     QString m_outputPath;
-    Format m_format;
+    ExportOptions m_options;
     std::atomic<bool> m_cancelled{false};
     QThread *m_thread = nullptr;
 };

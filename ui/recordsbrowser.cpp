@@ -9,7 +9,12 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -17,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
@@ -26,6 +32,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWidget *parent)
@@ -67,8 +74,15 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_exportButton->setIcon(Icons::ui(QStringLiteral("export")));
     m_exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_exportButton->setToolTip(
-        tr("Export the rows shown (with the current filters and sort) to CSV or JSON Lines "
+        tr("Export the rows shown (with the current filters and sort) to CSV, Excel or JSON Lines "
            "(Ctrl+Shift+E)"));
+    m_rawButton = new QToolButton(this);
+    m_rawButton->setObjectName(QStringLiteral("rawValuesButton"));
+    m_rawButton->setText(tr("Raw values"));
+    m_rawButton->setCheckable(true);
+    m_rawButton->setToolTip(tr("Show timestamps and numbers as the API sent them, not as local dates and "
+                               "formatted numbers"));
+    bar->addWidget(m_rawButton);
     bar->addWidget(m_exportButton);
     layout->addLayout(bar);
 
@@ -128,33 +142,14 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("exportStatus"));
     m_status->setWordWrap(true);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_status->hide();
     layout->addWidget(m_status);
 
     auto *exportMenu = new QMenu(m_exportButton);
-    exportMenu->addAction(tr("CSV…"), this, [this] {
-        const QString dir = QSettings()
-                                .value(QStringLiteral("records/exportDir"),
-                                       QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                                .toString();
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QStringLiteral(".csv"),
-            tr("CSV (*.csv)"));
-        if (!path.isEmpty())
-            exportTo(path, RecordExporter::Format::Csv);
-    });
-    exportMenu->addAction(tr("JSON Lines…"), this, [this] {
-        const QString dir = QSettings()
-                                .value(QStringLiteral("records/exportDir"),
-                                       QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                                .toString();
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QStringLiteral(".jsonl"),
-            tr("JSON Lines (*.jsonl)"));
-        if (!path.isEmpty())
-            exportTo(path, RecordExporter::Format::JsonLines);
-    });
+    exportMenu->addAction(tr("CSV…"), this, [this] { chooseExport(ExportFormat::Csv); });
+    exportMenu->addAction(tr("Excel workbook (XLSX)…"), this, [this] { chooseExport(ExportFormat::Xlsx); });
+    exportMenu->addAction(tr("JSON Lines…"), this, [this] { chooseExport(ExportFormat::JsonLines); });
     m_exportButton->setMenu(exportMenu);
     m_exportButton->setPopupMode(QToolButton::InstantPopup);
 
@@ -167,6 +162,7 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
             filters.insert(c, m_header->filterText(c));
         m_model->setColumnFilters(filters);
         m_model->setTextFilter(m_filter->text());
+        showFilterProblems();
     });
     connect(m_filter, &QLineEdit::textChanged, this, &RecordsBrowser::applyFiltersSoon);
     connect(m_header, &FilterHeader::filterChanged, this, &RecordsBrowser::applyFiltersSoon);
@@ -189,8 +185,10 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
         const bool sameColumns = m_header->filterCount() == m_model->columnCount();
         m_header->setFilterCount(m_model->columnCount());
         if (!sameColumns) {
-            for (int c = 0; c < m_model->columnCount(); ++c)
+            for (int c = 0; c < m_model->columnCount(); ++c) {
                 m_table->setColumnWidth(c, c == 0 ? 160 : 120);
+                m_table->setColumnHidden(c, false);
+            }
         }
     });
     connect(m_model, &RecordsModel::loadingChanged, this, [this](bool loading) {
@@ -207,6 +205,12 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { showSelectedRecord(); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &RecordsBrowser::showSelectedRecord);
+    connect(m_rawButton, &QToolButton::toggled, m_model, &RecordsModel::setRawValues);
+    m_header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_header, &QWidget::customContextMenuRequested, this, &RecordsBrowser::showHeaderMenu);
+    connect(m_status, &QLabel::linkActivated, this, [](const QString &link) {
+        QDesktopServices::openUrl(QUrl(link));
+    });
     connect(m_refreshButton, &QPushButton::clicked, this, &RecordsBrowser::refresh);
     connect(m_copyButton, &QPushButton::clicked, this, &RecordsBrowser::copyRecord);
     updateCountLabel();
@@ -325,13 +329,139 @@ void RecordsBrowser::exportRecords()
     m_exportButton->showMenu();
 }
 
-bool RecordsBrowser::exportTo(const QString &path, RecordExporter::Format format)
+void RecordsBrowser::showFilterProblems()
+{
+    const RecordsQuery query = m_model->query();
+    QStringList problems;
+    for (auto it = query.columnFilters.constBegin(); it != query.columnFilters.constEnd(); ++it) {
+        const QString problem = query.filterProblem(it.key());
+        if (!problem.isEmpty())
+            problems << problem;
+    }
+    m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_status->setText(problems.isEmpty() ? QString() : tr("Filter not applied: %1").arg(problems.join(QLatin1Char(' '))));
+    m_status->setVisible(!problems.isEmpty());
+}
+
+void RecordsBrowser::showHeaderMenu(const QPoint &position)
+{
+    QMenu menu(this);
+    const RecordsQuery query = m_model->query();
+    QAction *nested = menu.addAction(tr("Show nested columns"));
+    nested->setCheckable(true);
+    bool anyNested = false, nestedShown = false;
+    for (int c = 1; c < query.columnCount(); ++c) {
+        if (query.fields.at(c - 1).path.contains(QLatin1Char('\t'))) {
+            anyNested = true;
+            nestedShown = nestedShown || !m_table->isColumnHidden(c);
+        }
+    }
+    nested->setEnabled(anyNested);
+    nested->setChecked(nestedShown);
+    connect(nested, &QAction::toggled, this, [this, query](bool show) {
+        for (int c = 1; c < query.columnCount(); ++c)
+            if (query.fields.at(c - 1).path.contains(QLatin1Char('\t')))
+                m_table->setColumnHidden(c, !show);
+    });
+    menu.addSeparator();
+    QMenu *columns = menu.addMenu(tr("Columns"));
+    for (int c = 1; c < query.columnCount(); ++c) {
+        QAction *action = columns->addAction(query.columnName(c));
+        action->setCheckable(true);
+        action->setChecked(!m_table->isColumnHidden(c));
+        connect(action, &QAction::toggled, this, [this, c](bool show) { m_table->setColumnHidden(c, !show); });
+    }
+    menu.exec(m_header->mapToGlobal(position));
+}
+
+void RecordsBrowser::chooseExport(ExportFormat format)
+{
+    if (format == ExportFormat::Xlsx && m_model->totalCount() > kXlsxMaxRows) {
+        QMessageBox::information(this, tr("Export records"),
+                                 tr("This view has %1 rows; an Excel sheet holds at most %2 below its header. "
+                                    "Filter the rows first, or export to CSV.")
+                                     .arg(Format::count(m_model->totalCount()), Format::count(kXlsxMaxRows)));
+        return;
+    }
+    ExportOptions options;
+    options.format = format;
+    if (format == ExportFormat::Csv && !askCsvOptions(this, &options))
+        return;
+    const QString dir = QSettings()
+                            .value(QStringLiteral("records/exportDir"),
+                                   QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                            .toString();
+    const QString suffix = ExportOptions::suffix(format);
+    const QString filter = format == ExportFormat::Csv    ? tr("CSV (*.csv)")
+                           : format == ExportFormat::Xlsx ? tr("Excel workbook (*.xlsx)")
+                                                          : tr("JSON Lines (*.jsonl)");
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QLatin1Char('.') + suffix, filter);
+    if (!path.isEmpty())
+        exportTo(path, options);
+}
+
+bool RecordsBrowser::askCsvOptions(QWidget *parent, ExportOptions *options)
+{
+    // Remembered between exports: an analyst who needs semicolons for Excel needs them every time.
+    QSettings settings;
+    QDialog dialog(parent);
+    dialog.setObjectName(QStringLiteral("csvOptions"));
+    dialog.setWindowTitle(tr("CSV export"));
+    auto *form = new QFormLayout(&dialog);
+    auto *flatten = new QCheckBox(tr("Nested objects as their own columns (address.city)"), &dialog);
+    flatten->setChecked(settings.value(QStringLiteral("export/flatten"), true).toBool());
+    auto *nullEmpty = new QCheckBox(tr("Empty cell for a missing value (else the word null)"), &dialog);
+    nullEmpty->setChecked(settings.value(QStringLiteral("export/nullAsEmpty"), true).toBool());
+    auto *isoDates = new QCheckBox(tr("Dates as ISO-8601 UTC (else as the API sent them)"), &dialog);
+    isoDates->setChecked(settings.value(QStringLiteral("export/isoDates"), true).toBool());
+    auto *bom = new QCheckBox(tr("UTF-8 byte order mark, so Excel reads accents right"), &dialog);
+    bom->setChecked(settings.value(QStringLiteral("export/bom"), false).toBool());
+    auto *delimiter = new QComboBox(&dialog);
+    delimiter->addItem(tr("Comma  ,"), QStringLiteral(","));
+    delimiter->addItem(tr("Semicolon  ;"), QStringLiteral(";"));
+    delimiter->addItem(tr("Tab"), QStringLiteral("\t"));
+    delimiter->setCurrentIndex(qMax(0, delimiter->findData(settings.value(QStringLiteral("export/delimiter"),
+                                                                          QStringLiteral(",")))));
+    form->addRow(tr("Delimiter:"), delimiter);
+    form->addRow(flatten);
+    form->addRow(nullEmpty);
+    form->addRow(isoDates);
+    form->addRow(bom);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Choose file…"));
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return false;
+    options->flatten = flatten->isChecked();
+    options->nullAsEmpty = nullEmpty->isChecked();
+    options->isoDates = isoDates->isChecked();
+    options->utf8Bom = bom->isChecked();
+    options->delimiter = delimiter->currentData().toString().at(0);
+    settings.setValue(QStringLiteral("export/flatten"), options->flatten);
+    settings.setValue(QStringLiteral("export/nullAsEmpty"), options->nullAsEmpty);
+    settings.setValue(QStringLiteral("export/isoDates"), options->isoDates);
+    settings.setValue(QStringLiteral("export/bom"), options->utf8Bom);
+    settings.setValue(QStringLiteral("export/delimiter"), delimiter->currentData());
+    return true;
+}
+
+bool RecordsBrowser::exportTo(const QString &path)
+{
+    ExportOptions options;
+    options.format = ExportOptions::formatForPath(path);
+    return exportTo(path, options);
+}
+
+bool RecordsBrowser::exportTo(const QString &path, const ExportOptions &options)
 {
     if (m_exporter || m_model->query().entity.isEmpty())
         return false;
     QSettings().setValue(QStringLiteral("records/exportDir"), QFileInfo(path).absolutePath());
     // The exporter takes the model's query: the file holds exactly the filtered, sorted view.
-    m_exporter = new RecordExporter(m_catalogPath, m_model->query(), path, format, this);
+    m_exporter = new RecordExporter(m_catalogPath, m_model->query(), path, options, this);
     auto *dialog = new QProgressDialog(
         tr("Exporting %1 to %2…").arg(currentEntity(), QFileInfo(path).fileName()), tr("Cancel"), 0, 0, this);
     dialog->setObjectName(QStringLiteral("exportProgress"));
@@ -357,10 +487,12 @@ bool RecordsBrowser::exportTo(const QString &path, RecordExporter::Format format
                 m_exporter->deleteLater();
                 m_exporter.clear();
                 m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
-                m_status->setText(ok ? tr("Exported %1 to %2")
-                                           .arg(Format::plural(rows, tr("record"), tr("records")),
-                                                QDir::toNativeSeparators(path))
-                                     : error);
+                m_status->setText(
+                    ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
+                             .arg(Format::plural(rows, tr("record"), tr("records")),
+                                  QDir::toNativeSeparators(path).toHtmlEscaped(),
+                                  QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
+                       : error.toHtmlEscaped());
                 m_status->show();
                 updateCountLabel();
                 emit exportFinished(ok, rows, ok ? path : error);

@@ -42,8 +42,10 @@ public:
 
     // Starts exporting the current filtered view to `path` (CSV or JSONL from the suffix unless given).
     // Returns false when an export is already running or nothing is shown.
-    bool exportTo(const QString &path, RecordExporter::Format format);
-    bool exportTo(const QString &path) { return exportTo(path, RecordExporter::formatForPath(path)); }
+    bool exportTo(const QString &path, const ExportOptions &options);
+    bool exportTo(const QString &path); // the format from the suffix, default options
+    // The CSV options dialog (delimiter, flatten, nulls, BOM, dates), remembered between exports.
+    static bool askCsvOptions(QWidget *parent, ExportOptions *options);
 
 public slots:
     void refresh();
@@ -59,6 +61,9 @@ private:
     void showSelectedRecord();
     void updateCountLabel();
     void applyFiltersSoon();
+    void showFilterProblems();
+    void showHeaderMenu(const QPoint &position);
+    void chooseExport(ExportFormat format);
 
     QString m_catalogPath;
     Catalog *m_catalog;
@@ -70,6 +75,7 @@ private:
     QLabel *m_count;
     BusyIndicator *m_busy;
     QToolButton *m_exportButton;
+    QToolButton *m_rawButton;
     QPushButton *m_refreshButton;
     QTableView *m_table;
     FilterHeader *m_header;

@@ -1,10 +1,12 @@
 #include "recordsmodel.h"
 
 #include "readonlydb.h"
+#include "typebadge.h"
 
 #include <QBrush>
 #include <QDateTime>
 #include <QFont>
+#include <QLocale>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QSqlError>
@@ -47,37 +49,14 @@ static bool bindAndExec(QSqlQuery &query, const QString &sql, const QVariantList
     return query.exec();
 }
 
-void RecordsLoader::sample(int generation, qint64 connectionId, const QString &entity, const QString &keyName)
+void RecordsLoader::sample(int generation, RecordsQuery query)
 {
     if (generation != latestGeneration)
         return;
     QString error;
-    QStringList scalars, compounds; // API order, but nested objects/arrays after the plain values
-    if (ensureOpen(&error)) {
-        QSqlQuery query(m_db);
-        if (bindAndExec(query, RecordsQuery::sampleFieldsSql(), {connectionId, entity})) {
-            while (query.next()) {
-                const QString field = query.value(0).toString();
-                const QString type = query.value(1).toString();
-                if (field.isEmpty() || field == keyName || field.contains(QLatin1Char('"')) ||
-                    scalars.contains(field))
-                    continue;
-                const bool compound = type == QLatin1String("object") || type == QLatin1String("array");
-                if (compound) {
-                    if (!compounds.contains(field))
-                        compounds << field;
-                } else {
-                    compounds.removeAll(field); // a plain value in some record: list it with the plain ones
-                    scalars << field;
-                }
-                if (scalars.size() + compounds.size() >= 80)
-                    break;
-            }
-        } else {
-            error = query.lastError().text();
-        }
-    }
-    emit sampled(generation, scalars + compounds, error);
+    if (ensureOpen(&error))
+        query.loadColumns(m_db);
+    emit sampled(generation, query.fields, query.keyType, error);
 }
 
 void RecordsLoader::loadPage(int generation, const RecordsQuery &request, int limit, int offset,
@@ -99,7 +78,7 @@ void RecordsLoader::loadPage(int generation, const RecordsQuery &request, int li
                 row.key = query.value(0).toString();
                 row.values.reserve(fields);
                 for (int f = 0; f < fields; ++f)
-                    row.values.append(RecordsQuery::fromJsonText(query.value(f + 1)));
+                    row.values.append(request.decode(f + 1, query.value(f + 1)));
                 rows.append(std::move(row));
             }
             atEnd = rows.size() < limit;
@@ -197,6 +176,15 @@ void RecordsModel::setColumnFilters(const QHash<int, QString> &filters)
     restart(false);
 }
 
+void RecordsModel::setRawValues(bool raw)
+{
+    if (m_query.rawValues == raw)
+        return;
+    m_query.rawValues = raw;
+    if (!m_query.entity.isEmpty() && !m_sampling)
+        restart(false);
+}
+
 void RecordsModel::refresh()
 {
     restart(true);
@@ -230,12 +218,9 @@ void RecordsModel::restart(bool resample)
     }
     if (resample) {
         m_sampling = true;
-        const qint64 connectionId = m_query.connectionId;
-        const QString entity = m_query.entity;
-        const QString keyName = m_query.keyName;
-        QMetaObject::invokeMethod(m_loader, [loader = m_loader, generation, connectionId, entity, keyName] {
-            loader->sample(generation, connectionId, entity, keyName);
-        });
+        const RecordsQuery query = m_query;
+        QMetaObject::invokeMethod(m_loader,
+                                  [loader = m_loader, generation, query] { loader->sample(generation, query); });
     } else {
         m_atEnd = false;
         requestPage();
@@ -246,7 +231,8 @@ void RecordsModel::restart(bool resample)
     setLoading();
 }
 
-void RecordsModel::onSampled(int generation, const QStringList &fields, const QString &error)
+void RecordsModel::onSampled(int generation, const QList<FieldStats> &fields, FieldType keyType,
+                             const QString &error)
 {
     if (generation != m_generation)
         return;
@@ -254,6 +240,7 @@ void RecordsModel::onSampled(int generation, const QStringList &fields, const QS
     m_sampled = true;
     beginResetModel();
     m_query.fields = fields;
+    m_query.keyType = keyType;
     // Column filters index columns: keep only those that still exist.
     for (auto it = m_query.columnFilters.begin(); it != m_query.columnFilters.end();)
         it = it.key() < m_query.columnCount() ? std::next(it) : m_query.columnFilters.erase(it);
@@ -369,36 +356,58 @@ int RecordsModel::columnCount(const QModelIndex &parent) const
     return m_query.columnCount();
 }
 
+QVariant RecordsModel::displayText(int column, const QVariant &value) const
+{
+    const QLocale locale;
+    const QMetaType meta = value.metaType();
+    switch (m_query.rawValues ? FieldType::Unknown : m_query.columnType(column)) {
+    case FieldType::Integer:
+        if (column > 0 && meta == QMetaType::fromType<qlonglong>())
+            return locale.toString(value.toLongLong());
+        break;
+    case FieldType::Real:
+        if (meta == QMetaType::fromType<double>())
+            return locale.toString(value.toDouble(), 'f', QLocale::FloatingPointShortest);
+        break;
+    case FieldType::Timestamp: {
+        // ISO-8601 UTC in the catalog, the analyst's local time on screen.
+        const QDateTime moment = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+        if (moment.isValid())
+            return moment.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        break;
+    }
+    default:
+        break;
+    }
+    QString text = RecordsQuery::toText(value);
+    if (text.size() > 300)
+        text = text.left(300) + QStringLiteral("…");
+    return text;
+}
+
 QVariant RecordsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const RecordRow &row = m_rows.at(index.row());
-    const QVariant value = index.column() == 0 ? QVariant(row.key) : row.values.value(index.column() - 1);
-    const bool isNull = value.metaType() == QMetaType::fromType<std::nullptr_t>();
+    const int column = index.column();
+    const QVariant value = column == 0 ? QVariant(row.key) : row.values.value(column - 1);
+    const bool isNull = RecordsQuery::isJsonNull(value);
     switch (role) {
-    case Qt::DisplayRole: {
-        QString text = RecordsQuery::toText(value);
-        if (text.size() > 300)
-            text = text.left(300) + QStringLiteral("…");
-        return text;
-    }
+    case Qt::DisplayRole:
+        return displayText(column, value);
     case Qt::EditRole:
         return isNull ? QVariant() : value;
     case Qt::ToolTipRole: {
-        if ((value.metaType() == QMetaType::fromType<qlonglong>()) && value.toLongLong() > 946684800LL &&
-            value.toLongLong() < 4102444800LL) {
-            // Looks like a Unix timestamp (2000–2100): say which date it is.
-            return QStringLiteral("%1\n%2")
-                .arg(value.toLongLong())
-                .arg(QDateTime::fromSecsSinceEpoch(value.toLongLong()).toString(Qt::ISODate));
-        }
+        if (m_query.columnType(column) == FieldType::Timestamp && !isNull)
+            return tr("%1 local time\n%2 UTC").arg(displayText(column, value).toString(), value.toString());
         const QString text = RecordsQuery::toText(value);
         return text.size() > 60 ? text.left(2000) : QVariant();
     }
     case Qt::TextAlignmentRole: {
         const QMetaType type = value.metaType();
-        if (type == QMetaType::fromType<qlonglong>() || type == QMetaType::fromType<double>())
+        if (isNumeric(m_query.columnType(column)) || type == QMetaType::fromType<qlonglong>() ||
+            type == QMetaType::fromType<double>())
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return int(Qt::AlignLeft | Qt::AlignVCenter);
     }
@@ -427,12 +436,25 @@ QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int 
     }
     if (section < 0 || section >= columnCount())
         return {};
-    if (role == Qt::DisplayRole)
+    const FieldType type = m_query.columnType(section);
+    switch (role) {
+    case Qt::DisplayRole:
         return m_query.columnName(section);
-    if (role == Qt::ToolTipRole)
-        return section == 0 ? tr("Record key (%1)").arg(m_query.keyName)
-                            : tr("Top-level field “%1”").arg(m_query.columnName(section));
-    return {};
+    case Qt::DecorationRole:
+        return TypeBadge::icon(type);
+    case TypeRole:
+        return int(type);
+    case Qt::ToolTipRole: {
+        if (section == 0)
+            return tr("Record key (%1)").arg(m_query.keyName);
+        const FieldStats &field = m_query.fields.at(section - 1);
+        return tr("%1\n%2").arg(m_query.columnName(section), field.counts.total() > 0
+                                                              ? field.summary()
+                                                              : tr("No schema kept yet: run a sync to type it"));
+    }
+    default:
+        return {};
+    }
 }
 
 bool RecordsModel::canFetchMore(const QModelIndex &parent) const

@@ -1,5 +1,5 @@
 // The records browser's table: one entity of one connection from the catalog's `records` table, the record
-// key plus top-level JSON fields as columns. Rows are loaded lazily (canFetchMore/fetchMore, pages of 200)
+// key plus its typed fields as columns (RecordsQuery). Rows are loaded lazily (canFetchMore/fetchMore, pages of 200)
 // by a loader on its own thread with its own read-only connection, so neither a 1,000,000-row entity nor a
 // slow filter or sort ever blocks the GUI thread; only the rows scrolled to are held in memory.
 #pragma once
@@ -18,7 +18,7 @@
 struct RecordRow
 {
     QString key;
-    QVector<QVariant> values; // per field, see RecordsQuery::fromJsonText
+    QVector<QVariant> values; // per field, see RecordsQuery::decode
 };
 
 // Lives on the loader thread; runs one request at a time and drops requests of stale generations.
@@ -31,12 +31,12 @@ public:
     std::atomic<int> latestGeneration{0};
     std::atomic<void *> handle{nullptr}; // sqlite3* of this loader's connection, for interrupts
 
-    void sample(int generation, qint64 connectionId, const QString &entity, const QString &keyName);
+    void sample(int generation, RecordsQuery query);
     void loadPage(int generation, const RecordsQuery &query, int limit, int offset, const QVariant &afterKey);
     void count(int generation, const RecordsQuery &query);
 
 signals:
-    void sampled(int generation, const QStringList &fields, const QString &error);
+    void sampled(int generation, const QList<FieldStats> &fields, FieldType keyType, const QString &error);
     void pageLoaded(int generation, const QList<RecordRow> &rows, bool atEnd, const QString &error);
     void counted(int generation, qint64 count);
 
@@ -51,6 +51,8 @@ class RecordsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
+    enum Role { TypeRole = Qt::UserRole + 1 }; // header: the column's FieldType, as int
+
     explicit RecordsModel(const QString &catalogPath, QObject *parent = nullptr);
     ~RecordsModel() override;
 
@@ -60,6 +62,8 @@ public:
     void setTextFilter(const QString &text);
     void setColumnFilter(int column, const QString &text);
     void setColumnFilters(const QHash<int, QString> &filters);
+    // Timestamps as the API sent them (a toggle in the browser) rather than local date-times.
+    void setRawValues(bool raw);
     // Reloads with the same entity, filters and sort (after a sync); columns are re-sampled.
     void refresh();
 
@@ -94,7 +98,8 @@ signals:
 private:
     void restart(bool resample);
     void requestPage();
-    void onSampled(int generation, const QStringList &fields, const QString &error);
+    void onSampled(int generation, const QList<FieldStats> &fields, FieldType keyType, const QString &error);
+    QVariant displayText(int column, const QVariant &value) const;
     void onPageLoaded(int generation, const QList<RecordRow> &rows, bool atEnd, const QString &error);
     void onCounted(int generation, qint64 count);
     void setLoading();

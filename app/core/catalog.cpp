@@ -755,8 +755,13 @@ qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entit
 
 QList<FieldStats> Catalog::entityFields(qint64 connectionId, const QString &entity)
 {
+    return entityFields(database(), connectionId, entity);
+}
+
+QList<FieldStats> Catalog::entityFields(const QSqlDatabase &db, qint64 connectionId, const QString &entity)
+{
     QList<FieldStats> fields;
-    QSqlQuery q(database());
+    QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT path, position, declared, counts FROM entity_fields WHERE connection_id = ? "
                              "AND entity = ? ORDER BY position"));
     q.addBindValue(connectionId);
@@ -906,26 +911,12 @@ namespace {
 QStringList typedColumns(const QList<FieldStats> &fields, const QString &prefix, const QString &json)
 {
     QStringList columns;
-    QSet<QString> names;
-    for (const FieldStats &field : fields) {
-        if (!field.path.startsWith(prefix))
-            continue;
-        const QString path = field.path.mid(prefix.size());
-        if (path.contains(QStringLiteral("[]")))
-            continue; // an array's elements: its child view
-        const bool hasMembers = field.type() == FieldType::Object &&
-                                std::any_of(fields.begin(), fields.end(), [&](const FieldStats &other) {
-                                    return other.path.startsWith(field.path + QLatin1Char('\t'));
-                                });
-        if (hasMembers)
-            continue;
-        const QString name = FieldSql::columnName(path);
-        if (names.contains(name))
-            continue;
-        names.insert(name);
-        columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::typed(field, json, path), sqlIdentifier(name)));
+    for (const FieldStats &field : FieldSql::columnFields(fields, prefix)) {
+        const QString name = FieldSql::columnName(field.path);
+        columns.append(
+            QStringLiteral("%1 AS %2").arg(FieldSql::typed(field, json, field.path), sqlIdentifier(name)));
         if (field.type() == FieldType::Timestamp)
-            columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::raw(json, path),
+            columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::raw(json, field.path),
                                                         sqlIdentifier(name + QStringLiteral("__raw"))));
     }
     return columns;

@@ -130,6 +130,7 @@ public:
                            const QHash<QString, QString> &childNames = {});
     // The entity's inferred schema, in the order fields were first seen.
     QList<FieldStats> entityFields(qint64 connectionId, const QString &entity);
+    static QList<FieldStats> entityFields(const QSqlDatabase &db, qint64 connectionId, const QString &entity);
     // In a chunk's transaction: adds what the chunk's records hold; `fullPass` also counts them for the
     // full refresh `generation`. Fields whose type this changes are described in `typeChanges`.
     bool mergeEntityFields(qint64 connectionId, const QString &entity, qint64 generation, bool fullPass,

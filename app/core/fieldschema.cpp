@@ -1,5 +1,7 @@
 #include "fieldschema.h"
 
+#include <QSet>
+
 #include "jsonscan.h"
 
 #include <QLocale>
@@ -445,6 +447,34 @@ QString typed(const FieldStats &field, const QString &json, const QString &path)
         break;
     }
     return x;
+}
+
+QList<FieldStats> columnFields(const QList<FieldStats> &fields, const QString &prefix)
+{
+    QSet<QString> parents; // objects with members: their members are the columns
+    for (const FieldStats &field : fields) {
+        const int cut = field.path.lastIndexOf(kSeparator);
+        if (cut > 0)
+            parents.insert(field.path.left(cut));
+    }
+    QList<FieldStats> columns;
+    QSet<QString> names;
+    for (const FieldStats &field : fields) {
+        if (!field.path.startsWith(prefix))
+            continue;
+        FieldStats column = field;
+        column.path = field.path.mid(prefix.size());
+        if (column.path.isEmpty() || column.path.contains(QStringLiteral("[]")))
+            continue; // an array's elements: its child view
+        if (field.type() == FieldType::Object && parents.contains(field.path))
+            continue;
+        const QString name = columnName(column.path);
+        if (names.contains(name))
+            continue;
+        names.insert(name);
+        columns.append(column);
+    }
+    return columns;
 }
 
 } // namespace FieldSql

@@ -95,4 +95,8 @@ QString label(const QString &path);           // "address.city"
 // a value that does not fit is NULL, never 0. `json` is the JSON holding it ("data", "j.value").
 QString typed(const FieldStats &field, const QString &json, const QString &path);
 QString raw(const QString &json, const QString &path); // json_extract: the value as the API sent it
+// The fields that are columns under `prefix` ("" for the record, "lines\t[]\t" for an array's elements):
+// scalars, arrays kept whole, objects replaced by their members; not what lies in a deeper array. Paths in
+// the result are relative to `prefix`; one column per column name.
+QList<FieldStats> columnFields(const QList<FieldStats> &fields, const QString &prefix = {});
 } // namespace FieldSql
