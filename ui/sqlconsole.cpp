@@ -5,22 +5,33 @@
 #include "busyindicator.h"
 #include "format.h"
 #include "readonlydb.h"
+#include "recordsbrowser.h"
 #include "svgicon.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QTableView>
+#include <QToolButton>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 // ---- worker (console thread) ----
@@ -34,6 +45,7 @@ SqlWorker::SqlWorker(QString catalogPath)
 SqlWorker::~SqlWorker()
 {
     handle = nullptr;
+    m_query.reset();
     if (m_open)
         ReadOnlyDb::close(m_connectionName);
 }
@@ -54,6 +66,7 @@ void SqlWorker::run(int id, const QString &sql, int maxRows)
     QElapsedTimer clock;
     clock.start();
     if (ensureOpen(&result.error)) {
+        m_query.reset(); // a new query ends the last one's read
         QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
         query.setForwardOnly(true);
         QString statement;
@@ -68,23 +81,50 @@ void SqlWorker::run(int id, const QString &sql, int maxRows)
             const QSqlRecord record = query.record();
             for (int c = 0; c < record.count(); ++c)
                 result.columns << record.fieldName(c);
-            while (query.next()) {
-                if (result.rows.size() >= maxRows) {
-                    result.truncated = true;
-                    break;
-                }
-                QVariantList row;
-                row.reserve(record.count());
-                for (int c = 0; c < record.count(); ++c)
-                    row << query.value(c);
-                result.rows.append(row);
-            }
-            if (query.lastError().isValid() && result.rows.isEmpty())
-                result.error = query.lastError().text();
+            m_query = std::make_unique<QSqlQuery>(std::move(query));
+            m_openId = id;
+            fetch(&result, maxRows);
         }
     }
     result.elapsedMs = clock.elapsed();
     emit finished(id, result);
+}
+
+void SqlWorker::fetch(SqlResult *result, int maxRows)
+{
+    const int columns = int(result->columns.size());
+    int fetched = 0;
+    while (m_query->next()) {
+        QVariantList row;
+        row.reserve(columns);
+        for (int c = 0; c < columns; ++c)
+            row << m_query->value(c);
+        result->rows.append(row);
+        if (++fetched >= maxRows)
+            break;
+    }
+    // Stopped at the limit: more may follow (the next call says); else the query is done.
+    result->truncated = fetched >= maxRows;
+    if (m_query->lastError().isValid() && result->rows.isEmpty())
+        result->error = m_query->lastError().text();
+    if (!result->truncated)
+        m_query.reset();
+}
+
+void SqlWorker::more(int id, int maxRows)
+{
+    SqlResult result;
+    QElapsedTimer clock;
+    clock.start();
+    if (!m_query || id != m_openId) {
+        result.error = tr("That query is no longer open: run it again.");
+    } else {
+        for (int c = 0; c < m_query->record().count(); ++c)
+            result.columns << m_query->record().fieldName(c);
+        fetch(&result, maxRows);
+    }
+    result.elapsedMs = clock.elapsed();
+    emit moreFetched(id, result);
 }
 
 void SqlWorker::listObjects()
@@ -111,6 +151,16 @@ void SqlResultModel::setResult(const SqlResult &result)
     beginResetModel();
     m_result = result;
     endResetModel();
+}
+
+void SqlResultModel::appendRows(const SqlResult &more)
+{
+    m_result.truncated = more.truncated;
+    if (more.rows.isEmpty())
+        return;
+    beginInsertRows({}, int(m_result.rows.size()), int(m_result.rows.size() + more.rows.size() - 1));
+    m_result.rows += more.rows;
+    endInsertRows();
 }
 
 int SqlResultModel::rowCount(const QModelIndex &parent) const
@@ -160,12 +210,14 @@ QVariant SqlResultModel::headerData(int section, Qt::Orientation orientation, in
 SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     : QWidget(parent)
     , m_worker(new SqlWorker(catalogPath))
+    , m_catalogPath(catalogPath)
 {
     setObjectName(QStringLiteral("sqlConsolePage"));
     m_worker->moveToThread(&m_thread);
     m_thread.setObjectName(QStringLiteral("sql-console"));
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &SqlWorker::finished, this, &SqlConsolePage::onFinished);
+    connect(m_worker, &SqlWorker::moreFetched, this, &SqlConsolePage::onMore);
     m_thread.start();
 
     auto *layout = new QVBoxLayout(this);
@@ -215,10 +267,30 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     m_status->setObjectName(QStringLiteral("sqlStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_moreButton = new QPushButton(tr("Fetch %1 more").arg(Format::count(MaxRows)), editorBox);
+    m_moreButton->setObjectName(QStringLiteral("sqlMoreButton"));
+    m_moreButton->setToolTip(tr("Fetch the next rows of this result into the table"));
+    m_moreButton->hide();
+    m_exportButton = new QToolButton(editorBox);
+    m_exportButton->setObjectName(QStringLiteral("sqlExportButton"));
+    m_exportButton->setText(tr("Export…"));
+    m_exportButton->setIcon(Icons::ui(QStringLiteral("export")));
+    m_exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_exportButton->setToolTip(tr("Export the whole result (not only the rows shown), or copy the rows shown"));
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+    m_exportButton->setEnabled(false);
+    auto *exportMenu = new QMenu(m_exportButton);
+    exportMenu->addAction(tr("CSV…"), this, [this] { chooseExport(ExportFormat::Csv); });
+    exportMenu->addAction(tr("Excel workbook (XLSX)…"), this, [this] { chooseExport(ExportFormat::Xlsx); });
+    exportMenu->addAction(tr("Copy rows shown (tab-separated, with headers)"), this,
+                          [this] { QApplication::clipboard()->setText(resultTsv()); });
+    m_exportButton->setMenu(exportMenu);
     buttons->addWidget(m_runButton);
     buttons->addWidget(m_stopButton);
     buttons->addWidget(m_busy);
     buttons->addWidget(m_status, 1);
+    buttons->addWidget(m_moreButton);
+    buttons->addWidget(m_exportButton);
     editorLayout->addLayout(buttons);
 
     m_model = new SqlResultModel(this);
@@ -241,6 +313,8 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
 
     connect(m_runButton, &QPushButton::clicked, this, qOverload<>(&SqlConsolePage::runQuery));
     connect(m_stopButton, &QPushButton::clicked, this, &SqlConsolePage::stopQuery);
+    connect(m_moreButton, &QPushButton::clicked, this, &SqlConsolePage::fetchMore);
+    connect(m_status, &QLabel::linkActivated, this, [](const QString &link) { QDesktopServices::openUrl(QUrl(link)); });
     for (const QKeySequence &key :
          {QKeySequence(QStringLiteral("Ctrl+Return")), QKeySequence(QStringLiteral("Ctrl+Enter"))}) {
         auto *shortcut = new QShortcut(key, m_editor);
@@ -299,6 +373,9 @@ void SqlConsolePage::runQuery(const QString &sql)
     if (m_running)
         stopQuery();
     QSettings().setValue(QStringLiteral("sql/lastQuery"), sql);
+    m_lastSql = sql;
+    m_moreButton->hide();
+    m_exportButton->setEnabled(false);
     const int id = ++m_queryId;
     m_running = true;
     m_runButton->setEnabled(false);
@@ -334,11 +411,119 @@ void SqlConsolePage::onFinished(int id, const SqlResult &result)
         return;
     }
     m_model->setResult(result);
-    m_status->setText(result.truncated
-                          ? tr("First %1 rows shown (%2)")
-                                .arg(Format::count(result.rows.size()), Format::duration(result.elapsedMs))
-                          : tr("%1 in %2")
-                                .arg(Format::plural(result.rows.size(), tr("row"), tr("rows")),
-                                     Format::duration(result.elapsedMs)));
+    m_exportButton->setEnabled(m_exporter.isNull());
+    showRowStatus(result);
     emit queryFinished(true);
+}
+
+void SqlConsolePage::showRowStatus(const SqlResult &result)
+{
+    const SqlResult &shown = m_model->result();
+    m_status->setStyleSheet(QString());
+    m_status->setText(shown.truncated ? tr("First %1 rows shown (%2)")
+                                            .arg(Format::count(shown.rows.size()),
+                                                 Format::duration(result.elapsedMs))
+                                      : tr("%1 in %2")
+                                            .arg(Format::plural(shown.rows.size(), tr("row"), tr("rows")),
+                                                 Format::duration(result.elapsedMs)));
+    m_moreButton->setVisible(shown.truncated);
+}
+
+void SqlConsolePage::fetchMore()
+{
+    if (m_running || !m_model->result().truncated)
+        return;
+    m_running = true;
+    m_moreButton->setEnabled(false);
+    m_stopButton->setEnabled(true);
+    m_busy->start();
+    const int id = m_queryId;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id] { worker->more(id, MaxRows); });
+}
+
+void SqlConsolePage::onMore(int id, const SqlResult &result)
+{
+    if (id != m_queryId)
+        return;
+    m_running = false;
+    m_moreButton->setEnabled(true);
+    m_stopButton->setEnabled(false);
+    m_busy->stop();
+    if (!result.error.isEmpty()) {
+        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_status->setText(result.error);
+        m_moreButton->hide();
+        return;
+    }
+    m_model->appendRows(result);
+    showRowStatus(result);
+    emit queryFinished(true);
+}
+
+QString SqlConsolePage::resultTsv() const
+{
+    // Tabs and line breaks inside a value would split cells: they become spaces.
+    const auto cell = [](const QVariant &value) {
+        QString text = value.isNull() ? QString() : value.toString();
+        text.replace(QLatin1Char('\t'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+        return text.remove(QLatin1Char('\r'));
+    };
+    const SqlResult &result = m_model->result();
+    QStringList lines{result.columns.join(QLatin1Char('\t'))};
+    for (const QVariantList &row : result.rows) {
+        QStringList cells;
+        for (const QVariant &value : row)
+            cells << cell(value);
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void SqlConsolePage::chooseExport(ExportFormat format)
+{
+    ExportOptions options;
+    options.format = format;
+    if (format == ExportFormat::Csv && !RecordsBrowser::askCsvOptions(this, &options))
+        return;
+    const QString dir = QSettings()
+                            .value(QStringLiteral("records/exportDir"),
+                                   QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                            .toString();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export query result"),
+        dir + QStringLiteral("/query.") + ExportOptions::suffix(format),
+        format == ExportFormat::Csv ? tr("CSV (*.csv)") : tr("Excel workbook (*.xlsx)"));
+    if (!path.isEmpty())
+        exportTo(path, options);
+}
+
+bool SqlConsolePage::exportTo(const QString &path, const ExportOptions &options)
+{
+    if (m_exporter || m_lastSql.trimmed().isEmpty())
+        return false;
+    QSettings().setValue(QStringLiteral("records/exportDir"), QFileInfo(path).absolutePath());
+    m_exporter = new RecordExporter(m_catalogPath, m_lastSql, path, options, this);
+    m_exportButton->setEnabled(false);
+    m_status->setStyleSheet(QString());
+    m_status->setText(tr("Exporting to %1…").arg(QFileInfo(path).fileName()));
+    connect(m_exporter.data(), &RecordExporter::progress, this, [this](qint64 written, qint64 total) {
+        if (total > 0)
+            m_status->setText(tr("Exported %1 of %2 rows…").arg(Format::count(written), Format::count(total)));
+    });
+    connect(m_exporter.data(), &RecordExporter::finished, this,
+            [this, path](bool ok, qint64 rows, const QString &error) {
+                m_exporter->deleteLater();
+                m_exporter.clear();
+                m_exportButton->setEnabled(true);
+                m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+                m_status->setText(
+                    ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
+                             .arg(Format::plural(rows, tr("row"), tr("rows")),
+                                  QDir::toNativeSeparators(path).toHtmlEscaped(),
+                                  QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
+                       : error.toHtmlEscaped());
+                emit exportFinished(ok, rows, ok ? path : error);
+            });
+    m_exporter->start();
+    return true;
 }

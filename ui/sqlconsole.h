@@ -4,7 +4,11 @@
 // tables and its per-connection, per-entity views. GUI thread, except SqlWorker.
 #pragma once
 
+#include "recordexporter.h"
+
 #include <QAbstractTableModel>
+#include <QPointer>
+#include <QSqlQuery>
 #include <QElapsedTimer>
 #include <QThread>
 #include <QVariantList>
@@ -12,11 +16,13 @@
 #include <QWidget>
 
 #include <atomic>
+#include <memory>
 
 class BusyIndicator;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QToolButton;
 class QTableView;
 class QTreeWidget;
 
@@ -38,15 +44,21 @@ public:
     ~SqlWorker() override;
     std::atomic<void *> handle{nullptr};
     void run(int id, const QString &sql, int maxRows);
+    // The next `maxRows` rows of query `id`, still open after run() stopped at its preview.
+    void more(int id, int maxRows);
     void listObjects();
 
 signals:
     void finished(int id, const SqlResult &result);
+    void moreFetched(int id, const SqlResult &result);
     void objectsListed(const QStringList &tables, const QStringList &views);
 
 private:
     bool ensureOpen(QString *error);
+    void fetch(SqlResult *result, int maxRows);
     QString m_path;
+    std::unique_ptr<QSqlQuery> m_query; // the last query, while it has rows left to fetch
+    int m_openId = 0;
     QString m_connectionName;
     bool m_open = false;
 };
@@ -57,6 +69,8 @@ class SqlResultModel : public QAbstractTableModel
 public:
     using QAbstractTableModel::QAbstractTableModel;
     void setResult(const SqlResult &result);
+    void appendRows(const SqlResult &more);
+    const SqlResult &result() const { return m_result; }
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -78,25 +92,40 @@ public:
     SqlResultModel *resultModel() const { return m_model; }
     QString statusText() const;
     bool isRunning() const { return m_running; }
-    static constexpr int MaxRows = 10000;
+    static constexpr int MaxRows = 10000; // rows a run or a "more" fetches into the table
+    QString lastStatement() const { return m_lastSql; }
+    // The rows shown, as tab-separated text with a header line (pastes into a spreadsheet).
+    QString resultTsv() const;
+    // Writes the whole result of the last query (not only the rows shown) to `path`.
+    bool exportTo(const QString &path, const ExportOptions &options);
 
 public slots:
     void runQuery();
+    void fetchMore();
     void runQuery(const QString &sql);
     void stopQuery();
     void refreshObjects();
 
 signals:
     void queryFinished(bool ok);
+    void exportFinished(bool ok, qint64 rows, const QString &pathOrError);
 
 private:
     void onFinished(int id, const SqlResult &result);
+    void onMore(int id, const SqlResult &result);
+    void showRowStatus(const SqlResult &result);
+    void chooseExport(ExportFormat format);
 
     QThread m_thread;
     SqlWorker *m_worker;
     QPlainTextEdit *m_editor;
     QPushButton *m_runButton;
     QPushButton *m_stopButton;
+    QPushButton *m_moreButton;
+    QToolButton *m_exportButton;
+    QPointer<RecordExporter> m_exporter;
+    QString m_catalogPath;
+    QString m_lastSql;
     BusyIndicator *m_busy;
     QLabel *m_status;
     QTableView *m_table;

@@ -4,8 +4,10 @@
 #include "connectorregistry.h"
 #include "jsonscan.h"
 #include "readonlysql.h"
+#include "recordsquery.h"
 #include "secretstore.h"
 #include "syncengine.h"
+#include "tableexport.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -40,7 +42,9 @@ Commands:
                                             entities resume, finished ones are skipped; --restart
                                             starts every entity over
   runs NAME [--json]                        run history
-  records NAME ENTITY [--format jsonl|csv] [--limit N]
+  records NAME ENTITY [--format jsonl|csv|xlsx] [--output FILE] [--flatten] [--limit N]
+                                            typed columns (ISO dates, empty cells for nulls);
+                                            --flatten: nested objects as parent__child columns
   sql QUERY [--format csv|jsonl]            read-only SQL over the catalog
   secrets status                            where the catalog keeps its connections' secrets
   secrets migrate --to keychain|file        move them all; an interrupted move loses nothing and
@@ -68,28 +72,6 @@ QString csvField(const QString &value)
         return QLatin1Char('"') + quoted + QLatin1Char('"');
     }
     return value;
-}
-
-QString jsonCell(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        return {};
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        return d == double(qint64(d)) ? QString::number(qint64(d)) : QString::number(d, 'g', 17);
-    }
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Array:
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    }
-    return {};
 }
 
 QString formatCount(qint64 n)
@@ -800,8 +782,20 @@ int CliApp::cmdRecords()
     const QString entity = takePositional();
     bool present = false;
     const QString format = takeOption(QStringLiteral("--format"), &present);
-    if (present && format != QLatin1String("jsonl") && format != QLatin1String("csv"))
-        return usage(QStringLiteral("--format takes jsonl or csv"));
+    if (present && format != QLatin1String("jsonl") && format != QLatin1String("csv") &&
+        format != QLatin1String("xlsx"))
+        return usage(QStringLiteral("--format takes jsonl, csv or xlsx"));
+    const QString output = takeOption(QStringLiteral("--output"), &present);
+    if (present && output.isEmpty())
+        return usage(QStringLiteral("--output needs a FILE"));
+    ExportOptions options;
+    options.format = format == QLatin1String("csv")    ? ExportFormat::Csv
+                     : format == QLatin1String("xlsx") ? ExportFormat::Xlsx
+                     : output.isEmpty()                ? ExportFormat::JsonLines
+                                                       : ExportOptions::formatForPath(output);
+    options.flatten = takeFlag(QStringLiteral("--flatten"));
+    if (options.format == ExportFormat::Xlsx && output.isEmpty())
+        return usage(QStringLiteral("an xlsx export needs --output FILE"));
     const QString limitText = takeOption(QStringLiteral("--limit"), &present);
     qint64 limit = -1;
     if (present) {
@@ -822,54 +816,26 @@ int CliApp::cmdRecords()
     const std::optional<ConnectorMetadata> metadata =
         registered ? std::optional<ConnectorMetadata>(registered->forConfig(connection->config))
                    : std::nullopt;
-    if (metadata && !metadata->entity(entity))
+    const EntityInfo *info = metadata ? metadata->entity(entity) : nullptr;
+    if (metadata && !info)
         return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
                         .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),
                     Usage);
-    QSqlQuery query(m_catalog->database());
-    query.setForwardOnly(true);
-    query.prepare(
-        QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? ORDER BY record_key "
-                       "LIMIT ?"));
-    query.addBindValue(connection->id);
-    query.addBindValue(entity);
-    query.addBindValue(limit);
-    if (!query.exec())
-        return fail(query.lastError().text());
-    if (format == QLatin1String("csv")) {
-        // Columns: top-level fields in the order the first records carry them.
-        QList<QJsonObject> buffered;
-        QStringList columns;
-        bool more = query.next();
-        while (more && buffered.size() < 100) {
-            const QByteArray raw = query.value(0).toString().toUtf8();
-            for (const QString &name : JsonScan::memberNames(raw)) {
-                if (!columns.contains(name))
-                    columns.append(name);
-            }
-            buffered.append(QJsonDocument::fromJson(raw).object());
-            more = query.next();
-        }
-        QStringList header;
-        for (const QString &column : columns)
-            header.append(csvField(column));
-        m_out << header.join(QLatin1Char(',')) << "\n";
-        auto writeRow = [&](const QJsonObject &object) {
-            QStringList cells;
-            for (const QString &column : columns)
-                cells.append(csvField(jsonCell(object.value(column))));
-            m_out << cells.join(QLatin1Char(',')) << "\n";
-        };
-        for (const QJsonObject &object : buffered)
-            writeRow(object);
-        while (more) {
-            writeRow(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object());
-            more = query.next();
-        }
-        return Ok;
-    }
-    while (query.next())
-        m_out << query.value(0).toString() << "\n";
+    RecordsQuery query;
+    query.connectionId = connection->id;
+    query.entity = entity;
+    if (info && !info->primaryKey.isEmpty())
+        query.keyName = info->primaryKey;
+    query.limit = limit;
+    // Typed columns from the entity's schema: the same as the app's records browser and its exports.
+    query.loadColumns(m_catalog->database(), options.flatten);
+    m_out.flush();
+    const ExportResult result =
+        exportRecords(m_catalog->database(), query, options, output.isEmpty() ? QStringLiteral("-") : output);
+    if (!result.ok)
+        return fail(result.error);
+    if (!output.isEmpty())
+        m_err << "Exported " << formatCount(result.rows) << " records to " << output << "\n";
     return Ok;
 }
 

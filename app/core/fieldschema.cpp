@@ -1,5 +1,6 @@
 #include "fieldschema.h"
 
+#include <QDate>
 #include <QSet>
 
 #include "jsonscan.h"
@@ -38,8 +39,9 @@ ValueKind isoKind(QByteArrayView s)
     if (s.size() < 10 || !digits(s, 0, 4) || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' ||
         !digits(s, 8, 2))
         return ValueKind::Text;
-    const int month = twoDigits(s, 5), day = twoDigits(s, 8);
-    if (month < 1 || month > 12 || day < 1 || day > 31)
+    // A real calendar day ("2024-02-30" is text): SQLite's date functions would pass it through unchecked.
+    const int year = twoDigits(s, 0) * 100 + twoDigits(s, 2);
+    if (!QDate::isValid(year, twoDigits(s, 5), twoDigits(s, 8)))
         return ValueKind::Text;
     if (s.size() == 10)
         return ValueKind::Date;
@@ -48,7 +50,7 @@ ValueKind isoKind(QByteArrayView s)
         return ValueKind::Text;
     qsizetype i = 16;
     if (i < s.size() && s[i] == ':') {
-        if (!digits(s, i + 1, 2))
+        if (!digits(s, i + 1, 2) || twoDigits(s, i + 1) > 59)
             return ValueKind::Text;
         i += 3;
         if (i < s.size() && s[i] == '.') {
@@ -66,8 +68,8 @@ ValueKind isoKind(QByteArrayView s)
         return ValueKind::Timestamp;
     if (s[i] == '+' || s[i] == '-') {
         const QByteArrayView zone = s.sliced(i + 1);
-        if ((zone.size() == 5 && digits(zone, 0, 2) && zone[2] == ':' && digits(zone, 3, 2)) ||
-            (zone.size() == 4 && digits(zone, 0, 4)) || (zone.size() == 2 && digits(zone, 0, 2)))
+        // Only ±HH:MM: SQLite's strftime() (the typed views) reads no other offset form.
+        if (zone.size() == 5 && digits(zone, 0, 2) && zone[2] == ':' && digits(zone, 3, 2))
             return ValueKind::Timestamp;
     }
     return ValueKind::Text;

@@ -1,5 +1,7 @@
 #include "tableexport.h"
 
+#include "readonlysql.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -415,10 +417,14 @@ ExportResult exportSelect(const QSqlDatabase &db, const QString &select, const E
                           const QString &path, const ExportProgress &progress, const std::atomic<bool> *cancelled)
 {
     ExportResult result;
+    QString statement;
+    result.error = ReadOnlySql::problem(db, select, &statement);
+    if (!result.error.isEmpty())
+        return result;
     qint64 total = -1;
     {
         QSqlQuery count(db);
-        if (run(count, QStringLiteral("SELECT count(*) FROM (%1)").arg(select), {}, &result.error) &&
+        if (run(count, QStringLiteral("SELECT count(*) FROM (%1)").arg(statement), {}, &result.error) &&
             count.next())
             total = count.value(0).toLongLong();
         result.error.clear(); // a statement count(*) cannot wrap still exports; only the bound is unknown
@@ -428,7 +434,7 @@ ExportResult exportSelect(const QSqlDatabase &db, const QString &select, const E
         return result;
     }
     QSqlQuery rows(db);
-    if (!run(rows, select, {}, &result.error))
+    if (!run(rows, statement, {}, &result.error))
         return result;
     const QSqlRecord record = rows.record();
     QList<ExportColumn> columns;
