@@ -1,0 +1,377 @@
+// Exports of typed records: CSV (nulls as empty cells, ISO dates, delimiter, BOM, flattened or not), XLSX
+// read back from its sheet XML (typed number, boolean and date cells, header, frozen row, autofilter, Excel's
+// row limit refused before writing), the SQL console's SELECT export, and `mako-connect-cli records`.
+#include "fakestripeserver.h"
+#include "readonlydb.h"
+#include "recordsquery.h"
+#include "tableexport.h"
+#include "testutil.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QXmlStreamReader>
+
+namespace {
+
+struct Cell
+{
+    QString type;  // the t attribute: "" (number), "b", "inlineStr", "s", "str"
+    QString style; // the s attribute: a number format such as a date's
+    QString value; // <v>, or the inline string's text
+};
+using Sheet = QList<QList<Cell>>;
+
+QByteArray unzip(const QString &xlsx, const QString &member)
+{
+    QProcess unzip;
+    unzip.start(QStringLiteral("unzip"), {QStringLiteral("-p"), xlsx, member});
+    if (!unzip.waitForFinished(60000) || unzip.exitCode() != 0)
+        return {};
+    return unzip.readAllStandardOutput();
+}
+
+// The column of a cell reference: "A1" -> 0, "AB7" -> 27.
+int columnIndex(QStringView reference)
+{
+    int column = 0;
+    for (const QChar ch : reference) {
+        if (!ch.isUpper())
+            break;
+        column = column * 26 + (ch.unicode() - 'A' + 1);
+    }
+    return column - 1;
+}
+
+// A small reader for the one sheet an export writes: rows of cells by column (a null is no cell at all).
+Sheet readSheet(const QByteArray &xml)
+{
+    Sheet rows;
+    QXmlStreamReader reader(xml);
+    while (!reader.atEnd()) {
+        reader.readNext();
+        if (!reader.isStartElement())
+            continue;
+        if (reader.name() == QLatin1String("row")) {
+            rows.append(QList<Cell>());
+        } else if (reader.name() == QLatin1String("c") && !rows.isEmpty()) {
+            Cell cell;
+            cell.type = reader.attributes().value(QLatin1String("t")).toString();
+            cell.style = reader.attributes().value(QLatin1String("s")).toString();
+            const int column = columnIndex(reader.attributes().value(QLatin1String("r")));
+            while (rows.last().size() < column)
+                rows.last().append(Cell{QStringLiteral("blank"), {}, {}});
+            rows.last().append(cell);
+        } else if ((reader.name() == QLatin1String("v") || reader.name() == QLatin1String("t")) &&
+                   !rows.isEmpty() && !rows.last().isEmpty()) {
+            rows.last().last().value = reader.readElementText();
+        }
+    }
+    return rows;
+}
+
+int columnOf(const QList<Cell> &header, const QString &name)
+{
+    for (int c = 0; c < header.size(); ++c)
+        if (header.at(c).value == name)
+            return c;
+    return -1;
+}
+
+QList<QByteArray> fileLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    for (QByteArray &line : lines)
+        if (line.endsWith('\r'))
+            line.chop(1);
+    return lines;
+}
+
+} // namespace
+
+class TestExport : public QObject
+{
+    Q_OBJECT
+
+private:
+    FakeStripeServer m_server;
+    EngineFixture m_fx;
+    ConnectionInfo m_stripe;
+    ConnectionInfo m_files;
+    QTemporaryDir m_out;
+    QString m_dbName;
+
+    QSqlDatabase db() { return QSqlDatabase::database(m_dbName); }
+
+    RecordsQuery query(const ConnectionInfo &connection, const QString &entity, const QString &key,
+                       bool flatten = true)
+    {
+        RecordsQuery q;
+        q.connectionId = connection.id;
+        q.entity = entity;
+        q.keyName = key;
+        q.loadColumns(db(), flatten);
+        return q;
+    }
+
+    ExportResult exportTo(const RecordsQuery &q, const ExportOptions &options, const QString &path)
+    {
+        return exportRecords(db(), q, options, path);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_server.start());
+        m_server.seed(QStringLiteral("customers"), 300);
+        QVERIFY(m_fx.open());
+        m_stripe = m_fx.addConnection(QStringLiteral("Stripe prod"), QStringLiteral("stripe"),
+                                      {{QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
+                                       {QStringLiteral("base_url"), m_server.baseUrl().toString()}});
+        QVERIFY(m_stripe.id > 0);
+        SyncOptions options;
+        options.entities = {QStringLiteral("customers")};
+        QCOMPARE(m_fx.sync(m_stripe, options).status, QStringLiteral("done"));
+
+        // A CSV with empty cells: they are nulls, exported as empty cells, never 0 or "null".
+        QFile csv(m_out.filePath(QStringLiteral("orders.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("order_id,quantity,unit_price,ordered_on\n");
+        for (int i = 1; i <= 20; ++i)
+            csv.write(QStringLiteral("%1,%2,%3,2024-12-%4\n")
+                          .arg(i)
+                          .arg(i % 5 == 0 ? QString() : QString::number(i))
+                          .arg(i * 1.5)
+                          .arg(i, 2, 10, QLatin1Char('0'))
+                          .toUtf8());
+        csv.close();
+        m_files = m_fx.addConnection(QStringLiteral("local"), QStringLiteral("files"),
+                                     {{QStringLiteral("path"), csv.fileName()},
+                                      {QStringLiteral("key_column"), QStringLiteral("order_id")}});
+        QVERIFY(m_files.id > 0);
+        QCOMPARE(m_fx.sync(m_files).status, QStringLiteral("done"));
+
+        m_dbName = ReadOnlyDb::uniqueName(QStringLiteral("tst-export"));
+        QVERIFY(ReadOnlyDb::open(m_fx.catalogPath, m_dbName).isOpen());
+    }
+
+    void cleanupTestCase() { ReadOnlyDb::close(m_dbName); }
+
+    void csvWritesNullsAsEmptyCellsAndNumbersAsNumbers()
+    {
+        const QString path = m_out.filePath(QStringLiteral("orders-export.csv"));
+        const ExportResult result =
+            exportTo(query(m_files, QStringLiteral("orders"), QStringLiteral("order_id")), {}, path);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.rows, 20);
+        const QList<QByteArray> lines = fileLines(path);
+        QCOMPARE(lines.size(), 21);
+        QCOMPARE(lines.first(), QByteArray("order_id,quantity,unit_price,ordered_on"));
+        // Sorted by the numeric key: 1, 2, ... 10, not 1, 10, 11.
+        QCOMPARE(lines.at(1), QByteArray("1,1,1.5,2024-12-01"));
+        QCOMPARE(lines.at(5), QByteArray("5,,7.5,2024-12-05"));
+        QCOMPARE(lines.at(10), QByteArray("10,,15,2024-12-10"));
+
+        ExportOptions words;
+        words.nullAsEmpty = false;
+        QVERIFY(exportTo(query(m_files, QStringLiteral("orders"), QStringLiteral("order_id")), words, path).ok);
+        QCOMPARE(fileLines(path).at(5), QByteArray("5,null,7.5,2024-12-05"));
+    }
+
+    void csvOptionsDelimiterBomDatesAndFlattening()
+    {
+        const QString path = m_out.filePath(QStringLiteral("customers.csv"));
+        const QString id = QStringLiteral("cus_0000000001"); // the first by key
+        const QJsonObject sent =
+            QJsonDocument::fromJson(m_server.recordJson(QStringLiteral("customers"), id)).object();
+        const qint64 created = sent.value(QStringLiteral("created")).toInteger();
+        const QByteArray iso = QDateTime::fromSecsSinceEpoch(created, Qt::UTC)
+                                   .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"))
+                                   .toUtf8();
+
+        ExportOptions options;
+        options.delimiter = QLatin1Char(';');
+        options.utf8Bom = true;
+        RecordsQuery q = query(m_stripe, QStringLiteral("customers"), QStringLiteral("id"));
+        QVERIFY(exportTo(q, options, path).ok);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.read(3) == QByteArray("\xEF\xBB\xBF"));
+        file.close();
+        QList<QByteArray> lines = fileLines(path);
+        QCOMPARE(lines.size(), 301);
+        const QList<QByteArray> header = lines.first().mid(3).split(';');
+        QVERIFY2(header.contains("address__city") && header.contains("metadata__plan") &&
+                     !header.contains("address"),
+                 lines.first().constData());
+        const QList<QByteArray> first = lines.at(1).split(';');
+        QCOMPARE(first.at(header.indexOf("id")), id.toUtf8());
+        QCOMPARE(first.at(header.indexOf("created")), iso);
+        QCOMPARE(first.at(header.indexOf("address__city")),
+                 sent.value(QStringLiteral("address")).toObject().value(QStringLiteral("city")).toString().toUtf8());
+        QCOMPARE(first.at(header.indexOf("address__line2")), QByteArray()); // JSON null
+        QCOMPARE(first.at(header.indexOf("delinquent")),
+                 sent.value(QStringLiteral("delinquent")).toBool() ? QByteArray("true") : QByteArray("false"));
+
+        // Raw dates: the Unix seconds as Stripe sent them. Not flattened: the object as its JSON text.
+        ExportOptions raw;
+        raw.isoDates = false;
+        raw.flatten = false;
+        QVERIFY(exportTo(q, raw, path).ok);
+        lines = fileLines(path);
+        const QList<QByteArray> rawHeader = lines.first().split(',');
+        QVERIFY(rawHeader.contains("address") && !rawHeader.contains("address__city"));
+        QVERIFY(lines.at(1).contains(',' + QByteArray::number(created) + ','));
+        QVERIFY(lines.at(1).contains("\"{\"\"city\"\":"));
+    }
+
+    void xlsxHasTypedCellsHeaderFrozenRowAndFilter()
+    {
+        const QString path = m_out.filePath(QStringLiteral("customers.xlsx"));
+        ExportOptions options;
+        options.format = ExportFormat::Xlsx;
+        const ExportResult result =
+            exportTo(query(m_stripe, QStringLiteral("customers"), QStringLiteral("id")), options, path);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.rows, 300);
+        QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
+        const QByteArray xml = unzip(path, QStringLiteral("xl/worksheets/sheet1.xml"));
+        QVERIFY2(!xml.isEmpty(), "unzip could not read the sheet");
+        const Sheet sheet = readSheet(xml);
+        QCOMPARE(sheet.size(), 301); // header + one row per record
+        const QList<Cell> &header = sheet.first();
+        const int created = columnOf(header, QStringLiteral("created"));
+        const int balance = columnOf(header, QStringLiteral("balance"));
+        const int delinquent = columnOf(header, QStringLiteral("delinquent"));
+        const int city = columnOf(header, QStringLiteral("address__city"));
+        QVERIFY(created >= 0 && balance >= 0 && delinquent >= 0 && city >= 0);
+        QVERIFY(xml.contains("state=\"frozen\""));
+        QVERIFY(xml.contains("<autoFilter ref=\"A1:"));
+
+        const QString id = QStringLiteral("cus_0000000001"); // the first by key
+        const QJsonObject sent =
+            QJsonDocument::fromJson(m_server.recordJson(QStringLiteral("customers"), id)).object();
+        const QList<Cell> &row = sheet.at(1);
+        QCOMPARE(row.at(0).value, id);
+        // Numbers as numbers, booleans as booleans, dates as Excel serial dates with a date format.
+        QCOMPARE(row.at(balance).type, QString());
+        QCOMPARE(row.at(balance).value.toLongLong(), sent.value(QStringLiteral("balance")).toInteger());
+        QCOMPARE(row.at(delinquent).type, QStringLiteral("b"));
+        QCOMPARE(row.at(created).type, QString());
+        QVERIFY(!row.at(created).style.isEmpty());
+        const double serial = double(sent.value(QStringLiteral("created")).toInteger()) / 86400.0 + 25569.0;
+        QVERIFY(qAbs(row.at(created).value.toDouble() - serial) < 1e-6);
+        QVERIFY(row.at(city).type == QLatin1String("inlineStr") || row.at(city).type == QLatin1String("s"));
+        const QByteArray styles = unzip(path, QStringLiteral("xl/styles.xml"));
+        QVERIFY(styles.contains("yyyy-mm-dd hh:mm:ss"));
+    }
+
+    void xlsxRefusesMoreRowsThanASheetHoldsBeforeWriting()
+    {
+        // 1,048,576 rows written straight into the catalog: one more than a sheet holds below its header.
+        {
+            QSqlQuery insert(m_fx.catalog->database());
+            QVERIFY(insert.exec(QStringLiteral(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048576) "
+                "INSERT INTO records (connection_id, entity, record_key, data, synced_at) "
+                "SELECT %1, 'big', printf('%07d', i), '{\"i\":' || i || '}', 0 FROM n")
+                                    .arg(m_files.id)));
+        }
+        const QString path = m_out.filePath(QStringLiteral("big.xlsx"));
+        ExportOptions options;
+        options.format = ExportFormat::Xlsx;
+        const ExportResult result =
+            exportTo(query(m_files, QStringLiteral("big"), QStringLiteral("id")), options, path);
+        QVERIFY(!result.ok);
+        QVERIFY2(result.error.contains(QStringLiteral("1,048,576 rows")) &&
+                     result.error.contains(QStringLiteral("CSV")),
+                 qPrintable(result.error));
+        QCOMPARE(result.rows, 0);
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
+        QSqlQuery cleanup(m_fx.catalog->database());
+        QVERIFY(cleanup.exec(QStringLiteral("DELETE FROM records WHERE entity = 'big'")));
+    }
+
+    void cancelledExportLeavesNoFile()
+    {
+        const QString path = m_out.filePath(QStringLiteral("cancelled.xlsx"));
+        ExportOptions options;
+        options.format = ExportFormat::Xlsx;
+        const std::atomic<bool> cancelled{true};
+        const ExportResult result = exportRecords(
+            db(), query(m_stripe, QStringLiteral("customers"), QStringLiteral("id")), options, path, {}, &cancelled);
+        QVERIFY(!result.ok);
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
+    }
+
+    void selectExportsEveryRowAndRefusesWrites()
+    {
+        const QString path = m_out.filePath(QStringLiteral("query.xlsx"));
+        ExportOptions options;
+        options.format = ExportFormat::Xlsx;
+        ExportResult result = exportSelect(
+            db(), QStringLiteral("SELECT _key, balance, created FROM stripe_prod__customers ORDER BY _key;"),
+            options, path);
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.rows, 300);
+        const Sheet sheet = readSheet(unzip(path, QStringLiteral("xl/worksheets/sheet1.xml")));
+        QCOMPARE(sheet.size(), 301);
+        QCOMPARE(sheet.first().at(1).value, QStringLiteral("balance"));
+        QCOMPARE(sheet.at(1).at(1).type, QString()); // a number cell
+
+        result = exportSelect(db(), QStringLiteral("DELETE FROM records"), {}, m_out.filePath("x.csv"));
+        QVERIFY(!result.ok);
+        QVERIFY(!result.error.isEmpty());
+        QVERIFY(!QFile::exists(m_out.filePath("x.csv")));
+    }
+
+    void cliRecordsWritesXlsxAndCsv()
+    {
+        const QString xlsx = m_out.filePath(QStringLiteral("cli.xlsx"));
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("MAKO_CONNECT_SECRETS"), QStringLiteral("file"));
+        cli.setProcessEnvironment(env);
+        cli.start(QStringLiteral(MC_CLI_PATH),
+                  {QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"),
+                   QStringLiteral("Stripe prod"), QStringLiteral("customers"), QStringLiteral("--format"),
+                   QStringLiteral("xlsx"), QStringLiteral("--output"), xlsx, QStringLiteral("--flatten")});
+        QVERIFY(cli.waitForFinished(60000));
+        const QByteArray said = cli.readAllStandardError();
+        QVERIFY2(cli.exitCode() == 0, said.constData());
+        QVERIFY2(said.contains("Exported 300 records"), said.constData());
+        const Sheet sheet = readSheet(unzip(xlsx, QStringLiteral("xl/worksheets/sheet1.xml")));
+        QCOMPARE(sheet.size(), 301);
+        QVERIFY(columnOf(sheet.first(), QStringLiteral("address__city")) > 0);
+
+        // An XLSX needs a file; standard output is for CSV and JSON Lines.
+        cli.start(QStringLiteral(MC_CLI_PATH),
+                  {QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"),
+                   QStringLiteral("Stripe prod"), QStringLiteral("customers"), QStringLiteral("--format"),
+                   QStringLiteral("xlsx")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY(cli.readAllStandardError().contains("--output"));
+
+        cli.start(QStringLiteral(MC_CLI_PATH),
+                  {QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"), QStringLiteral("local"),
+                   QStringLiteral("orders"), QStringLiteral("--format"), QStringLiteral("csv")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QList<QByteArray> lines = cli.readAllStandardOutput().split('\n');
+        QCOMPARE(lines.at(5).trimmed(), QByteArray("5,,7.5,2024-12-05"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "tst_export.moc"
