@@ -79,6 +79,7 @@ private slots:
     void exportWritesFilteredRows_data();
     void exportWritesFilteredRows();
     void sqlConsoleIsReadOnly();
+    void sqlConsoleFetchesPastItsPreviewAndExports();
     void stallProbeMeasuresStalls();
     void benchmarkStallDuringSync();
     void catalogSaysEntitiesComeFromSettings();
@@ -692,6 +693,47 @@ void TestGui::sqlConsoleIsReadOnly()
     QVERIFY(finished.wait(10000));
     QVERIFY(finished.last().first().toBool());
     QCOMPARE(countRecords(m_connectionId, QStringLiteral("charges")), qint64(230));
+}
+
+void TestGui::sqlConsoleFetchesPastItsPreviewAndExports()
+{
+    m_window->showPage(MainWindow::SqlPage);
+    SqlConsolePage *sql = m_window->sqlPage();
+    QSignalSpy finished(sql, &SqlConsolePage::queryFinished);
+    // 25,000 rows: the first 10,000 are shown, two fetches bring the rest, and no row twice.
+    sql->runQuery(QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000) "
+                                 "SELECT i, 'row ' || i AS label FROM n"));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(sql->resultModel()->rowCount(), SqlConsolePage::MaxRows);
+    auto *more = sql->findChild<QPushButton *>(QStringLiteral("sqlMoreButton"));
+    QVERIFY(more && !more->isHidden());
+    sql->fetchMore();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(sql->resultModel()->rowCount(), 2 * SqlConsolePage::MaxRows);
+    sql->fetchMore();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(sql->resultModel()->rowCount(), 25000);
+    QVERIFY(more->isHidden());
+    QCOMPARE(sql->resultModel()->index(24999, 0).data().toLongLong(), 25000);
+    const QStringList tsv = sql->resultTsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(tsv.size(), 25001);
+    QCOMPARE(tsv.first(), QStringLiteral("i\tlabel"));
+    QCOMPARE(tsv.at(7), QStringLiteral("7\trow 7"));
+
+    // The export writes the whole result of the query, not the rows shown.
+    sql->runQuery(QStringLiteral("SELECT record_key, data ->> 'amount' AS amount FROM records WHERE entity = 'charges'"));
+    QVERIFY(finished.wait(10000));
+    QSignalSpy exported(sql, &SqlConsolePage::exportFinished);
+    const QString path = m_dir.filePath(QStringLiteral("charges-query.csv"));
+    ExportOptions options;
+    QVERIFY(sql->exportTo(path, options));
+    QVERIFY(exported.wait(30000));
+    QVERIFY2(exported.first().first().toBool(), qPrintable(exported.first().at(2).toString()));
+    QCOMPARE(exported.first().at(1).toLongLong(), qint64(230));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll().count('\n'), 231);
+    QVERIFY(sql->statusText().contains(QStringLiteral("Open folder")));
 }
 
 void TestGui::stallProbeMeasuresStalls()
