@@ -165,6 +165,78 @@ private slots:
 
     void cleanupTestCase() { ReadOnlyDb::close(m_dbName); }
 
+    void recordsQueryComparesByType_data()
+    {
+        QTest::addColumn<QString>("column");
+        QTest::addColumn<QString>("filter");
+        QTest::addColumn<qint64>("expected");
+        // quantity is 1..20 with every fifth cell empty; ordered_on is 2024-12-<order_id>.
+        QTest::newRow("quantity > 15") << "quantity" << ">15" << qint64(4); // 16 17 18 19
+        QTest::newRow("quantity < 15") << "quantity" << "<15" << qint64(12);
+        QTest::newRow("quantity = 7") << "quantity" << "=7" << qint64(1);
+        QTest::newRow("quantity is null") << "quantity" << "=" << qint64(4);
+        QTest::newRow("unit_price >= 9.5") << "unit_price" << ">=9.5" << qint64(14); // 7 * 1.5 = 10.5 on
+        QTest::newRow("order_id > 9") << "order_id" << ">9" << qint64(11);
+        QTest::newRow("date = day") << "ordered_on" << "=2024-12-05" << qint64(1);
+        QTest::newRow("date > day") << "ordered_on" << ">2024-12-10" << qint64(10);
+        QTest::newRow("date >= day") << "ordered_on" << ">=2024-12-10" << qint64(11);
+        QTest::newRow("date < day") << "ordered_on" << "<2024-12-03" << qint64(2);
+        QTest::newRow("date <= day") << "ordered_on" << "<=2024-12-03" << qint64(3);
+    }
+
+    void recordsQueryComparesByType()
+    {
+        QFETCH(QString, column);
+        QFETCH(QString, filter);
+        QFETCH(qint64, expected);
+        RecordsQuery q = query(m_files, QStringLiteral("orders"), QStringLiteral("order_id"));
+        int index = -1;
+        for (int c = 0; c < q.columnCount(); ++c)
+            if (q.columnName(c) == column)
+                index = c;
+        QVERIFY(index >= 0);
+        q.columnFilters.insert(index, filter);
+        QCOMPARE(q.filterProblem(index), QString());
+        QVariantList binds;
+        QSqlQuery count(db());
+        QVERIFY(count.prepare(q.countSql(&binds)));
+        for (const QVariant &value : binds)
+            count.addBindValue(value);
+        QVERIFY(count.exec() && count.next());
+        QCOMPARE(count.value(0).toLongLong(), expected);
+    }
+
+    void recordsQuerySortsNumbersAsNumbers()
+    {
+        RecordsQuery q = query(m_files, QStringLiteral("orders"), QStringLiteral("order_id"));
+        q.sortColumn = 2; // unit_price: 30 before 4.5, as numbers
+        QCOMPARE(q.columnName(2), QStringLiteral("unit_price"));
+        q.order = Qt::DescendingOrder;
+        QVariantList binds;
+        QSqlQuery page(db());
+        QVERIFY(page.prepare(q.pageSql(&binds, 3, 0, {})));
+        for (const QVariant &value : binds)
+            page.addBindValue(value);
+        QVERIFY(page.exec());
+        QStringList keys;
+        while (page.next())
+            keys << page.value(0).toString();
+        QCOMPARE(keys, (QStringList{"20", "19", "18"}));
+        q.sortColumn = 0; // the numeric key: 1, 2, 3 ... 10, not 1, 10, 11
+        q.order = Qt::AscendingOrder;
+        binds.clear();
+        QVERIFY(page.prepare(q.pageSql(&binds, 11, 0, {})));
+        for (const QVariant &value : binds)
+            page.addBindValue(value);
+        QVERIFY(page.exec());
+        keys.clear();
+        while (page.next())
+            keys << page.value(0).toString();
+        QCOMPARE(keys.at(9), QStringLiteral("10"));
+        QCOMPARE(keys.at(10), QStringLiteral("11"));
+        QCOMPARE(keys.at(1), QStringLiteral("2"));
+    }
+
     void csvWritesNullsAsEmptyCellsAndNumbersAsNumbers()
     {
         const QString path = m_out.filePath(QStringLiteral("orders-export.csv"));
@@ -182,7 +254,8 @@ private slots:
 
         ExportOptions words;
         words.nullAsEmpty = false;
-        QVERIFY(exportTo(query(m_files, QStringLiteral("orders"), QStringLiteral("order_id")), words, path).ok);
+        QVERIFY(
+            exportTo(query(m_files, QStringLiteral("orders"), QStringLiteral("order_id")), words, path).ok);
         QCOMPARE(fileLines(path).at(5), QByteArray("5,null,7.5,2024-12-05"));
     }
 
@@ -215,11 +288,15 @@ private slots:
         const QList<QByteArray> first = lines.at(1).split(';');
         QCOMPARE(first.at(header.indexOf("id")), id.toUtf8());
         QCOMPARE(first.at(header.indexOf("created")), iso);
-        QCOMPARE(first.at(header.indexOf("address__city")),
-                 sent.value(QStringLiteral("address")).toObject().value(QStringLiteral("city")).toString().toUtf8());
+        QCOMPARE(first.at(header.indexOf("address__city")), sent.value(QStringLiteral("address"))
+                                                                .toObject()
+                                                                .value(QStringLiteral("city"))
+                                                                .toString()
+                                                                .toUtf8());
         QCOMPARE(first.at(header.indexOf("address__line2")), QByteArray()); // JSON null
-        QCOMPARE(first.at(header.indexOf("delinquent")),
-                 sent.value(QStringLiteral("delinquent")).toBool() ? QByteArray("true") : QByteArray("false"));
+        QCOMPARE(first.at(header.indexOf("delinquent")), sent.value(QStringLiteral("delinquent")).toBool()
+                                                             ? QByteArray("true")
+                                                             : QByteArray("false"));
 
         // Raw dates: the Unix seconds as Stripe sent them. Not flattened: the object as its JSON text.
         ExportOptions raw;
@@ -279,11 +356,12 @@ private slots:
         // 1,048,576 rows written straight into the catalog: one more than a sheet holds below its header.
         {
             QSqlQuery insert(m_fx.catalog->database());
-            QVERIFY(insert.exec(QStringLiteral(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048576) "
-                "INSERT INTO records (connection_id, entity, record_key, data, synced_at) "
-                "SELECT %1, 'big', printf('%07d', i), '{\"i\":' || i || '}', 0 FROM n")
-                                    .arg(m_files.id)));
+            QVERIFY(insert.exec(
+                QStringLiteral(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048576) "
+                    "INSERT INTO records (connection_id, entity, record_key, data, synced_at) "
+                    "SELECT %1, 'big', printf('%07d', i), '{\"i\":' || i || '}', 0 FROM n")
+                    .arg(m_files.id)));
         }
         const QString path = m_out.filePath(QStringLiteral("big.xlsx"));
         ExportOptions options;
@@ -307,8 +385,9 @@ private slots:
         ExportOptions options;
         options.format = ExportFormat::Xlsx;
         const std::atomic<bool> cancelled{true};
-        const ExportResult result = exportRecords(
-            db(), query(m_stripe, QStringLiteral("customers"), QStringLiteral("id")), options, path, {}, &cancelled);
+        const ExportResult result =
+            exportRecords(db(), query(m_stripe, QStringLiteral("customers"), QStringLiteral("id")), options,
+                          path, {}, &cancelled);
         QVERIFY(!result.ok);
         QVERIFY(!QFile::exists(path));
         QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
@@ -364,8 +443,9 @@ private slots:
         QVERIFY(cli.readAllStandardError().contains("--output"));
 
         cli.start(QStringLiteral(MC_CLI_PATH),
-                  {QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"), QStringLiteral("local"),
-                   QStringLiteral("orders"), QStringLiteral("--format"), QStringLiteral("csv")});
+                  {QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"),
+                   QStringLiteral("local"), QStringLiteral("orders"), QStringLiteral("--format"),
+                   QStringLiteral("csv")});
         QVERIFY(cli.waitForFinished(60000));
         QCOMPARE(cli.exitCode(), 0);
         const QList<QByteArray> lines = cli.readAllStandardOutput().split('\n');

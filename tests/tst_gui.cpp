@@ -29,15 +29,15 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
-#include <QIcon>
-#include <QLocale>
 #include <QFile>
+#include <QIcon>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -538,8 +538,9 @@ void TestGui::recordsModelPassesModelTester()
     QCOMPARE(model.headerData(createdColumn, Qt::Horizontal, RecordsModel::TypeRole).toInt(),
              int(FieldType::Timestamp));
     QVERIFY(!model.headerData(amountColumn, Qt::Horizontal, Qt::DecorationRole).value<QIcon>().isNull());
-    QVERIFY(model.headerData(amountColumn, Qt::Horizontal, Qt::ToolTipRole).toString().contains(
-        QStringLiteral("integer: 230 values")));
+    QVERIFY(model.headerData(amountColumn, Qt::Horizontal, Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("integer: 230 values")));
     QCOMPARE(model.data(model.index(7, createdColumn)).toString(),
              QDateTime::fromSecsSinceEpoch(sent.value(QStringLiteral("created")).toInteger())
                  .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
@@ -567,9 +568,11 @@ void TestGui::recordsModelPassesModelTester()
     model.setColumnFilter(amountColumn, QStringLiteral(">9"));
     QTRY_COMPARE(model.totalCount(), qint64(230));
     // A date filter on a timestamp column reads the date in local time, as the grid shows it.
-    const QDateTime created = QDateTime::fromSecsSinceEpoch(sent.value(QStringLiteral("created")).toInteger());
+    const QDateTime created =
+        QDateTime::fromSecsSinceEpoch(sent.value(QStringLiteral("created")).toInteger());
     model.setColumnFilter(amountColumn, QString());
-    model.setColumnFilter(createdColumn, QStringLiteral("=%1").arg(created.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+    model.setColumnFilter(createdColumn,
+                          QStringLiteral("=%1").arg(created.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
     QTRY_COMPARE(model.totalCount(), qint64(1));
     QTRY_COMPARE(model.recordKey(0), key);
     model.setColumnFilter(createdColumn, QStringLiteral(">abc"));
@@ -701,8 +704,9 @@ void TestGui::sqlConsoleFetchesPastItsPreviewAndExports()
     SqlConsolePage *sql = m_window->sqlPage();
     QSignalSpy finished(sql, &SqlConsolePage::queryFinished);
     // 25,000 rows: the first 10,000 are shown, two fetches bring the rest, and no row twice.
-    sql->runQuery(QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000) "
-                                 "SELECT i, 'row ' || i AS label FROM n"));
+    sql->runQuery(
+        QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000) "
+                       "SELECT i, 'row ' || i AS label FROM n"));
     QVERIFY(finished.wait(10000));
     QCOMPARE(sql->resultModel()->rowCount(), SqlConsolePage::MaxRows);
     auto *more = sql->findChild<QPushButton *>(QStringLiteral("sqlMoreButton"));
@@ -721,7 +725,8 @@ void TestGui::sqlConsoleFetchesPastItsPreviewAndExports()
     QCOMPARE(tsv.at(7), QStringLiteral("7\trow 7"));
 
     // The export writes the whole result of the query, not the rows shown.
-    sql->runQuery(QStringLiteral("SELECT record_key, data ->> 'amount' AS amount FROM records WHERE entity = 'charges'"));
+    sql->runQuery(QStringLiteral(
+        "SELECT record_key, data ->> 'amount' AS amount FROM records WHERE entity = 'charges'"));
     QVERIFY(finished.wait(10000));
     QSignalSpy exported(sql, &SqlConsolePage::exportFinished);
     const QString path = m_dir.filePath(QStringLiteral("charges-query.csv"));

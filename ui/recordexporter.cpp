@@ -2,8 +2,8 @@
 
 #include "readonlydb.h"
 
-RecordExporter::RecordExporter(QString catalogPath, RecordsQuery query, QString outputPath, ExportOptions options,
-                               QObject *parent)
+RecordExporter::RecordExporter(QString catalogPath, RecordsQuery query, QString outputPath,
+                               ExportOptions options, QObject *parent)
     : QObject(parent)
     , m_catalogPath(std::move(catalogPath))
     , m_query(std::move(query))

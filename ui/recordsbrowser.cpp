@@ -8,14 +8,14 @@
 #include "svgicon.h"
 
 #include <QApplication>
-#include <QClipboard>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
-#include <QFormLayout>
 #include <QFileDialog>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -208,9 +208,8 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     connect(m_rawButton, &QToolButton::toggled, m_model, &RecordsModel::setRawValues);
     m_header->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_header, &QWidget::customContextMenuRequested, this, &RecordsBrowser::showHeaderMenu);
-    connect(m_status, &QLabel::linkActivated, this, [](const QString &link) {
-        QDesktopServices::openUrl(QUrl(link));
-    });
+    connect(m_status, &QLabel::linkActivated, this,
+            [](const QString &link) { QDesktopServices::openUrl(QUrl(link)); });
     connect(m_refreshButton, &QPushButton::clicked, this, &RecordsBrowser::refresh);
     connect(m_copyButton, &QPushButton::clicked, this, &RecordsBrowser::copyRecord);
     updateCountLabel();
@@ -339,7 +338,8 @@ void RecordsBrowser::showFilterProblems()
             problems << problem;
     }
     m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
-    m_status->setText(problems.isEmpty() ? QString() : tr("Filter not applied: %1").arg(problems.join(QLatin1Char(' '))));
+    m_status->setText(problems.isEmpty() ? QString()
+                                         : tr("Filter not applied: %1").arg(problems.join(QLatin1Char(' '))));
     m_status->setVisible(!problems.isEmpty());
 }
 
@@ -369,7 +369,8 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
         QAction *action = columns->addAction(query.columnName(c));
         action->setCheckable(true);
         action->setChecked(!m_table->isColumnHidden(c));
-        connect(action, &QAction::toggled, this, [this, c](bool show) { m_table->setColumnHidden(c, !show); });
+        connect(action, &QAction::toggled, this,
+                [this, c](bool show) { m_table->setColumnHidden(c, !show); });
     }
     menu.exec(m_header->mapToGlobal(position));
 }
@@ -377,10 +378,11 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
 void RecordsBrowser::chooseExport(ExportFormat format)
 {
     if (format == ExportFormat::Xlsx && m_model->totalCount() > kXlsxMaxRows) {
-        QMessageBox::information(this, tr("Export records"),
-                                 tr("This view has %1 rows; an Excel sheet holds at most %2 below its header. "
-                                    "Filter the rows first, or export to CSV.")
-                                     .arg(Format::count(m_model->totalCount()), Format::count(kXlsxMaxRows)));
+        QMessageBox::information(
+            this, tr("Export records"),
+            tr("This view has %1 rows; an Excel sheet holds at most %2 below its header. "
+               "Filter the rows first, or export to CSV.")
+                .arg(Format::count(m_model->totalCount()), Format::count(kXlsxMaxRows)));
         return;
     }
     ExportOptions options;
@@ -396,7 +398,8 @@ void RecordsBrowser::chooseExport(ExportFormat format)
                            : format == ExportFormat::Xlsx ? tr("Excel workbook (*.xlsx)")
                                                           : tr("JSON Lines (*.jsonl)");
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QLatin1Char('.') + suffix, filter);
+        this, tr("Export records"), dir + QLatin1Char('/') + currentEntity() + QLatin1Char('.') + suffix,
+        filter);
     if (!path.isEmpty())
         exportTo(path, options);
 }
@@ -421,8 +424,8 @@ bool RecordsBrowser::askCsvOptions(QWidget *parent, ExportOptions *options)
     delimiter->addItem(tr("Comma  ,"), QStringLiteral(","));
     delimiter->addItem(tr("Semicolon  ;"), QStringLiteral(";"));
     delimiter->addItem(tr("Tab"), QStringLiteral("\t"));
-    delimiter->setCurrentIndex(qMax(0, delimiter->findData(settings.value(QStringLiteral("export/delimiter"),
-                                                                          QStringLiteral(",")))));
+    delimiter->setCurrentIndex(qMax(
+        0, delimiter->findData(settings.value(QStringLiteral("export/delimiter"), QStringLiteral(",")))));
     form->addRow(tr("Delimiter:"), delimiter);
     form->addRow(flatten);
     form->addRow(nullEmpty);
@@ -480,23 +483,24 @@ bool RecordsBrowser::exportTo(const QString &path, const ExportOptions &options)
                 QObject::tr("Exported %1 of %2 records…").arg(Format::count(written), Format::count(total)));
         }
     });
-    connect(m_exporter.data(), &RecordExporter::finished, this,
-            [this, dialog, path](bool ok, qint64 rows, const QString &error) {
-                dialog->close();
-                dialog->deleteLater();
-                m_exporter->deleteLater();
-                m_exporter.clear();
-                m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
-                m_status->setText(
-                    ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
-                             .arg(Format::plural(rows, tr("record"), tr("records")),
-                                  QDir::toNativeSeparators(path).toHtmlEscaped(),
-                                  QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
-                       : error.toHtmlEscaped());
-                m_status->show();
-                updateCountLabel();
-                emit exportFinished(ok, rows, ok ? path : error);
-            });
+    connect(
+        m_exporter.data(), &RecordExporter::finished, this,
+        [this, dialog, path](bool ok, qint64 rows, const QString &error) {
+            dialog->close();
+            dialog->deleteLater();
+            m_exporter->deleteLater();
+            m_exporter.clear();
+            m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+            m_status->setText(
+                ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
+                         .arg(Format::plural(rows, tr("record"), tr("records")),
+                              QDir::toNativeSeparators(path).toHtmlEscaped(),
+                              QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
+                   : error.toHtmlEscaped());
+            m_status->show();
+            updateCountLabel();
+            emit exportFinished(ok, rows, ok ? path : error);
+        });
     updateCountLabel();
     m_exporter->start();
     return true;

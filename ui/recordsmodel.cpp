@@ -6,8 +6,8 @@
 #include <QBrush>
 #include <QDateTime>
 #include <QFont>
-#include <QLocale>
 #include <QGuiApplication>
+#include <QLocale>
 #include <QPalette>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -219,8 +219,8 @@ void RecordsModel::restart(bool resample)
     if (resample) {
         m_sampling = true;
         const RecordsQuery query = m_query;
-        QMetaObject::invokeMethod(m_loader,
-                                  [loader = m_loader, generation, query] { loader->sample(generation, query); });
+        QMetaObject::invokeMethod(
+            m_loader, [loader = m_loader, generation, query] { loader->sample(generation, query); });
     } else {
         m_atEnd = false;
         requestPage();
@@ -448,9 +448,9 @@ QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int 
         if (section == 0)
             return tr("Record key (%1)").arg(m_query.keyName);
         const FieldStats &field = m_query.fields.at(section - 1);
-        return tr("%1\n%2").arg(m_query.columnName(section), field.counts.total() > 0
-                                                              ? field.summary()
-                                                              : tr("No schema kept yet: run a sync to type it"));
+        return tr("%1\n%2").arg(m_query.columnName(section),
+                                field.counts.total() > 0 ? field.summary()
+                                                         : tr("No schema kept yet: run a sync to type it"));
     }
     default:
         return {};

@@ -1,7 +1,7 @@
 // The records browser's table: one entity of one connection from the catalog's `records` table, the record
-// key plus its typed fields as columns (RecordsQuery). Rows are loaded lazily (canFetchMore/fetchMore, pages of 200)
-// by a loader on its own thread with its own read-only connection, so neither a 1,000,000-row entity nor a
-// slow filter or sort ever blocks the GUI thread; only the rows scrolled to are held in memory.
+// key plus its typed fields as columns (RecordsQuery). Rows are loaded lazily (canFetchMore/fetchMore, pages
+// of 200) by a loader on its own thread with its own read-only connection, so neither a 1,000,000-row entity
+// nor a slow filter or sort ever blocks the GUI thread; only the rows scrolled to are held in memory.
 #pragma once
 
 #include "recordsquery.h"

@@ -24,10 +24,10 @@
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -276,7 +276,8 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     m_exportButton->setText(tr("Export…"));
     m_exportButton->setIcon(Icons::ui(QStringLiteral("export")));
     m_exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_exportButton->setToolTip(tr("Export the whole result (not only the rows shown), or copy the rows shown"));
+    m_exportButton->setToolTip(
+        tr("Export the whole result (not only the rows shown), or copy the rows shown"));
     m_exportButton->setPopupMode(QToolButton::InstantPopup);
     m_exportButton->setEnabled(false);
     auto *exportMenu = new QMenu(m_exportButton);
@@ -314,7 +315,8 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     connect(m_runButton, &QPushButton::clicked, this, qOverload<>(&SqlConsolePage::runQuery));
     connect(m_stopButton, &QPushButton::clicked, this, &SqlConsolePage::stopQuery);
     connect(m_moreButton, &QPushButton::clicked, this, &SqlConsolePage::fetchMore);
-    connect(m_status, &QLabel::linkActivated, this, [](const QString &link) { QDesktopServices::openUrl(QUrl(link)); });
+    connect(m_status, &QLabel::linkActivated, this,
+            [](const QString &link) { QDesktopServices::openUrl(QUrl(link)); });
     for (const QKeySequence &key :
          {QKeySequence(QStringLiteral("Ctrl+Return")), QKeySequence(QStringLiteral("Ctrl+Enter"))}) {
         auto *shortcut = new QShortcut(key, m_editor);
@@ -420,12 +422,12 @@ void SqlConsolePage::showRowStatus(const SqlResult &result)
 {
     const SqlResult &shown = m_model->result();
     m_status->setStyleSheet(QString());
-    m_status->setText(shown.truncated ? tr("First %1 rows shown (%2)")
-                                            .arg(Format::count(shown.rows.size()),
-                                                 Format::duration(result.elapsedMs))
-                                      : tr("%1 in %2")
-                                            .arg(Format::plural(shown.rows.size(), tr("row"), tr("rows")),
-                                                 Format::duration(result.elapsedMs)));
+    m_status->setText(shown.truncated
+                          ? tr("First %1 rows shown (%2)")
+                                .arg(Format::count(shown.rows.size()), Format::duration(result.elapsedMs))
+                          : tr("%1 in %2")
+                                .arg(Format::plural(shown.rows.size(), tr("row"), tr("rows")),
+                                     Format::duration(result.elapsedMs)));
     m_moreButton->setVisible(shown.truncated);
 }
 
@@ -490,8 +492,7 @@ void SqlConsolePage::chooseExport(ExportFormat format)
                                    QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                             .toString();
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export query result"),
-        dir + QStringLiteral("/query.") + ExportOptions::suffix(format),
+        this, tr("Export query result"), dir + QStringLiteral("/query.") + ExportOptions::suffix(format),
         format == ExportFormat::Csv ? tr("CSV (*.csv)") : tr("Excel workbook (*.xlsx)"));
     if (!path.isEmpty())
         exportTo(path, options);
@@ -508,22 +509,24 @@ bool SqlConsolePage::exportTo(const QString &path, const ExportOptions &options)
     m_status->setText(tr("Exporting to %1…").arg(QFileInfo(path).fileName()));
     connect(m_exporter.data(), &RecordExporter::progress, this, [this](qint64 written, qint64 total) {
         if (total > 0)
-            m_status->setText(tr("Exported %1 of %2 rows…").arg(Format::count(written), Format::count(total)));
+            m_status->setText(
+                tr("Exported %1 of %2 rows…").arg(Format::count(written), Format::count(total)));
     });
-    connect(m_exporter.data(), &RecordExporter::finished, this,
-            [this, path](bool ok, qint64 rows, const QString &error) {
-                m_exporter->deleteLater();
-                m_exporter.clear();
-                m_exportButton->setEnabled(true);
-                m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
-                m_status->setText(
-                    ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
-                             .arg(Format::plural(rows, tr("row"), tr("rows")),
-                                  QDir::toNativeSeparators(path).toHtmlEscaped(),
-                                  QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
-                       : error.toHtmlEscaped());
-                emit exportFinished(ok, rows, ok ? path : error);
-            });
+    connect(
+        m_exporter.data(), &RecordExporter::finished, this,
+        [this, path](bool ok, qint64 rows, const QString &error) {
+            m_exporter->deleteLater();
+            m_exporter.clear();
+            m_exportButton->setEnabled(true);
+            m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+            m_status->setText(
+                ok ? tr("Exported %1 to %2 · <a href=\"%3\">Open folder</a>")
+                         .arg(Format::plural(rows, tr("row"), tr("rows")),
+                              QDir::toNativeSeparators(path).toHtmlEscaped(),
+                              QUrl::fromLocalFile(QFileInfo(path).absolutePath()).toString().toHtmlEscaped())
+                   : error.toHtmlEscaped());
+            emit exportFinished(ok, rows, ok ? path : error);
+        });
     m_exporter->start();
     return true;
 }

@@ -7,9 +7,9 @@
 #include "recordexporter.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QSqlQuery>
-#include <QElapsedTimer>
 #include <QThread>
 #include <QVariantList>
 #include <QVector>

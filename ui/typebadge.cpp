@@ -49,7 +49,9 @@ QIcon icon(FieldType type)
     painter.setRenderHint(QPainter::Antialiasing);
     const QPalette palette = QGuiApplication::palette();
     QColor fill = palette.color(QPalette::Highlight);
-    fill.setAlphaF(isNumeric(type) ? 0.85 : type == FieldType::Timestamp || type == FieldType::Date ? 0.6 : 0.3);
+    fill.setAlphaF(isNumeric(type)                                           ? 0.85
+                   : type == FieldType::Timestamp || type == FieldType::Date ? 0.6
+                                                                             : 0.3);
     painter.setPen(Qt::NoPen);
     painter.setBrush(fill);
     painter.drawRoundedRect(QRectF(0.5, 1.5, 29, 13), 3, 3);
@@ -57,7 +59,8 @@ QIcon icon(FieldType type)
     font.setPixelSize(9);
     font.setBold(true);
     painter.setFont(font);
-    painter.setPen(isNumeric(type) ? palette.color(QPalette::HighlightedText) : palette.color(QPalette::Text));
+    painter.setPen(isNumeric(type) ? palette.color(QPalette::HighlightedText)
+                                   : palette.color(QPalette::Text));
     painter.drawText(QRectF(0, 1, 30, 14), Qt::AlignCenter, text(type));
     painter.end();
     const QIcon made(pixmap);

@@ -133,10 +133,11 @@ const QList<QStringList> &migrations()
         {
             // Each entity's inferred schema: per field path, the kinds of value committed (counts, JSON),
             // and those of the full refresh under way (pass_*), which replace them when it completes.
-            QStringLiteral("CREATE TABLE entity_fields (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
-                           "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT NULL, "
-                           "pass_generation INTEGER, pass_counts TEXT, "
-                           "PRIMARY KEY (connection_id, entity, path))"),
+            QStringLiteral(
+                "CREATE TABLE entity_fields (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT NULL, "
+                "pass_generation INTEGER, pass_counts TEXT, "
+                "PRIMARY KEY (connection_id, entity, path))"),
         },
     };
     return steps;
@@ -762,8 +763,9 @@ QList<FieldStats> Catalog::entityFields(const QSqlDatabase &db, qint64 connectio
 {
     QList<FieldStats> fields;
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT path, position, declared, counts FROM entity_fields WHERE connection_id = ? "
-                             "AND entity = ? ORDER BY position"));
+    q.prepare(
+        QStringLiteral("SELECT path, position, declared, counts FROM entity_fields WHERE connection_id = ? "
+                       "AND entity = ? ORDER BY position"));
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     q.exec();
@@ -806,7 +808,8 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
             row.kept.path = q.value(0).toString();
             row.kept.position = q.value(1).toInt();
             row.kept.declared = fieldTypeFromName(q.value(2).toString());
-            row.kept.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+            row.kept.counts =
+                FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
             row.passOfThisGeneration = !q.value(4).isNull() && q.value(4).toLongLong() == generation;
             if (row.passOfThisGeneration)
                 row.pass = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(5).toByteArray()).array());
@@ -836,9 +839,10 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
             field.type() != before) {
             FieldStats asBefore = field;
             asBefore.declared = before; // how many of all its values the old type leaves out
-            typeChanges->append(QStringLiteral("The field %1 was %2 and is now %3: %4 of its values are not %2")
-                                    .arg(FieldSql::label(field.path), fieldTypeName(before),
-                                         fieldTypeName(field.type()), QString::number(asBefore.misfits())));
+            typeChanges->append(
+                QStringLiteral("The field %1 was %2 and is now %3: %4 of its values are not %2")
+                    .arg(FieldSql::label(field.path), fieldTypeName(before), fieldTypeName(field.type()),
+                         QString::number(asBefore.misfits())));
         }
         FieldCounts pass = row.passOfThisGeneration ? row.pass : FieldCounts();
         if (fullPass)
@@ -847,10 +851,13 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
         save.addBindValue(entity);
         save.addBindValue(field.path);
         save.addBindValue(field.position);
-        save.addBindValue(field.declared == FieldType::Unknown ? QVariant() : QVariant(fieldTypeName(field.declared)));
-        save.addBindValue(QString::fromUtf8(QJsonDocument(field.counts.toJson()).toJson(QJsonDocument::Compact)));
+        save.addBindValue(field.declared == FieldType::Unknown ? QVariant()
+                                                               : QVariant(fieldTypeName(field.declared)));
+        save.addBindValue(
+            QString::fromUtf8(QJsonDocument(field.counts.toJson()).toJson(QJsonDocument::Compact)));
         save.addBindValue(fullPass ? QVariant(generation) : QVariant());
-        save.addBindValue(fullPass ? QVariant(QString::fromUtf8(QJsonDocument(pass.toJson()).toJson(QJsonDocument::Compact)))
+        save.addBindValue(fullPass ? QVariant(QString::fromUtf8(
+                                         QJsonDocument(pass.toJson()).toJson(QJsonDocument::Compact)))
                                    : QVariant());
         if (!save.exec()) {
             m_error = save.lastError().text();
@@ -916,8 +923,9 @@ QStringList typedColumns(const QList<FieldStats> &fields, const QString &prefix,
         columns.append(
             QStringLiteral("%1 AS %2").arg(FieldSql::typed(field, json, field.path), sqlIdentifier(name)));
         if (field.type() == FieldType::Timestamp)
-            columns.append(QStringLiteral("%1 AS %2").arg(FieldSql::raw(json, field.path),
-                                                        sqlIdentifier(name + QStringLiteral("__raw"))));
+            columns.append(
+                QStringLiteral("%1 AS %2")
+                    .arg(FieldSql::raw(json, field.path), sqlIdentifier(name + QStringLiteral("__raw"))));
     }
     return columns;
 }
@@ -966,15 +974,18 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity,
         if (field.counts[ValueKind::ObjectArray] == 0 || field.path.contains(QStringLiteral("[]")))
             continue;
         const QString prefix = field.path + QStringLiteral("\t[]\t");
-        QStringList child{QStringLiteral("r.record_key AS _parent_key"), QStringLiteral("j.key AS _position")};
+        QStringList child{QStringLiteral("r.record_key AS _parent_key"),
+                          QStringLiteral("j.key AS _position")};
         child += typedColumns(fields, prefix, QStringLiteral("j.value"));
         child << QStringLiteral("j.value AS _json");
         const QString name = childNames.value(FieldSql::label(field.path), FieldSql::columnName(field.path));
         if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records r, json_each(r.data, %3) j WHERE "
                                  "r.%4 AND json_type(j.value) = 'object'")
-                      .arg(sqlIdentifier(view + QStringLiteral("__") + name), child.join(QStringLiteral(", ")),
+                      .arg(sqlIdentifier(view + QStringLiteral("__") + name),
+                           child.join(QStringLiteral(", ")),
                            FieldSql::jsonPath(FieldSql::segments(field.path)),
-                           QString(where).replace(QStringLiteral(" AND entity"), QStringLiteral(" AND r.entity")))))
+                           QString(where).replace(QStringLiteral(" AND entity"),
+                                                  QStringLiteral(" AND r.entity")))))
             return false;
     }
     return true;

@@ -357,8 +357,8 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
     if (!catalog.transaction())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     // Within one transaction only each entity's last state counts: save it once, with the records it adds.
-    QHash<QString, qint64> records;              // stream -> records in this transaction
-    QHash<QString, ChunkWrite *> last;           // stream -> its last chunk here
+    QHash<QString, qint64> records;             // stream -> records in this transaction
+    QHash<QString, ChunkWrite *> last;          // stream -> its last chunk here
     QHash<QString, QList<FieldStats>> observed; // stream -> what its records here hold
     for (ChunkWrite *chunk : chunks) {
         const QString key = streamKey(*chunk);
@@ -372,7 +372,8 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
         if (!writeRecords(catalog, *chunk, &text, &busy))
             return failed(text, busy);
         const QString key = streamKey(*chunk);
-        if (last.value(key) == chunk && !saveProgress(catalog, *chunk, records.value(key), observed.value(key)))
+        if (last.value(key) == chunk &&
+            !saveProgress(catalog, *chunk, records.value(key), observed.value(key)))
             return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     }
     if (!catalog.commit())

@@ -9,7 +9,8 @@
 
 namespace {
 
-const char *const kTypeNames[] = {"", "integer", "real", "boolean", "text", "timestamp", "date", "object", "array"};
+const char *const kTypeNames[] = {"",          "integer", "real",   "boolean", "text",
+                                  "timestamp", "date",    "object", "array"};
 
 bool isDigit(char c)
 {
@@ -188,7 +189,7 @@ ValueKind classifyValue(QByteArrayView raw, bool textValues)
     }
     default:
         return raw.contains('.') || raw.contains('e') || raw.contains('E') ? ValueKind::Real
-                                                                          : ValueKind::Integer;
+                                                                           : ValueKind::Integer;
     }
 }
 
@@ -319,8 +320,8 @@ void SchemaObserver::count(const QString &path, ValueKind kind, QByteArrayView r
     FieldCounts &counts = m_fields[index].counts;
     ++counts.n[size_t(kind)];
     if (kind == ValueKind::Integer) {
-        const qint64 value = qAbs(raw.front() == '"' ? raw.sliced(1, raw.size() - 2).toLongLong()
-                                                     : raw.toLongLong());
+        const qint64 value =
+            qAbs(raw.front() == '"' ? raw.sliced(1, raw.size() - 2).toLongLong() : raw.toLongLong());
         counts.largestInteger = qMax(counts.largestInteger, value);
     }
 }

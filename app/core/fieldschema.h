@@ -89,8 +89,8 @@ void mergeFieldStats(QList<FieldStats> &kept, const QList<FieldStats> &more);
 namespace FieldSql {
 QStringList segments(const QString &path);
 QString jsonPath(const QStringList &segments); // '$."address"."city"'
-QString columnName(const QString &path);      // "address__city"
-QString label(const QString &path);           // "address.city"
+QString columnName(const QString &path);       // "address__city"
+QString label(const QString &path);            // "address.city"
 // The value as its type: INTEGER, REAL, 1/0 for booleans, ISO-8601 UTC text for timestamps, date text;
 // a value that does not fit is NULL, never 0. `json` is the JSON holding it ("data", "j.value").
 QString typed(const FieldStats &field, const QString &json, const QString &path);

@@ -158,6 +158,26 @@ QString isoUtc(const QDateTime &moment)
     return moment.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QLatin1Char('Z');
 }
 
+// A comparison with the span [start, end) the analyst typed. Timestamps compare as ISO-8601 UTC text, dates
+// as ISO date text; "= 2024-12-01" is that whole local day, "> 2024-12-01" after it.
+QString momentTerm(const Comparison &c, const QString &value, bool date, const QDateTime &start,
+                   const QDateTime &end, QVariantList *binds)
+{
+    const QString from = date ? start.date().toString(Qt::ISODate) : isoUtc(start);
+    const QString to = date ? end.date().toString(Qt::ISODate) : isoUtc(end);
+    if (c.op == QLatin1String("=") || c.op == QLatin1String("!=")) {
+        binds->append(from);
+        binds->append(to);
+        return QStringLiteral("%1(%2 >= ? AND %2 < ?)")
+            .arg(c.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString(), value);
+    }
+    // > x: from the end of x's span; >= x: from its start; < x: before its start; <= x: before its end.
+    const bool after = c.op.startsWith(QLatin1Char('>'));
+    const bool inclusive = c.op.endsWith(QLatin1Char('='));
+    binds->append(after == inclusive ? from : to);
+    return QStringLiteral("%1 %2 ?").arg(value, after ? QStringLiteral(">=") : QStringLiteral("<"));
+}
+
 } // namespace
 
 QString RecordsQuery::filterProblem(int column) const
@@ -175,7 +195,8 @@ QString RecordsQuery::filterProblem(int column) const
         return tr("%1 holds numbers: “%2” is not one.").arg(name, c.operand);
     if ((type == FieldType::Timestamp || type == FieldType::Date) && !parseMoment(c.operand, &start, &end))
         return tr("%1 holds dates: write one as 2024-12-01 or 2024-12-01 14:30.").arg(name);
-    if (type == FieldType::Boolean && c.operand != QLatin1String("true") && c.operand != QLatin1String("false"))
+    if (type == FieldType::Boolean && c.operand != QLatin1String("true") &&
+        c.operand != QLatin1String("false"))
         return tr("%1 holds true or false.").arg(name);
     return {};
 }
@@ -191,28 +212,14 @@ QString RecordsQuery::filterTerm(int column, const QString &filter, QVariantList
         return QStringLiteral("CAST(%1 AS TEXT) LIKE ? ESCAPE '\\'").arg(shown);
     }
     if (isNullOperand(c))
-        return QStringLiteral("%1 IS %2NULL").arg(value, c.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString());
+        return QStringLiteral("%1 IS %2NULL")
+            .arg(value, c.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString());
     if (!filterProblem(column).isEmpty())
         return {};
     const QString op = c.op == QLatin1String("!=") ? QStringLiteral("IS NOT") : c.op;
     QDateTime start, end;
-    if ((type == FieldType::Timestamp || type == FieldType::Date) && parseMoment(c.operand, &start, &end)) {
-        // Timestamps compare as ISO-8601 UTC text; "= 2024-12-01" is that whole local day.
-        const bool date = type == FieldType::Date;
-        const QString from = date ? start.date().toString(Qt::ISODate) : isoUtc(start);
-        const QString to = date ? end.date().toString(Qt::ISODate) : isoUtc(end);
-        if (c.op == QLatin1String("=") || c.op == QLatin1String("!=")) {
-            binds->append(from);
-            binds->append(to);
-            return QStringLiteral("%1(%2 >= ? AND %2 < ?)")
-                .arg(c.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString(), value);
-        }
-        const bool fromStart = c.op == QLatin1String(">=") || c.op == QLatin1String("<");
-        binds->append(fromStart ? from : to);
-        return QStringLiteral("%1 %2 ?").arg(value, c.op == QLatin1String(">") ? QStringLiteral(">=")
-                                                    : c.op == QLatin1String("<=") ? QStringLiteral("<")
-                                                                                   : c.op);
-    }
+    if ((type == FieldType::Timestamp || type == FieldType::Date) && parseMoment(c.operand, &start, &end))
+        return momentTerm(c, value, type == FieldType::Date, start, end, binds);
     QVariant bound = c.operand;
     if (isNumeric(type)) {
         bound = c.operand.toDouble();

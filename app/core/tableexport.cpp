@@ -43,7 +43,8 @@ public:
     {
     }
 
-    bool open(const QString &path, const QList<ExportColumn> &columns, const QString &, QString *error) override
+    bool open(const QString &path, const QList<ExportColumn> &columns, const QString &,
+              QString *error) override
     {
         m_columns = columns;
         if (path == QLatin1String("-")) {
@@ -200,7 +201,8 @@ public:
             *error = tr("Cannot write %1: %2").arg(m_path, QString::fromUtf8(lxw_strerror(closed)));
             return false;
         }
-        if (std::rename(QFile::encodeName(m_partPath).constData(), QFile::encodeName(m_path).constData()) != 0) {
+        if (std::rename(QFile::encodeName(m_partPath).constData(), QFile::encodeName(m_path).constData()) !=
+            0) {
             QFile::remove(m_partPath);
             *error = tr("Cannot write %1: %2").arg(m_path, QString::fromLocal8Bit(std::strerror(errno)));
             return false;
@@ -247,7 +249,8 @@ private:
             return;
         const QMetaType meta = value.metaType();
         double serial = 0;
-        if ((type == FieldType::Timestamp || type == FieldType::Date) && excelDate(value.toString(), &serial)) {
+        if ((type == FieldType::Timestamp || type == FieldType::Date) &&
+            excelDate(value.toString(), &serial)) {
             worksheet_write_number(m_sheet, m_row, column, serial,
                                    type == FieldType::Date ? m_date : m_dateTime);
         } else if (meta == QMetaType::fromType<bool>()) {
@@ -366,7 +369,8 @@ std::unique_ptr<TableWriter> TableWriter::create(const ExportOptions &options)
 }
 
 ExportResult exportRecords(const QSqlDatabase &db, RecordsQuery query, const ExportOptions &options,
-                           const QString &path, const ExportProgress &progress, const std::atomic<bool> *cancelled)
+                           const QString &path, const ExportProgress &progress,
+                           const std::atomic<bool> *cancelled)
 {
     ExportResult result;
     if (!options.flatten)
@@ -414,7 +418,8 @@ ExportResult exportRecords(const QSqlDatabase &db, RecordsQuery query, const Exp
 }
 
 ExportResult exportSelect(const QSqlDatabase &db, const QString &select, const ExportOptions &options,
-                          const QString &path, const ExportProgress &progress, const std::atomic<bool> *cancelled)
+                          const QString &path, const ExportProgress &progress,
+                          const std::atomic<bool> *cancelled)
 {
     ExportResult result;
     QString statement;
