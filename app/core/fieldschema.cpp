@@ -295,28 +295,81 @@ QString FieldStats::summary() const
              locale.toString(misfits()));
 }
 
+namespace {
+
+// Calls visit(name, value) for each member of the object `json` (raw bytes; the name without its quotes),
+// allocating nothing: this runs for every value of every record a sync commits.
+template <typename Visit> void forEachMember(QByteArrayView json, Visit visit)
+{
+    const qsizetype n = json.size();
+    const auto skipWs = [&](qsizetype p) {
+        while (p < n && (json[p] == ' ' || json[p] == '\n' || json[p] == '\r' || json[p] == '\t'))
+            ++p;
+        return p;
+    };
+    qsizetype p = skipWs(0);
+    if (p >= n || json[p] != '{')
+        return;
+    p = skipWs(p + 1);
+    while (p < n && json[p] == '"') {
+        const qsizetype nameEnd = JsonScan::skipValue(json, p);
+        if (nameEnd < 0)
+            return;
+        const QByteArrayView name = json.sliced(p + 1, nameEnd - p - 2);
+        p = skipWs(nameEnd);
+        if (p >= n || json[p] != ':')
+            return;
+        const qsizetype valueStart = skipWs(p + 1);
+        const qsizetype valueEnd = JsonScan::skipValue(json, valueStart);
+        if (valueEnd < 0)
+            return;
+        visit(name, json.sliced(valueStart, valueEnd - valueStart));
+        p = skipWs(valueEnd);
+        if (p < n && json[p] == ',')
+            p = skipWs(p + 1);
+    }
+}
+
+} // namespace
+
 SchemaObserver::SchemaObserver(const SchemaHints &hints)
     : m_hints(hints)
+    , m_slots(1)
 {
 }
 
-void SchemaObserver::count(const QString &path, ValueKind kind, QByteArrayView raw)
+int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
 {
-    auto it = m_index.constFind(path);
-    int index;
-    if (it == m_index.cend()) {
-        if (m_fields.size() >= kMaxFields)
-            return;
-        index = int(m_fields.size());
-        m_index.insert(path, index);
-        FieldStats stats;
-        stats.path = path;
-        stats.position = index;
-        stats.declared = m_hints.declared.value(path, FieldType::Unknown);
-        m_fields.append(stats);
-    } else {
-        index = *it;
+    // Records of one API list their fields in the same order: the member after the last one matched is
+    // almost always the next one asked for, so a lookup is one comparison.
+    Slot &children = m_slots[slot];
+    const int size = int(children.children.size());
+    for (int tried = 0; tried < size; ++tried) {
+        const int at = (*cursor + tried) % size;
+        if (children.children.at(at).name == name) {
+            *cursor = at + 1;
+            return children.children.at(at).field;
+        }
     }
+    if (m_fields.size() >= kMaxFields)
+        return -1;
+    const int index = int(m_fields.size());
+    FieldStats stats;
+    stats.path = children.prefix + QString::fromUtf8(name);
+    stats.position = index;
+    stats.declared = m_hints.declared.value(stats.path, FieldType::Unknown);
+    m_fields.append(stats);
+    // Two child slots per field: the members of its objects, and the members of its array's objects.
+    const QString path = stats.path;
+    m_slots.append(Slot{path + kSeparator, {}});
+    m_slots.append(Slot{path + kSeparator + QStringLiteral("[]") + kSeparator, {}});
+    m_slots[slot].children.append(Child{name.toByteArray(), index});
+    *cursor = int(m_slots[slot].children.size());
+    return index;
+}
+
+void SchemaObserver::count(int index, ValueKind kind, QByteArrayView raw)
+{
     FieldCounts &counts = m_fields[index].counts;
     ++counts.n[size_t(kind)];
     if (kind == ValueKind::Integer) {
@@ -326,35 +379,37 @@ void SchemaObserver::count(const QString &path, ValueKind kind, QByteArrayView r
     }
 }
 
-void SchemaObserver::observeObject(QByteArrayView json, const QString &prefix, int depth)
+void SchemaObserver::observeObject(QByteArrayView json, int slot, int depth)
 {
-    for (const auto &[rawName, value] : JsonScan::members(json)) {
-        if (rawName.contains('\\') || rawName.contains('\t'))
-            continue; // such names stay in _json only
-        const QString path = prefix + QString::fromUtf8(rawName);
+    int cursor = 0;
+    forEachMember(json, [&](QByteArrayView name, QByteArrayView value) {
+        if (name.contains('\\') || name.contains('\t'))
+            return; // such names stay in _json only
+        const int index = field(slot, name, &cursor);
+        if (index < 0)
+            return;
         const ValueKind kind = classifyValue(value, m_hints.textValues);
-        count(path, kind, value);
+        count(index, kind, value);
         // Objects flatten to depth 2; arrays of objects up to there get a child view of their elements.
         if (kind == ValueKind::Object && depth < 2) {
-            observeObject(value, path + kSeparator, depth + 1);
+            observeObject(value, 1 + 2 * index, depth + 1);
         } else if (kind == ValueKind::ObjectArray && depth <= 2) {
-            const QString elementPrefix = path + kSeparator + QStringLiteral("[]") + kSeparator;
             for (QByteArrayView element : JsonScan::elements(value)) {
                 if (element.startsWith('{'))
-                    observeObject(element, elementPrefix, 3); // an element's own members only
+                    observeObject(element, 2 + 2 * index, 3); // an element's own members only
             }
         }
-    }
+    });
 }
 
 void SchemaObserver::observe(QByteArrayView recordJson)
 {
-    observeObject(recordJson, QString(), 1);
+    observeObject(recordJson, 0, 1);
 }
 
 QList<FieldStats> SchemaObserver::take()
 {
-    m_index.clear();
+    m_slots = {Slot{}};
     return std::exchange(m_fields, {});
 }
 

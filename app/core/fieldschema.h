@@ -74,10 +74,23 @@ public:
     static constexpr int kMaxFields = 400;
 
 private:
-    void count(const QString &path, ValueKind kind, QByteArrayView raw);
-    void observeObject(QByteArrayView json, const QString &prefix, int depth);
+    // Where a field's members are looked up: the record (slot 0), a field's object members (1 + 2 * field)
+    // or its array elements' members (2 + 2 * field). Names are the raw bytes the API sent.
+    struct Child
+    {
+        QByteArray name;
+        int field;
+    };
+    struct Slot
+    {
+        QString prefix; // path of the slot's members, up to their names
+        QList<Child> children;
+    };
+    int field(int slot, QByteArrayView name, int *cursor); // -1 past kMaxFields
+    void count(int index, ValueKind kind, QByteArrayView raw);
+    void observeObject(QByteArrayView json, int slot, int depth);
     const SchemaHints &m_hints;
-    QHash<QString, int> m_index;
+    QList<Slot> m_slots;
     QList<FieldStats> m_fields;
 };
 
