@@ -454,10 +454,9 @@ ConnectorMetadata FilesConnector::staticMetadata()
             info.description = QStringLiteral("Rows of %1").arg(e.glob);
             // A CSV cell is text: its type is read from what it spells, unless the connection says.
             const QString suffix = QFileInfo(e.glob).suffix().toLower();
-            info.schema.textValues =
-                e.format == FileEntity::Format::Csv ||
-                (e.format == FileEntity::Format::Auto && suffix != QLatin1String("jsonl") &&
-                 suffix != QLatin1String("ndjson"));
+            info.schema.textValues = e.format == FileEntity::Format::Csv ||
+                                     (e.format == FileEntity::Format::Auto &&
+                                      suffix != QLatin1String("jsonl") && suffix != QLatin1String("ndjson"));
             info.schema.declared = declared;
             infos.append(info);
         }
@@ -468,7 +467,8 @@ ConnectorMetadata FilesConnector::staticMetadata()
     return m;
 }
 
-QHash<QString, FieldType> FilesConnector::columnTypesFromConfig(const QJsonObject &config, QStringList *errors)
+QHash<QString, FieldType> FilesConnector::columnTypesFromConfig(const QJsonObject &config,
+                                                                QStringList *errors)
 {
     QHash<QString, FieldType> types;
     const QJsonValue value = config.value(QStringLiteral("column_types"));
