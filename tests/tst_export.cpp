@@ -7,6 +7,7 @@
 #include "tableexport.h"
 #include "testutil.h"
 
+#include <QDate>
 #include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
@@ -171,17 +172,28 @@ private slots:
         QTest::addColumn<QString>("filter");
         QTest::addColumn<qint64>("expected");
         // quantity is 1..20 with every fifth cell empty; ordered_on is 2024-12-<order_id>.
-        QTest::newRow("quantity > 15") << "quantity" << ">15" << qint64(4); // 16 17 18 19
-        QTest::newRow("quantity < 15") << "quantity" << "<15" << qint64(12);
-        QTest::newRow("quantity = 7") << "quantity" << "=7" << qint64(1);
-        QTest::newRow("quantity is null") << "quantity" << "=" << qint64(4);
-        QTest::newRow("unit_price >= 9.5") << "unit_price" << ">=9.5" << qint64(14); // 7 * 1.5 = 10.5 on
-        QTest::newRow("order_id > 9") << "order_id" << ">9" << qint64(11);
-        QTest::newRow("date = day") << "ordered_on" << "=2024-12-05" << qint64(1);
-        QTest::newRow("date > day") << "ordered_on" << ">2024-12-10" << qint64(10);
-        QTest::newRow("date >= day") << "ordered_on" << ">=2024-12-10" << qint64(11);
-        QTest::newRow("date < day") << "ordered_on" << "<2024-12-03" << qint64(2);
-        QTest::newRow("date <= day") << "ordered_on" << "<=2024-12-03" << qint64(3);
+        QTest::newRow("quantity > 15") << "quantity"
+                                       << ">15" << qint64(4); // 16 17 18 19
+        QTest::newRow("quantity < 15") << "quantity"
+                                       << "<15" << qint64(12);
+        QTest::newRow("quantity = 7") << "quantity"
+                                      << "=7" << qint64(1);
+        QTest::newRow("quantity is null") << "quantity"
+                                          << "=" << qint64(4);
+        QTest::newRow("unit_price >= 9.5") << "unit_price"
+                                           << ">=9.5" << qint64(14); // 7 * 1.5 = 10.5 on
+        QTest::newRow("order_id > 9") << "order_id"
+                                      << ">9" << qint64(11);
+        QTest::newRow("date = day") << "ordered_on"
+                                    << "=2024-12-05" << qint64(1);
+        QTest::newRow("date > day") << "ordered_on"
+                                    << ">2024-12-10" << qint64(10);
+        QTest::newRow("date >= day") << "ordered_on"
+                                     << ">=2024-12-10" << qint64(11);
+        QTest::newRow("date < day") << "ordered_on"
+                                    << "<2024-12-03" << qint64(2);
+        QTest::newRow("date <= day") << "ordered_on"
+                                     << "<=2024-12-03" << qint64(3);
     }
 
     void recordsQueryComparesByType()
@@ -349,6 +361,21 @@ private slots:
         QVERIFY(row.at(city).type == QLatin1String("inlineStr") || row.at(city).type == QLatin1String("s"));
         const QByteArray styles = unzip(path, QStringLiteral("xl/styles.xml"));
         QVERIFY(styles.contains("yyyy-mm-dd hh:mm:ss"));
+
+        // A numeric key is a number cell; an empty CSV cell is no cell at all; a date a date-formatted
+        // number.
+        const QString orders = m_out.filePath(QStringLiteral("orders.xlsx"));
+        QVERIFY(
+            exportTo(query(m_files, QStringLiteral("orders"), QStringLiteral("order_id")), options, orders)
+                .ok);
+        const Sheet rows = readSheet(unzip(orders, QStringLiteral("xl/worksheets/sheet1.xml")));
+        QCOMPARE(rows.size(), 21);
+        QCOMPARE(rows.at(1).at(0).type, QString());
+        QCOMPARE(rows.at(1).at(0).value, QStringLiteral("1"));
+        QCOMPARE(rows.at(5).at(1).type, QStringLiteral("blank")); // order 5: quantity empty
+        QCOMPARE(rows.at(5).at(3).value.toDouble(),
+                 double(QDate(2024, 12, 5).toJulianDay() - QDate(1899, 12, 30).toJulianDay()));
+        QVERIFY(!rows.at(5).at(3).style.isEmpty());
     }
 
     void xlsxRefusesMoreRowsThanASheetHoldsBeforeWriting()

@@ -1,11 +1,12 @@
 #include "fieldschema.h"
 
-#include <QDate>
-#include <QSet>
-
 #include "jsonscan.h"
 
+#include <QDate>
 #include <QLocale>
+#include <QSet>
+
+#include <cstring>
 
 namespace {
 
@@ -297,37 +298,11 @@ QString FieldStats::summary() const
 
 namespace {
 
-// Calls visit(name, value) for each member of the object `json` (raw bytes; the name without its quotes),
-// allocating nothing: this runs for every value of every record a sync commits.
-template <typename Visit> void forEachMember(QByteArrayView json, Visit visit)
+qsizetype skipWs(QByteArrayView json, qsizetype p)
 {
-    const qsizetype n = json.size();
-    const auto skipWs = [&](qsizetype p) {
-        while (p < n && (json[p] == ' ' || json[p] == '\n' || json[p] == '\r' || json[p] == '\t'))
-            ++p;
-        return p;
-    };
-    qsizetype p = skipWs(0);
-    if (p >= n || json[p] != '{')
-        return;
-    p = skipWs(p + 1);
-    while (p < n && json[p] == '"') {
-        const qsizetype nameEnd = JsonScan::skipValue(json, p);
-        if (nameEnd < 0)
-            return;
-        const QByteArrayView name = json.sliced(p + 1, nameEnd - p - 2);
-        p = skipWs(nameEnd);
-        if (p >= n || json[p] != ':')
-            return;
-        const qsizetype valueStart = skipWs(p + 1);
-        const qsizetype valueEnd = JsonScan::skipValue(json, valueStart);
-        if (valueEnd < 0)
-            return;
-        visit(name, json.sliced(valueStart, valueEnd - valueStart));
-        p = skipWs(valueEnd);
-        if (p < n && json[p] == ',')
-            p = skipWs(p + 1);
-    }
+    while (p < json.size() && (json[p] == ' ' || json[p] == '\n' || json[p] == '\r' || json[p] == '\t'))
+        ++p;
+    return p;
 }
 
 } // namespace
@@ -344,8 +319,13 @@ int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
     // almost always the next one asked for, so a lookup is one comparison.
     Slot &children = m_slots[slot];
     const int size = int(children.children.size());
-    for (int tried = 0; tried < size; ++tried) {
-        const int at = (*cursor + tried) % size;
+    if (*cursor < size) {
+        const Child &next = children.children.at(*cursor);
+        if (next.name.size() == name.size() &&
+            std::memcmp(next.name.constData(), name.data(), name.size()) == 0)
+            return children.children.at((*cursor)++).field;
+    }
+    for (int at = 0; at < size; ++at) {
         if (children.children.at(at).name == name) {
             *cursor = at + 1;
             return children.children.at(at).field;
@@ -372,39 +352,77 @@ void SchemaObserver::count(int index, ValueKind kind, QByteArrayView raw)
 {
     FieldCounts &counts = m_fields[index].counts;
     ++counts.n[size_t(kind)];
-    if (kind == ValueKind::Integer) {
-        const qint64 value =
-            qAbs(raw.front() == '"' ? raw.sliced(1, raw.size() - 2).toLongLong() : raw.toLongLong());
-        counts.largestInteger = qMax(counts.largestInteger, value);
+    if (kind != ValueKind::Integer)
+        return;
+    // The magnitude (Unix seconds or milliseconds?): digits read by hand, classifyValue has checked them.
+    qint64 value = 0;
+    for (const char c : raw) {
+        if (c >= '0' && c <= '9')
+            value = value * 10 + (c - '0');
     }
+    counts.largestInteger = qMax(counts.largestInteger, value);
 }
 
-void SchemaObserver::observeObject(QByteArrayView json, int slot, int depth)
+// Walks the object starting at `json[p]` and returns the position after it (-1 when malformed), counting
+// each member's value. Allocates nothing on the way: this runs for every value of every record synced.
+qsizetype SchemaObserver::observeObject(QByteArrayView json, qsizetype p, int slot, int depth)
 {
+    const qsizetype n = json.size();
+    if (p >= n || json[p] != '{')
+        return -1;
     int cursor = 0;
-    forEachMember(json, [&](QByteArrayView name, QByteArrayView value) {
-        if (name.contains('\\') || name.contains('\t'))
-            return; // such names stay in _json only
-        const int index = field(slot, name, &cursor);
-        if (index < 0)
-            return;
-        const ValueKind kind = classifyValue(value, m_hints.textValues);
-        count(index, kind, value);
-        // Objects flatten to depth 2; arrays of objects up to there get a child view of their elements.
-        if (kind == ValueKind::Object && depth < 2) {
-            observeObject(value, 1 + 2 * index, depth + 1);
-        } else if (kind == ValueKind::ObjectArray && depth <= 2) {
-            for (QByteArrayView element : JsonScan::elements(value)) {
-                if (element.startsWith('{'))
-                    observeObject(element, 2 + 2 * index, 3); // an element's own members only
-            }
+    p = skipWs(json, p + 1);
+    while (p < n && json[p] == '"') {
+        // Names are short and seldom escaped: a plain search for the closing quote, the scanner otherwise.
+        const char *close =
+            static_cast<const char *>(std::memchr(json.data() + p + 1, '"', size_t(n - p - 1)));
+        qsizetype nameEnd = close ? close - json.data() + 1 : -1;
+        if (nameEnd < 0 || json[nameEnd - 2] == '\\')
+            nameEnd = JsonScan::skipValue(json, p);
+        if (nameEnd < 0)
+            return -1;
+        const QByteArrayView name = json.sliced(p + 1, nameEnd - p - 2);
+        p = skipWs(json, nameEnd);
+        if (p >= n || json[p] != ':')
+            return -1;
+        const qsizetype start = skipWs(json, p + 1);
+        // Such names stay in _json only.
+        const int index = name.contains('\\') || name.contains('\t') ? -1 : field(slot, name, &cursor);
+        qsizetype end;
+        if (index >= 0 && start < n && json[start] == '{' && depth < 2) {
+            // Objects flatten to depth 2: their members are walked once, here, not skipped and walked again.
+            count(index, ValueKind::Object, {});
+            end = observeObject(json, start, 1 + 2 * index, depth + 1);
+        } else {
+            end = JsonScan::skipValue(json, start);
+            if (end >= 0 && index >= 0)
+                observeValue(json.sliced(start, end - start), index, depth);
         }
-    });
+        if (end < 0)
+            return -1;
+        p = skipWs(json, end);
+        if (p < n && json[p] == ',')
+            p = skipWs(json, p + 1);
+    }
+    return p < n && json[p] == '}' ? p + 1 : -1;
+}
+
+void SchemaObserver::observeValue(QByteArrayView value, int index, int depth)
+{
+    const ValueKind kind = classifyValue(value, m_hints.textValues);
+    count(index, kind, value);
+    // Arrays of objects up to depth 2 get a child view of their elements.
+    if (kind == ValueKind::ObjectArray && depth <= 2) {
+        for (QByteArrayView element : JsonScan::elements(value)) {
+            if (element.startsWith('{'))
+                observeObject(element, 0, 2 + 2 * index, 3); // an element's own members only
+        }
+    }
 }
 
 void SchemaObserver::observe(QByteArrayView recordJson)
 {
-    observeObject(recordJson, 0, 1);
+    observeObject(recordJson, skipWs(recordJson, 0), 0, 1);
 }
 
 QList<FieldStats> SchemaObserver::take()

@@ -88,7 +88,8 @@ private:
     };
     int field(int slot, QByteArrayView name, int *cursor); // -1 past kMaxFields
     void count(int index, ValueKind kind, QByteArrayView raw);
-    void observeObject(QByteArrayView json, int slot, int depth);
+    qsizetype observeObject(QByteArrayView json, qsizetype p, int slot, int depth);
+    void observeValue(QByteArrayView value, int index, int depth);
     const SchemaHints &m_hints;
     QList<Slot> m_slots;
     QList<FieldStats> m_fields;

@@ -321,8 +321,9 @@ QString RecordsQuery::countSql(QVariantList *binds) const
 
 QVariant RecordsQuery::decode(int column, const QVariant &sqlValue) const
 {
-    if (column <= 0)
-        return sqlValue.toString();
+    if (column <= 0) // record_key is text in the catalog: a numeric key is a number to exports
+        return keyType == FieldType::Integer ? QVariant(sqlValue.toLongLong())
+                                             : QVariant(sqlValue.toString());
     if (!isTyped(column))
         return fromJsonText(sqlValue);
     if (sqlValue.isNull())
