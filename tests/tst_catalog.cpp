@@ -158,6 +158,60 @@ private slots:
         QVERIFY(!reader.entityState(id, QStringLiteral("things")));
     }
 
+    void schemaCountsOnlyWhatCommitted()
+    {
+        // The writer keeps an entity's schema rows between commits; a chunk that rolls back must leave no
+        // count behind in them, nor in the catalog.
+        const QString path = freshPath();
+        Catalog reader(path);
+        const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
+        QVERIFY(QSqlQuery(reader.database())
+                    .exec(QStringLiteral(
+                        "CREATE TRIGGER boom BEFORE INSERT ON entity_fields WHEN NEW.path = 'extra' "
+                        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
+        CatalogWriter writer(path);
+        QString error;
+        QVERIFY(writer.start(&error));
+        const SchemaHints hints;
+        QList<bool> outcomes;
+        const auto write = [&](int from, int to, const QByteArray &tag) {
+            ChunkWrite c;
+            c.connectionId = id;
+            c.records = batch(from, to, tag);
+            c.state.entity = QStringLiteral("things");
+            c.state.runId = 7;
+            c.state.status = QStringLiteral("running");
+            c.state.state.totalProcessed = to;
+            SchemaObserver observer(hints);
+            for (const Record &record : std::as_const(c.records))
+                observer.observe(record.json);
+            c.observed = observer.take();
+            c.done = [&](bool ok, const QString &) { outcomes.append(ok); };
+            writer.writeChunk(std::move(c));
+            writer.flush();
+        };
+        const auto counts = [&](const QString &path) {
+            for (const FieldStats &field : reader.entityFields(id, QStringLiteral("things"))) {
+                if (field.path == path)
+                    return field.counts;
+            }
+            return FieldCounts();
+        };
+        write(0, 10, "v1");
+        write(10, 15, "v1\",\"extra\":\"x"); // rolls back at the new field, after the others were merged
+        QCOMPARE(outcomes, QList<bool>({true, false}));
+        QCOMPARE(counts(QStringLiteral("n")).total(), 10);
+        writer.forgetFailure(id, QStringLiteral("things"), 7);
+        QVERIFY(QSqlQuery(reader.database()).exec(QStringLiteral("DROP TRIGGER boom")));
+        write(20, 25, "v1");
+        write(25, 30, "v1");
+        QCOMPARE(outcomes, QList<bool>({true, false, true, true}));
+        QCOMPARE(counts(QStringLiteral("n")).total(), 20);
+        QCOMPARE(counts(QStringLiteral("n"))[ValueKind::Integer], 20);
+        QCOMPARE(counts(QStringLiteral("n")).largestInteger, 29);
+        QCOMPARE(counts(QStringLiteral("tag"))[ValueKind::Text], 20);
+    }
+
     void fullRefreshGenerationsAndViews()
     {
         const QString path = freshPath();

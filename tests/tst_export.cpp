@@ -478,6 +478,43 @@ private slots:
         const QList<QByteArray> lines = cli.readAllStandardOutput().split('\n');
         QCOMPARE(lines.at(5).trimmed(), QByteArray("5,,7.5,2024-12-05"));
     }
+
+    void cliRecordsCsvFlags()
+    {
+        const auto run = [&](QStringList flags, QByteArray *out, QByteArray *err) {
+            QProcess cli;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("MAKO_CONNECT_SECRETS"), QStringLiteral("file"));
+            cli.setProcessEnvironment(env);
+            cli.start(QStringLiteral(MC_CLI_PATH),
+                      QStringList{QStringLiteral("--catalog"), m_fx.catalogPath, QStringLiteral("records"),
+                                  QStringLiteral("local"), QStringLiteral("orders")} +
+                          flags);
+            if (!cli.waitForFinished(60000))
+                return -1;
+            *out = cli.readAllStandardOutput();
+            *err = cli.readAllStandardError();
+            return cli.exitCode();
+        };
+        QByteArray out, err;
+        QCOMPARE(run({QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--delimiter"),
+                      QStringLiteral("tab"), QStringLiteral("--bom"), QStringLiteral("--null-text")},
+                     &out, &err),
+                 0);
+        QVERIFY(out.startsWith("\xEF\xBB\xBForder_id\tquantity\tunit_price\tordered_on"));
+        QCOMPARE(out.split('\n').at(5).trimmed(), QByteArray("5\tnull\t7.5\t2024-12-05"));
+
+        QCOMPARE(run({QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--delimiter"),
+                      QStringLiteral("x")},
+                     &out, &err),
+                 2);
+        QVERIFY2(err.contains("--delimiter takes"), err.constData());
+        // CSV flags on another format are a mistake said, not ignored.
+        QCOMPARE(
+            run({QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--bom")}, &out, &err),
+            2);
+        QVERIFY2(err.contains("for --format csv"), err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestExport)

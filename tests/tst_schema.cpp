@@ -225,6 +225,9 @@ private slots:
             << QByteArray("\"2024-12-01T10:20:30Z\"") << false << ValueKind::Timestamp;
         QTest::newRow("text string") << QByteArray("\"hello\"") << false << ValueKind::Text;
         QTest::newRow("empty string") << QByteArray("\"\"") << false << ValueKind::Text;
+        QTest::newRow("escaped string") << QByteArray("\"a\\\"b\\\\\"") << false << ValueKind::Text;
+        QTest::newRow("escaped date") << QByteArray("\"2024-12-0\\u0031\"") << false << ValueKind::Text;
+        QTest::newRow("-1.5E+3") << QByteArray("-1.5E+3") << false << ValueKind::Real;
         QTest::newRow("object") << QByteArray("{\"a\":1}") << false << ValueKind::Object;
         QTest::newRow("array") << QByteArray("[1,2]") << false << ValueKind::Array;
         QTest::newRow("object array") << QByteArray("[{\"a\":1}]") << false << ValueKind::ObjectArray;
@@ -248,6 +251,16 @@ private slots:
         QFETCH(bool, textValues);
         QFETCH(ValueKind, expected);
         QCOMPARE(kindName(::classifyValue(raw, textValues)), kindName(expected));
+        // The observer reads scalars on its own path: it must count the same kind, in a record's middle as
+        // at its end.
+        SchemaHints hints;
+        hints.textValues = textValues;
+        for (const QByteArray &record : {"{\"v\":" + raw + ",\"w\":1}", "{\"w\":1, \"v\": " + raw + " }"}) {
+            const FieldStats v = fieldOf(observe({record}, hints), QStringLiteral("v"));
+            QCOMPARE(v.counts.total(), 1);
+            QCOMPARE(v.counts[expected], 1);
+            QCOMPARE(fieldOf(observe({record}, hints), QStringLiteral("w")).counts[ValueKind::Integer], 1);
+        }
     }
 
     void integerWithNullsStaysInteger()
@@ -266,6 +279,56 @@ private slots:
                  QStringLiteral("integer"));
         QCOMPARE(evaluate(typed, "{\"q\":30}").toLongLong(), 30);
         QVERIFY(evaluate(typed, "{\"q\":null}").isNull());
+    }
+
+    void observerCountsEachChunkOnItsOwn()
+    {
+        // One observer serves a whole sync: each take() holds only what was seen since the one before.
+        const SchemaHints hints;
+        SchemaObserver observer(hints);
+        observer.observe("{\"a\":1,\"b\":{\"c\":\"x\"}}");
+        observer.observe("{\"a\":2,\"b\":{\"c\":\"y\"}}");
+        QList<FieldStats> first = observer.take();
+        QCOMPARE(first.size(), 3);
+        QCOMPARE(fieldOf(first, QStringLiteral("a")).counts[ValueKind::Integer], 2);
+        observer.observe("{\"a\":3.5,\"d\":true}");
+        const QList<FieldStats> second = observer.take();
+        QCOMPARE(second.size(), 2); // a and d: b and b.c were not in this chunk
+        const FieldStats a = fieldOf(second, QStringLiteral("a"));
+        QCOMPARE(a.counts.total(), 1);
+        QCOMPARE(a.counts[ValueKind::Real], 1);
+        QCOMPARE(a.counts.largestInteger, 0);
+        QCOMPARE(a.position, fieldOf(first, QStringLiteral("a")).position);
+        QVERIFY(fieldOf(second, QStringLiteral("d")).position > fieldOf(first, QStringLiteral("a")).position);
+        QVERIFY(observer.take().isEmpty());
+
+        // Every chunk may add at least kMaxFields new fields, however many earlier chunks added.
+        QByteArray wide = "{";
+        for (int i = 0; i < SchemaObserver::kMaxFields + 10; ++i)
+            wide += QByteArray(i ? "," : "") + "\"k" + QByteArray::number(i) + "\":1";
+        wide += "}";
+        observer.observe(wide);
+        QCOMPARE(observer.take().size(), SchemaObserver::kMaxFields + 10);
+        observer.observe(wide);
+        QCOMPARE(observer.take().size(), SchemaObserver::kMaxFields + 10);
+        // A name with an escape or a tab stays in _json only.
+        observer.observe("{\"x\\\"y\":1,\"t\tu\":2,\"z\":3}");
+        const QList<FieldStats> plain = observer.take();
+        QCOMPARE(plain.size(), 1);
+        QCOMPARE(plain.first().path, QStringLiteral("z"));
+    }
+
+    void countsAsTextReadBack()
+    {
+        FieldCounts counts;
+        for (int i = 0; i < kValueKinds; ++i)
+            counts.n[size_t(i)] = qint64(i) * 1000000007LL;
+        counts.largestInteger = 1733011200000LL;
+        const QString text = counts.toText();
+        QCOMPARE(text, QString::fromUtf8(QJsonDocument(counts.toJson()).toJson(QJsonDocument::Compact)));
+        const FieldCounts back = FieldCounts::fromJson(QJsonDocument::fromJson(text.toUtf8()).array());
+        QCOMPARE(back.n, counts.n);
+        QCOMPARE(back.largestInteger, counts.largestInteger);
     }
 
     void integersAndRealsAreReal()

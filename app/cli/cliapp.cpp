@@ -43,8 +43,11 @@ Commands:
                                             starts every entity over
   runs NAME [--json]                        run history
   records NAME ENTITY [--format jsonl|csv|xlsx] [--output FILE] [--flatten] [--limit N]
+          [--delimiter C] [--bom] [--raw-times] [--null-text]
                                             typed columns (ISO dates, empty cells for nulls);
-                                            --flatten: nested objects as parent__child columns
+                                            --flatten: nested objects as parent__child columns;
+                                            CSV: --delimiter , ; | or tab, --bom for Excel,
+                                            --raw-times as the API sent them, --null-text: null
   sql QUERY [--format csv|jsonl]            read-only SQL over the catalog
   secrets status                            where the catalog keeps its connections' secrets
   secrets migrate --to keychain|file        move them all; an interrupted move loses nothing and
@@ -776,26 +779,53 @@ int CliApp::cmdRuns()
     return Ok;
 }
 
-int CliApp::cmdRecords()
+QString CliApp::takeExportOptions(ExportOptions *options, QString *output)
 {
-    const QString name = takePositional();
-    const QString entity = takePositional();
     bool present = false;
     const QString format = takeOption(QStringLiteral("--format"), &present);
     if (present && format != QLatin1String("jsonl") && format != QLatin1String("csv") &&
         format != QLatin1String("xlsx"))
-        return usage(QStringLiteral("--format takes jsonl, csv or xlsx"));
-    const QString output = takeOption(QStringLiteral("--output"), &present);
-    if (present && output.isEmpty())
-        return usage(QStringLiteral("--output needs a FILE"));
+        return QStringLiteral("--format takes jsonl, csv or xlsx");
+    *output = takeOption(QStringLiteral("--output"), &present);
+    if (present && output->isEmpty())
+        return QStringLiteral("--output needs a FILE");
+    options->format = format == QLatin1String("csv")    ? ExportFormat::Csv
+                      : format == QLatin1String("xlsx") ? ExportFormat::Xlsx
+                      : output->isEmpty()               ? ExportFormat::JsonLines
+                                                        : ExportOptions::formatForPath(*output);
+    options->flatten = takeFlag(QStringLiteral("--flatten"));
+    if (options->format == ExportFormat::Xlsx && output->isEmpty())
+        return QStringLiteral("an xlsx export needs --output FILE");
+    const QString delimiter = takeOption(QStringLiteral("--delimiter"), &present);
+    const bool bom = takeFlag(QStringLiteral("--bom"));
+    const bool rawTimes = takeFlag(QStringLiteral("--raw-times"));
+    const bool nullText = takeFlag(QStringLiteral("--null-text"));
+    if ((present || bom || rawTimes || nullText) && options->format != ExportFormat::Csv)
+        return QStringLiteral("--delimiter, --bom, --raw-times and --null-text are for --format csv");
+    if (present) {
+        if (delimiter == QLatin1String("tab"))
+            options->delimiter = QLatin1Char('\t');
+        else if (delimiter.size() == 1 && QStringLiteral(",;|").contains(delimiter))
+            options->delimiter = delimiter.at(0);
+        else
+            return QStringLiteral("--delimiter takes , ; | or tab");
+    }
+    options->utf8Bom = bom;
+    options->isoDates = !rawTimes;
+    options->nullAsEmpty = !nullText;
+    return {};
+}
+
+int CliApp::cmdRecords()
+{
+    const QString name = takePositional();
+    const QString entity = takePositional();
     ExportOptions options;
-    options.format = format == QLatin1String("csv")    ? ExportFormat::Csv
-                     : format == QLatin1String("xlsx") ? ExportFormat::Xlsx
-                     : output.isEmpty()                ? ExportFormat::JsonLines
-                                                       : ExportOptions::formatForPath(output);
-    options.flatten = takeFlag(QStringLiteral("--flatten"));
-    if (options.format == ExportFormat::Xlsx && output.isEmpty())
-        return usage(QStringLiteral("an xlsx export needs --output FILE"));
+    QString output;
+    const QString problem = takeExportOptions(&options, &output);
+    if (!problem.isEmpty())
+        return usage(problem);
+    bool present = false;
     const QString limitText = takeOption(QStringLiteral("--limit"), &present);
     qint64 limit = -1;
     if (present) {

@@ -15,6 +15,7 @@
 
 class SyncEngine;
 class Catalog;
+struct ExportOptions;
 struct ConnectionInfo;
 struct EntityProgress;
 
@@ -42,6 +43,8 @@ private:
     int cmdSync();
     int cmdRuns();
     int cmdRecords();
+    // The export flags of `records`: an empty result, or what is wrong with them.
+    QString takeExportOptions(ExportOptions *options, QString *output);
     int cmdSql();
     int cmdSecrets();
     void printJsonProgress(const EntityProgress &progress);

@@ -780,48 +780,47 @@ QList<FieldStats> Catalog::entityFields(const QSqlDatabase &db, qint64 connectio
     return fields;
 }
 
+bool Catalog::loadEntityFieldRows(qint64 connectionId, const QString &entity, qint64 generation,
+                                  EntityFieldRows *rows)
+{
+    *rows = {};
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT path, position, declared, counts, pass_generation, pass_counts FROM "
+                             "entity_fields WHERE connection_id = ? AND entity = ? ORDER BY position"));
+    q.addBindValue(connectionId);
+    q.addBindValue(entity);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    while (q.next()) {
+        FieldStats kept;
+        kept.path = q.value(0).toString();
+        kept.position = q.value(1).toInt();
+        kept.declared = fieldTypeFromName(q.value(2).toString());
+        kept.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+        const bool inPass = !q.value(4).isNull() && q.value(4).toLongLong() == generation;
+        rows->index.insert(kept.path, int(rows->kept.size()));
+        rows->kept.append(kept);
+        rows->inPass.append(inPass);
+        rows->pass.append(
+            inPass ? FieldCounts::fromJson(QJsonDocument::fromJson(q.value(5).toByteArray()).array())
+                   : FieldCounts());
+    }
+    rows->loaded = true;
+    return true;
+}
+
 bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint64 generation, bool fullPass,
-                                const QList<FieldStats> &observed, QStringList *typeChanges)
+                                const QList<FieldStats> &observed, QStringList *typeChanges,
+                                EntityFieldRows *cached)
 {
     // In the chunk's transaction. Kept counts only widen while records arrive; a full refresh also counts
     // its own pass, which becomes the entity's schema when the pass completes (settleEntityFields).
-    struct Row
-    {
-        FieldStats kept;
-        FieldCounts pass;
-        bool passOfThisGeneration = false;
-    };
-    QHash<QString, Row> rows;
-    QList<FieldStats> kept;
-    {
-        QSqlQuery q(database());
-        q.prepare(QStringLiteral("SELECT path, position, declared, counts, pass_generation, pass_counts FROM "
-                                 "entity_fields WHERE connection_id = ? AND entity = ? ORDER BY position"));
-        q.addBindValue(connectionId);
-        q.addBindValue(entity);
-        if (!q.exec()) {
-            m_error = q.lastError().text();
-            return false;
-        }
-        while (q.next()) {
-            Row row;
-            row.kept.path = q.value(0).toString();
-            row.kept.position = q.value(1).toInt();
-            row.kept.declared = fieldTypeFromName(q.value(2).toString());
-            row.kept.counts =
-                FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
-            row.passOfThisGeneration = !q.value(4).isNull() && q.value(4).toLongLong() == generation;
-            if (row.passOfThisGeneration)
-                row.pass = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(5).toByteArray()).array());
-            kept.append(row.kept);
-            rows.insert(row.kept.path, row);
-        }
-    }
-    QList<FieldStats> merged = kept;
-    mergeFieldStats(merged, observed);
-    QHash<QString, const FieldStats *> seen;
-    for (const FieldStats &stats : observed)
-        seen.insert(stats.path, &stats);
+    EntityFieldRows local;
+    EntityFieldRows &rows = cached ? *cached : local;
+    if (!rows.loaded && !loadEntityFieldRows(connectionId, entity, generation, &rows))
+        return false;
     QSqlQuery &save = prepared(
         m_saveField,
         QStringLiteral("INSERT INTO entity_fields (connection_id, entity, path, position, declared, counts, "
@@ -829,14 +828,25 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
                        "(connection_id, entity, path) DO UPDATE SET declared = excluded.declared, counts = "
                        "excluded.counts, pass_generation = excluded.pass_generation, pass_counts = "
                        "excluded.pass_counts"));
-    for (const FieldStats &field : std::as_const(merged)) {
-        const auto found = seen.constFind(field.path);
-        if (found == seen.cend())
-            continue; // nothing new of it in this chunk
-        const Row row = rows.value(field.path);
-        const FieldType before = row.kept.type();
-        if (typeChanges && rows.contains(field.path) && before != FieldType::Unknown &&
-            field.type() != before) {
+    for (const FieldStats &seen : observed) {
+        int at = rows.index.value(seen.path, -1);
+        const bool known = at >= 0;
+        if (!known) { // positions of new fields follow the kept ones
+            at = int(rows.kept.size());
+            FieldStats added = seen;
+            added.counts = {};
+            added.position = rows.kept.isEmpty() ? 0 : rows.kept.constLast().position + 1;
+            rows.index.insert(seen.path, at);
+            rows.kept.append(added);
+            rows.pass.append(FieldCounts());
+            rows.inPass.append(false);
+        }
+        FieldStats &field = rows.kept[at];
+        const FieldType before = field.type();
+        field.counts.add(seen.counts);
+        if (seen.declared != FieldType::Unknown)
+            field.declared = seen.declared;
+        if (typeChanges && known && before != FieldType::Unknown && field.type() != before) {
             FieldStats asBefore = field;
             asBefore.declared = before; // how many of all its values the old type leaves out
             typeChanges->append(
@@ -844,21 +854,21 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
                     .arg(FieldSql::label(field.path), fieldTypeName(before), fieldTypeName(field.type()),
                          QString::number(asBefore.misfits())));
         }
-        FieldCounts pass = row.passOfThisGeneration ? row.pass : FieldCounts();
+        FieldCounts &pass = rows.pass[at];
+        if (!fullPass || !rows.inPass.at(at))
+            pass = {};
         if (fullPass)
-            pass.add((*found)->counts);
+            pass.add(seen.counts);
+        rows.inPass[at] = fullPass;
         save.addBindValue(connectionId);
         save.addBindValue(entity);
         save.addBindValue(field.path);
         save.addBindValue(field.position);
         save.addBindValue(field.declared == FieldType::Unknown ? QVariant()
                                                                : QVariant(fieldTypeName(field.declared)));
-        save.addBindValue(
-            QString::fromUtf8(QJsonDocument(field.counts.toJson()).toJson(QJsonDocument::Compact)));
+        save.addBindValue(field.counts.toText());
         save.addBindValue(fullPass ? QVariant(generation) : QVariant());
-        save.addBindValue(fullPass ? QVariant(QString::fromUtf8(
-                                         QJsonDocument(pass.toJson()).toJson(QJsonDocument::Compact)))
-                                   : QVariant());
+        save.addBindValue(fullPass ? QVariant(pass.toText()) : QVariant());
         if (!save.exec()) {
             m_error = save.lastError().text();
             return false;

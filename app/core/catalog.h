@@ -72,6 +72,17 @@ struct EntityState
 
 Q_DECLARE_METATYPE(EntityState)
 
+// An entity's rows of entity_fields as written: the sync's writer keeps them from one commit to the next
+// (its run holds the entity's lock, so nobody else writes them), rather than reading them back each time.
+struct EntityFieldRows
+{
+    bool loaded = false;
+    QList<FieldStats> kept;    // in position order
+    QList<FieldCounts> pass;   // per kept field: its count in the full refresh `passGeneration`, if any
+    QList<bool> inPass;        // per kept field: whether `pass` belongs to the refresh being merged
+    QHash<QString, int> index; // path -> kept index
+};
+
 class Catalog
 {
 public:
@@ -132,9 +143,11 @@ public:
     QList<FieldStats> entityFields(qint64 connectionId, const QString &entity);
     static QList<FieldStats> entityFields(const QSqlDatabase &db, qint64 connectionId, const QString &entity);
     // In a chunk's transaction: adds what the chunk's records hold; `fullPass` also counts them for the
-    // full refresh `generation`. Fields whose type this changes are described in `typeChanges`.
+    // full refresh `generation`. Fields whose type this changes are described in `typeChanges`. `rows`, when
+    // loaded, is taken for the entity's rows instead of reading them, and is left holding them as written.
     bool mergeEntityFields(qint64 connectionId, const QString &entity, qint64 generation, bool fullPass,
-                           const QList<FieldStats> &observed, QStringList *typeChanges);
+                           const QList<FieldStats> &observed, QStringList *typeChanges,
+                           EntityFieldRows *rows = nullptr);
     // In the transaction ending a full refresh: its pass's counts become the schema.
     bool settleEntityFields(qint64 connectionId, const QString &entity, qint64 generation);
 
@@ -145,6 +158,8 @@ public:
     bool rollback();
 
 private:
+    bool loadEntityFieldRows(qint64 connectionId, const QString &entity, qint64 generation,
+                             EntityFieldRows *rows);
     // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
     static QString writeProblem(const QFileInfo &info);
     bool migrate();

@@ -349,9 +349,13 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
         return text.contains(QLatin1String("database is locked")) ||
                text.contains(QLatin1String("database table is locked"));
     };
+    // The streams' schema rows as this transaction leaves them: kept for their next commit once it commits.
+    QHash<QString, EntityFieldRows> fieldRows;
     const auto failed = [&](const QString &text, bool busy) {
         *error = text;
         catalog.rollback();
+        for (auto it = fieldRows.cbegin(); it != fieldRows.cend(); ++it)
+            m_fieldRows.remove(it.key()); // read again from what the catalog kept
         return busy || busyText(text) ? Outcome::Busy : Outcome::Failed;
     };
     if (!catalog.transaction())
@@ -372,12 +376,22 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
         if (!writeRecords(catalog, *chunk, &text, &busy))
             return failed(text, busy);
         const QString key = streamKey(*chunk);
-        if (last.value(key) == chunk &&
-            !saveProgress(catalog, *chunk, records.value(key), observed.value(key)))
+        if (last.value(key) != chunk)
+            continue;
+        EntityFieldRows &rows = fieldRows[key] = m_fieldRows.value(key);
+        if (!saveProgress(catalog, *chunk, records.value(key), observed.value(key), &rows))
             return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
     }
     if (!catalog.commit())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
+    if (m_fieldRows.size() > 256) // streams that stopped without finishing
+        m_fieldRows.clear();
+    for (auto it = fieldRows.cbegin(); it != fieldRows.cend(); ++it) {
+        if (last.value(it.key())->state.status == QLatin1String("done"))
+            m_fieldRows.remove(it.key());
+        else
+            m_fieldRows.insert(it.key(), it.value());
+    }
     return Outcome::Committed;
 }
 
@@ -434,12 +448,13 @@ bool CatalogWriter::writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *e
 }
 
 bool CatalogWriter::saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records,
-                                 const QList<FieldStats> &observed)
+                                 const QList<FieldStats> &observed, EntityFieldRows *fieldRows)
 {
     QStringList typeChanges;
     if (!observed.isEmpty() &&
         !catalog.mergeEntityFields(chunk.connectionId, chunk.state.entity, chunk.state.generation,
-                                   chunk.state.mode == QLatin1String("full"), observed, &typeChanges))
+                                   chunk.state.mode == QLatin1String("full"), observed, &typeChanges,
+                                   fieldRows))
         return false;
     if (chunk.removeOlderGenerations &&
         !catalog.settleEntityFields(chunk.connectionId, chunk.state.entity, chunk.state.generation))

@@ -87,7 +87,7 @@ private:
     bool writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy);
     // The entity's FetchState after the chunk, and the run's count of `records` more committed.
     static bool saveProgress(Catalog &catalog, const ChunkWrite &chunk, qint64 records,
-                             const QList<FieldStats> &observed);
+                             const QList<FieldStats> &observed, EntityFieldRows *fieldRows);
     // One entity of one run of one connection: the unit whose chunks commit strictly in order.
     static QString streamKey(qint64 connectionId, qint64 runId, const QString &entity);
     static QString streamKey(const ChunkWrite &chunk);
@@ -103,6 +103,9 @@ private:
     int m_pendingChunks = 0;
     int m_lockWaitLimitMs = 120000;
     QHash<QString, QString> m_failedStreams; // "connection/run/entity" -> why its commit failed
+    // Writer thread: each unfinished stream's schema rows as last committed. A run holds its connection's
+    // lock, so no other process writes them meanwhile; a new run is a new stream and reads them afresh.
+    QHash<QString, EntityFieldRows> m_fieldRows;
     bool m_busy = false;
     bool m_stopping = false;
     qint64 m_recordsWritten = 0;

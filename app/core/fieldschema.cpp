@@ -6,6 +6,7 @@
 #include <QLocale>
 #include <QSet>
 
+#include <charconv>
 #include <cstring>
 
 namespace {
@@ -218,6 +219,21 @@ QJsonArray FieldCounts::toJson() const
     return array;
 }
 
+QString FieldCounts::toText() const
+{
+    // Written once per field per commit: digits into one buffer, no JSON document.
+    char buffer[(kValueKinds + 1) * 21 + 1]; // '[', then each number (20 digits at most) and ',' or ']'
+    char *const end = buffer + sizeof buffer;
+    char *out = buffer;
+    *out++ = '[';
+    for (size_t i = 0; i <= n.size() && out < end; ++i) {
+        out = std::to_chars(out, end, i < n.size() ? n[i] : largestInteger).ptr;
+        if (out < end)
+            *out++ = i < n.size() ? ',' : ']';
+    }
+    return QString::fromLatin1(buffer, out - buffer);
+}
+
 FieldCounts FieldCounts::fromJson(const QJsonArray &array)
 {
     FieldCounts counts;
@@ -309,36 +325,57 @@ qsizetype skipWs(QByteArrayView json, qsizetype p)
 
 SchemaObserver::SchemaObserver(const SchemaHints &hints)
     : m_hints(hints)
-    , m_slots(1)
 {
+    reset();
 }
+
+void SchemaObserver::reset()
+{
+    m_slots = {Slot{}};
+    m_fields.clear();
+    m_counts.clear();
+}
+
+namespace {
+// Short names compare faster byte by byte than through a call to memcmp.
+bool sameBytes(const QByteArray &a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    const char *x = a.constData();
+    const char *y = b.data();
+    for (qsizetype i = 0; i < b.size(); ++i) {
+        if (x[i] != y[i])
+            return false;
+    }
+    return true;
+}
+} // namespace
 
 int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
 {
     // Records of one API list their fields in the same order: the member after the last one matched is
     // almost always the next one asked for, so a lookup is one comparison.
-    Slot &children = m_slots[slot];
-    const int size = int(children.children.size());
-    if (*cursor < size) {
-        const Child &next = children.children.at(*cursor);
-        if (next.name.size() == name.size() &&
-            std::memcmp(next.name.constData(), name.data(), name.size()) == 0)
-            return children.children.at((*cursor)++).field;
-    }
+    const QList<Child> &children = std::as_const(m_slots)[slot].children;
+    const int size = int(children.size());
+    if (*cursor < size && sameBytes(children[*cursor].name, name))
+        return children[(*cursor)++].field;
     for (int at = 0; at < size; ++at) {
-        if (children.children.at(at).name == name) {
+        if (sameBytes(children[at].name, name)) {
             *cursor = at + 1;
-            return children.children.at(at).field;
+            return children[at].field;
         }
     }
-    if (m_fields.size() >= kMaxFields)
+    // Twice the bound in all, since take() starts again once the bound is passed.
+    if (m_fields.size() >= 2 * kMaxFields)
         return -1;
     const int index = int(m_fields.size());
     FieldStats stats;
-    stats.path = children.prefix + QString::fromUtf8(name);
+    stats.path = m_slots[slot].prefix + QString::fromUtf8(name);
     stats.position = index;
     stats.declared = m_hints.declared.value(stats.path, FieldType::Unknown);
     m_fields.append(stats);
+    m_counts.emplace_back();
     // Two child slots per field: the members of its objects, and the members of its array's objects.
     const QString path = stats.path;
     m_slots.append(Slot{path + kSeparator, {}});
@@ -348,18 +385,21 @@ int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
     return index;
 }
 
-void SchemaObserver::count(int index, ValueKind kind, QByteArrayView raw)
+void SchemaObserver::countNumber(int index, QByteArrayView raw)
 {
-    FieldCounts &counts = m_fields[index].counts;
-    ++counts.n[size_t(kind)];
-    if (kind != ValueKind::Integer)
-        return;
-    // The magnitude (Unix seconds or milliseconds?): digits read by hand, classifyValue has checked them.
+    // One pass: a fraction or exponent makes it real; else the digits give the magnitude (Unix seconds or
+    // milliseconds?).
     qint64 value = 0;
     for (const char c : raw) {
-        if (c >= '0' && c <= '9')
+        if (c >= '0' && c <= '9') {
             value = value * 10 + (c - '0');
+        } else if (c == '.' || c == 'e' || c == 'E') {
+            count(index, ValueKind::Real);
+            return;
+        }
     }
+    FieldCounts &counts = m_counts[size_t(index)];
+    ++counts.n[size_t(ValueKind::Integer)];
     counts.largestInteger = qMax(counts.largestInteger, value);
 }
 
@@ -368,30 +408,33 @@ void SchemaObserver::count(int index, ValueKind kind, QByteArrayView raw)
 qsizetype SchemaObserver::observeObject(QByteArrayView json, qsizetype p, int slot, int depth)
 {
     const qsizetype n = json.size();
-    if (p >= n || json[p] != '{')
+    const char *s = json.data();
+    if (p >= n || s[p] != '{')
         return -1;
     int cursor = 0;
     p = skipWs(json, p + 1);
-    while (p < n && json[p] == '"') {
-        // Names are short and seldom escaped: a plain search for the closing quote, the scanner otherwise.
-        const char *close =
-            static_cast<const char *>(std::memchr(json.data() + p + 1, '"', size_t(n - p - 1)));
-        qsizetype nameEnd = close ? close - json.data() + 1 : -1;
-        if (nameEnd < 0 || json[nameEnd - 2] == '\\')
-            nameEnd = JsonScan::skipValue(json, p);
+    while (p < n && s[p] == '"') {
+        // Names are short and seldom escaped: read up to the closing quote. An escaped name, or one with a
+        // tab (the paths' separator), stays in _json only and is skipped by the scanner.
+        qsizetype nameEnd = p + 1;
+        while (nameEnd < n && s[nameEnd] != '"' && s[nameEnd] != '\\' && s[nameEnd] != '\t')
+            ++nameEnd;
+        const bool plain = nameEnd < n && s[nameEnd] == '"';
+        nameEnd = plain ? nameEnd + 1 : JsonScan::skipValue(json, p);
         if (nameEnd < 0)
             return -1;
         const QByteArrayView name = json.sliced(p + 1, nameEnd - p - 2);
         p = skipWs(json, nameEnd);
-        if (p >= n || json[p] != ':')
+        if (p >= n || s[p] != ':')
             return -1;
         const qsizetype start = skipWs(json, p + 1);
-        // Such names stay in _json only.
-        const int index = name.contains('\\') || name.contains('\t') ? -1 : field(slot, name, &cursor);
-        qsizetype end;
-        if (index >= 0 && start < n && json[start] == '{' && depth < 2) {
+        const int index = plain ? field(slot, name, &cursor) : -1;
+        qsizetype end = index >= 0 && !m_hints.textValues ? observeScalar(json, start, index) : kNotScalar;
+        if (end != kNotScalar) {
+            // counted as it was read
+        } else if (index >= 0 && start < n && s[start] == '{' && depth < 2) {
             // Objects flatten to depth 2: their members are walked once, here, not skipped and walked again.
-            count(index, ValueKind::Object, {});
+            count(index, ValueKind::Object);
             end = observeObject(json, start, 1 + 2 * index, depth + 1);
         } else {
             end = JsonScan::skipValue(json, start);
@@ -401,16 +444,62 @@ qsizetype SchemaObserver::observeObject(QByteArrayView json, qsizetype p, int sl
         if (end < 0)
             return -1;
         p = skipWs(json, end);
-        if (p < n && json[p] == ',')
+        if (p < n && s[p] == ',')
             p = skipWs(json, p + 1);
     }
-    return p < n && json[p] == '}' ? p + 1 : -1;
+    return p < n && s[p] == '}' ? p + 1 : -1;
+}
+
+qsizetype SchemaObserver::observeScalar(QByteArrayView json, qsizetype p, int index)
+{
+    // The values most records are made of, read and counted in one pass (skipping them first and reading
+    // them again cost as much as the rest of the walk).
+    const qsizetype n = json.size();
+    const char *s = json.data();
+    if (p >= n)
+        return -1;
+    const char first = s[p];
+    qsizetype q = p + 1;
+    if (first == '"') {
+        // The scanner's string skip is the fastest there is; an ISO date spells itself without escapes, and
+        // the cheap test on its first bytes comes first.
+        const qsizetype end = JsonScan::skipValue(json, p);
+        if (end < 0)
+            return -1;
+        const QByteArrayView inner = json.sliced(p + 1, end - p - 2);
+        count(index, inner.size() >= 10 && isDigit(inner[0]) && inner[4] == '-' && !inner.contains('\\')
+                         ? isoKind(inner)
+                         : ValueKind::Text);
+        return end;
+    }
+    if (first == '-' || isDigit(first)) {
+        while (q < n &&
+               (isDigit(s[q]) || s[q] == '.' || s[q] == 'e' || s[q] == 'E' || s[q] == '+' || s[q] == '-'))
+            ++q;
+        countNumber(index, json.sliced(p, q - p));
+        return q;
+    }
+    if (first == 't' || first == 'f' || first == 'n') {
+        while (q < n && s[q] >= 'a' && s[q] <= 'z')
+            ++q;
+        count(index, first == 'n' ? ValueKind::Null : ValueKind::Boolean);
+        return q;
+    }
+    return kNotScalar; // an object or array
 }
 
 void SchemaObserver::observeValue(QByteArrayView value, int index, int depth)
 {
+    const char first = value.front();
+    if (!m_hints.textValues && (first == '-' || (first >= '0' && first <= '9'))) {
+        countNumber(index, value);
+        return;
+    }
     const ValueKind kind = classifyValue(value, m_hints.textValues);
-    count(index, kind, value);
+    if (kind == ValueKind::Integer) // a CSV cell that spells an integer: its digits, between quotes
+        countNumber(index, value);
+    else
+        count(index, kind);
     // Arrays of objects up to depth 2 get a child view of their elements.
     if (kind == ValueKind::ObjectArray && depth <= 2) {
         for (QByteArrayView element : JsonScan::elements(value)) {
@@ -427,8 +516,16 @@ void SchemaObserver::observe(QByteArrayView recordJson)
 
 QList<FieldStats> SchemaObserver::take()
 {
-    m_slots = {Slot{}};
-    return std::exchange(m_fields, {});
+    QList<FieldStats> seen;
+    for (qsizetype i = 0; i < m_fields.size(); ++i) {
+        if (m_counts[size_t(i)].total() == 0)
+            continue;
+        seen.append(m_fields.at(i));
+        seen.last().counts = std::exchange(m_counts[size_t(i)], FieldCounts());
+    }
+    if (m_fields.size() > kMaxFields)
+        reset();
+    return seen;
 }
 
 void mergeFieldStats(QList<FieldStats> &kept, const QList<FieldStats> &more)

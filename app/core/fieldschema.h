@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <array>
+#include <vector>
 
 enum class FieldType { Unknown, Integer, Real, Boolean, Text, Timestamp, Date, Object, Array };
 QString fieldTypeName(FieldType type); // "integer", "timestamp", ...; "" for Unknown
@@ -37,6 +38,7 @@ struct FieldCounts
     qint64 nonNull() const { return total() - (*this)[ValueKind::Null]; }
     void add(const FieldCounts &other);
     QJsonArray toJson() const;
+    QString toText() const; // toJson() as compact text, written without a JSON document
     static FieldCounts fromJson(const QJsonArray &array);
 };
 
@@ -62,15 +64,18 @@ struct SchemaHints
     bool textValues = false;            // CSV: every value is text to be read for its type
 };
 
-// Counts what a stream of records holds. One per chunk, on the fetching thread.
+// Counts what a stream of records holds, on the fetching thread. One per entity worker: take() hands over
+// each chunk's counts and keeps the lookup of names seen, so later pages allocate nothing.
 class SchemaObserver
 {
 public:
     explicit SchemaObserver(const SchemaHints &hints);
     void observe(QByteArrayView recordJson);
+    // The fields counted since the last take(); their counts start again from zero.
     QList<FieldStats> take();
 
-    // Bounds a record's contribution (maps with arbitrary keys, such as metadata, could grow without end).
+    // Bounds a chunk's contribution (maps with arbitrary keys, such as metadata, could grow without end):
+    // each chunk may add at least this many fields to those already known, twice as many at most.
     static constexpr int kMaxFields = 400;
 
 private:
@@ -86,13 +91,20 @@ private:
         QString prefix; // path of the slot's members, up to their names
         QList<Child> children;
     };
-    int field(int slot, QByteArrayView name, int *cursor); // -1 past kMaxFields
-    void count(int index, ValueKind kind, QByteArrayView raw);
+    int field(int slot, QByteArrayView name, int *cursor); // -1 past the bound
+    void count(int index, ValueKind kind) { ++m_counts[size_t(index)].n[size_t(kind)]; }
+    void countNumber(int index, QByteArrayView raw);
+    // Reads and counts the string, number or literal at `json[p]`: the position after it, -1 when
+    // malformed, kNotScalar for an object or array.
+    static constexpr qsizetype kNotScalar = -2;
+    qsizetype observeScalar(QByteArrayView json, qsizetype p, int index);
     qsizetype observeObject(QByteArrayView json, qsizetype p, int slot, int depth);
     void observeValue(QByteArrayView value, int index, int depth);
+    void reset();
     const SchemaHints &m_hints;
     QList<Slot> m_slots;
-    QList<FieldStats> m_fields;
+    QList<FieldStats> m_fields;        // path, position, declared; counts are in m_counts
+    std::vector<FieldCounts> m_counts; // per field, since the last take()
 };
 
 // Merges `more` into `kept` by path (positions of new fields follow the kept ones).

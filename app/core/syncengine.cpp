@@ -137,6 +137,7 @@ private:
     std::optional<EntityState> m_previous;
     QStringList m_secrets;
     SchemaHints m_schemaHints;
+    SchemaObserver m_observer{m_schemaHints}; // fetching thread
     QHash<QString, QString> m_childViews;
     EntityProgress m_progress;
     QElapsedTimer m_clock;
@@ -400,10 +401,9 @@ void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
     chunk.records = std::move(records);
     chunk.state = es;
     // Fetching thread: the schema's counting runs here, beside the fetch, not on the one writer.
-    SchemaObserver observer(m_schemaHints);
     for (const Record &record : std::as_const(chunk.records))
-        observer.observe(record.json);
-    chunk.observed = observer.take();
+        m_observer.observe(record.json);
+    chunk.observed = m_observer.take();
     if (!es.state.hasMore) {
         chunk.state.status = QStringLiteral("done");
         if (!es.state.highWater.isNull() && !es.state.highWater.isUndefined())
