@@ -20,6 +20,7 @@
 #include <QThread>
 
 #include <csignal>
+#include <sqlite3.h>
 #include <unistd.h>
 
 namespace {
@@ -206,6 +207,8 @@ QString Catalog::writeProblem(const QFileInfo &info)
 
 Catalog::~Catalog()
 {
+    if (m_saveFieldRaw)
+        sqlite3_finalize(static_cast<sqlite3_stmt *>(m_saveFieldRaw));
     m_saveState.reset();
     m_addRunCommit.reset();
     m_saveField.reset();
@@ -224,6 +227,22 @@ QSqlQuery &Catalog::prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sq
         slot->prepare(sql);
     }
     return *slot;
+}
+
+void *Catalog::sqliteHandle()
+{
+    if (m_sqliteChecked)
+        return m_sqlite;
+    m_sqliteChecked = true;
+    QSqlDatabase db = database();
+    const QVariant handle = db.driver()->handle();
+    QSqlQuery version(db);
+    version.exec(QStringLiteral("SELECT sqlite_version()"));
+    const bool sameLibrary =
+        version.next() && version.value(0).toString() == QLatin1String(sqlite3_libversion());
+    if (sameLibrary && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_sqlite = *static_cast<sqlite3 *const *>(handle.data());
+    return m_sqlite;
 }
 
 QSqlDatabase Catalog::database() const
@@ -821,13 +840,6 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
     EntityFieldRows &rows = cached ? *cached : local;
     if (!rows.loaded && !loadEntityFieldRows(connectionId, entity, generation, &rows))
         return false;
-    QSqlQuery &save = prepared(
-        m_saveField,
-        QStringLiteral("INSERT INTO entity_fields (connection_id, entity, path, position, declared, counts, "
-                       "pass_generation, pass_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                       "(connection_id, entity, path) DO UPDATE SET declared = excluded.declared, counts = "
-                       "excluded.counts, pass_generation = excluded.pass_generation, pass_counts = "
-                       "excluded.pass_counts"));
     for (const FieldStats &seen : observed) {
         int at = rows.index.value(seen.path, -1);
         const bool known = at >= 0;
@@ -860,19 +872,67 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
         if (fullPass)
             pass.add(seen.counts);
         rows.inPass[at] = fullPass;
-        save.addBindValue(connectionId);
-        save.addBindValue(entity);
-        save.addBindValue(field.path);
-        save.addBindValue(field.position);
-        save.addBindValue(field.declared == FieldType::Unknown ? QVariant()
-                                                               : QVariant(fieldTypeName(field.declared)));
-        save.addBindValue(field.counts.toText());
-        save.addBindValue(fullPass ? QVariant(generation) : QVariant());
-        save.addBindValue(fullPass ? QVariant(pass.toText()) : QVariant());
-        if (!save.exec()) {
-            m_error = save.lastError().text();
+        if (!saveEntityFieldRow(connectionId, entity, field, fullPass ? &pass : nullptr, generation))
+            return false;
+    }
+    return true;
+}
+
+bool Catalog::saveEntityFieldRow(qint64 connectionId, const QString &entity, const FieldStats &field,
+                                 const FieldCounts *pass, qint64 generation)
+{
+    // Once per field per commit: bound straight into SQLite where the driver allows it (as the records are).
+    static const char kSql[] =
+        "INSERT INTO entity_fields (connection_id, entity, path, position, declared, counts, "
+        "pass_generation, "
+        "pass_counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (connection_id, entity, path) DO "
+        "UPDATE SET declared = excluded.declared, counts = excluded.counts, pass_generation = "
+        "excluded.pass_generation, pass_counts = excluded.pass_counts";
+    const QString declared = fieldTypeName(field.declared); // "" for Unknown: stored as NULL
+    auto *sqlite = static_cast<sqlite3 *>(sqliteHandle());
+    if (sqlite && !m_saveFieldRaw) {
+        sqlite3_stmt *stmt = nullptr;
+        if (sqlite3_prepare_v3(sqlite, kSql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) == SQLITE_OK)
+            m_saveFieldRaw = stmt;
+    }
+    if (auto *stmt = static_cast<sqlite3_stmt *>(m_saveFieldRaw)) {
+        const QByteArray entityText = entity.toUtf8();
+        const QByteArray path = field.path.toUtf8();
+        const QByteArray declaredText = declared.toUtf8();
+        const QByteArray counts = field.counts.toText().toLatin1();
+        const QByteArray passCounts = pass ? pass->toText().toLatin1() : QByteArray();
+        const auto text = [stmt](int at, const QByteArray &value) {
+            sqlite3_bind_text(stmt, at, value.constData(), int(value.size()), SQLITE_STATIC);
+        };
+        sqlite3_bind_int64(stmt, 1, connectionId);
+        text(2, entityText);
+        text(3, path);
+        sqlite3_bind_int(stmt, 4, field.position);
+        declared.isEmpty() ? void(sqlite3_bind_null(stmt, 5)) : text(5, declaredText);
+        text(6, counts);
+        pass ? void(sqlite3_bind_int64(stmt, 7, generation)) : void(sqlite3_bind_null(stmt, 7));
+        pass ? text(8, passCounts) : void(sqlite3_bind_null(stmt, 8));
+        const int rc = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        if (rc != SQLITE_DONE) {
+            m_error = QString::fromUtf8(sqlite3_errmsg(sqlite));
             return false;
         }
+        return true;
+    }
+    QSqlQuery &save = prepared(m_saveField, QString::fromLatin1(kSql));
+    save.addBindValue(connectionId);
+    save.addBindValue(entity);
+    save.addBindValue(field.path);
+    save.addBindValue(field.position);
+    save.addBindValue(declared.isEmpty() ? QVariant() : QVariant(declared));
+    save.addBindValue(field.counts.toText());
+    save.addBindValue(pass ? QVariant(generation) : QVariant());
+    save.addBindValue(pass ? QVariant(pass->toText()) : QVariant());
+    if (!save.exec()) {
+        m_error = save.lastError().text();
+        return false;
     }
     return true;
 }

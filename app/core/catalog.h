@@ -153,6 +153,10 @@ public:
 
     bool setSetting(const QString &key, const QString &value);
 
+    // The connection's sqlite3* for statements on the hot path, or nullptr when Qt's driver does not use the
+    // SQLite library this binary links (then only QSqlQuery may touch the connection).
+    void *sqliteHandle();
+
     bool transaction();
     bool commit();
     bool rollback();
@@ -160,6 +164,8 @@ public:
 private:
     bool loadEntityFieldRows(qint64 connectionId, const QString &entity, qint64 generation,
                              EntityFieldRows *rows);
+    bool saveEntityFieldRow(qint64 connectionId, const QString &entity, const FieldStats &field,
+                            const FieldCounts *pass, qint64 generation);
     // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
     static QString writeProblem(const QFileInfo &info);
     bool migrate();
@@ -176,4 +182,7 @@ private:
     std::unique_ptr<QSqlQuery> m_saveState;
     std::unique_ptr<QSqlQuery> m_addRunCommit;
     std::unique_ptr<QSqlQuery> m_saveField;
+    void *m_sqlite = nullptr; // sqliteHandle(), once looked up
+    bool m_sqliteChecked = false;
+    void *m_saveFieldRaw = nullptr; // sqlite3_stmt*: the schema row upsert, bound without QVariants
 };

@@ -163,22 +163,12 @@ qint64 CatalogWriter::chunksWritten() const
 void CatalogWriter::run(Catalog &catalog)
 {
     // Writer thread. The hot path binds straight into SQLite through the driver's handle: valid only when
-    // Qt's driver uses the same SQLite library this binary links, which the version check confirms.
-    sqlite3 *sqlite = nullptr;
+    // Qt's driver uses the same SQLite library this binary links (Catalog::sqliteHandle checks).
+    auto *sqlite = static_cast<sqlite3 *>(catalog.sqliteHandle());
     sqlite3_stmt *upsert = nullptr;
-    {
-        QSqlDatabase db = catalog.database();
-        const QVariant handle = db.driver()->handle();
-        QSqlQuery version(db);
-        version.exec(QStringLiteral("SELECT sqlite_version()"));
-        const bool sameLibrary =
-            version.next() && version.value(0).toString() == QLatin1String(sqlite3_libversion());
-        if (sameLibrary && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
-            sqlite = *static_cast<sqlite3 *const *>(handle.data());
-        if (sqlite &&
-            sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &upsert, nullptr) != SQLITE_OK)
-            upsert = nullptr;
-    }
+    if (sqlite &&
+        sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &upsert, nullptr) != SQLITE_OK)
+        upsert = nullptr;
     m_sqlite = sqlite;
     m_upsert = upsert;
 
@@ -368,7 +358,11 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
         const QString key = streamKey(*chunk);
         records[key] += chunk->records.size();
         last.insert(key, chunk);
-        mergeFieldStats(observed[key], chunk->observed);
+        QList<FieldStats> &seen = observed[key];
+        if (seen.isEmpty())
+            seen = chunk->observed; // the usual case: shared, not merged
+        else
+            mergeFieldStats(seen, chunk->observed);
     }
     for (ChunkWrite *chunk : chunks) {
         bool busy = false;
