@@ -301,6 +301,126 @@ private slots:
         QVERIFY2(r.err.contains("Connection refused"), r.err.constData());
     }
 
+    void connectionsRoundTripThroughAFile()
+    {
+        // Every connector's config goes out without its secrets and comes back whole, the secrets taken from
+        // the environment ("env:") or kept from the importing catalog ("keychain").
+        const auto run = [&](const QString &catalog, const QStringList &args,
+                             const QHash<QString, QString> &vars = {}) {
+            QProcess process;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("MAKO_CONNECT_SECRETS"), QStringLiteral("file"));
+            for (auto it = vars.cbegin(); it != vars.cend(); ++it)
+                env.insert(it.key(), it.value());
+            process.setProcessEnvironment(env);
+            process.setStandardInputFile(QProcess::nullDevice()); // not a terminal: nothing is asked
+            process.start(QStringLiteral(MC_CLI_PATH),
+                          QStringList{QStringLiteral("--catalog"), catalog} + args);
+            CliResult result;
+            process.waitForFinished(60000);
+            result.exitCode = process.exitCode();
+            result.out = process.readAllStandardOutput();
+            result.err = process.readAllStandardError();
+            return result;
+        };
+        const QString a = m_dir.filePath(QStringLiteral("team-a.sqlite"));
+        const QString b = m_dir.filePath(QStringLiteral("team-b.sqlite"));
+        const QString csv = m_dir.filePath(QStringLiteral("team.csv"));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("id,n\n1,2\n");
+        file.close();
+        const QList<QStringList> connections{
+            {QStringLiteral("stripe"), QStringLiteral("Stripe prod"), config()},
+            {QStringLiteral("close"), QStringLiteral("Close"),
+             QStringLiteral("{\"api_key\":\"close_secret_1\"}")},
+            {QStringLiteral("github"), QStringLiteral("GH"),
+             QStringLiteral("{\"access_token\":\"ghp_secret_2\",\"repositories\":\"mako/connect\"}")},
+            {QStringLiteral("posthog"), QStringLiteral("PH"),
+             QStringLiteral("{\"api_key\":\"phx_secret_3\",\"project_id\":\"12\",\"region\":\"eu\"}")},
+            {QStringLiteral("graphql"), QStringLiteral("GQL"),
+             QStringLiteral("{\"base_url\":\"http://127.0.0.1:1/graphql\",\"token\":\"gql_secret_4\","
+                            "\"entities\":[\"viewer\"]}")},
+            {QStringLiteral("rest"), QStringLiteral("REST"),
+             QStringLiteral("{\"manifest\":\"{}\",\"token\":\"rest_secret_5\"}")},
+            {QStringLiteral("files"), QStringLiteral("local"), QStringLiteral("{\"path\":\"%1\"}").arg(csv)},
+            {QStringLiteral("jsonplaceholder"), QStringLiteral("JP"), QStringLiteral("{}")},
+        };
+        for (const QStringList &c : connections) {
+            const CliResult r =
+                run(a, {QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                        c.at(0), QStringLiteral("--name"), c.at(1), QStringLiteral("--config"), c.at(2)});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        CliResult r = run(a, {QStringLiteral("connections"), QStringLiteral("export")});
+        QCOMPARE(r.exitCode, 0);
+        const QByteArray team = r.out;
+        for (const char *secret : {"sk_test_mako", "close_secret_1", "ghp_secret_2", "phx_secret_3",
+                                   "gql_secret_4", "rest_secret_5"})
+            QVERIFY2(!team.contains(secret), secret);
+        QVERIFY2(team.contains("\"env:STRIPE_PROD_API_KEY\"") && team.contains("\"env:GH_ACCESS_TOKEN\""),
+                 team.constData());
+        const QString teamFile = m_dir.filePath(QStringLiteral("team.json"));
+        QFile out(teamFile);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(team);
+        out.close();
+
+        // A secret the environment lacks: said, and nothing is imported.
+        r = run(b, {QStringLiteral("connections"), QStringLiteral("import"), teamFile});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("is not set") && r.err.contains("nothing was imported"), r.err.constData());
+        r = run(b, {QStringLiteral("connections"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 0);
+
+        const QHash<QString, QString> secrets{
+            {QStringLiteral("STRIPE_PROD_API_KEY"), QStringLiteral("sk_test_mako")},
+            {QStringLiteral("CLOSE_API_KEY"), QStringLiteral("close_secret_1")},
+            {QStringLiteral("GH_ACCESS_TOKEN"), QStringLiteral("ghp_secret_2")},
+            {QStringLiteral("PH_API_KEY"), QStringLiteral("phx_secret_3")},
+            {QStringLiteral("GQL_TOKEN"), QStringLiteral("gql_secret_4")},
+            {QStringLiteral("REST_TOKEN"), QStringLiteral("rest_secret_5")}};
+        r = run(b, {QStringLiteral("connections"), QStringLiteral("import"), teamFile}, secrets);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Imported 8 connections: 8 added, 0 updated"), r.out.constData());
+        const auto listed = [&](const QString &catalog) {
+            QMap<QString, QJsonObject> configs;
+            const QJsonArray list =
+                QJsonDocument::fromJson(run(catalog, {QStringLiteral("connections"), QStringLiteral("list"),
+                                                      QStringLiteral("--json")})
+                                            .out)
+                    .array();
+            for (const QJsonValue &c : list)
+                configs.insert(c[QStringLiteral("name")].toString() + QLatin1Char('/') +
+                                   c[QStringLiteral("connector")].toString(),
+                               c[QStringLiteral("config")].toObject());
+            return configs;
+        };
+        QCOMPARE(listed(b), listed(a));
+        // The secrets came from the environment: the same export again, and Stripe answers to its key.
+        QCOMPARE(run(b, {QStringLiteral("connections"), QStringLiteral("export")}).out, team);
+        r = run(b, {QStringLiteral("test"), QStringLiteral("Stripe prod")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+
+        // "keychain": an update keeps the secrets this catalog holds.
+        r = run(b, {QStringLiteral("connections"), QStringLiteral("export"), QStringLiteral("Stripe prod"),
+                    QStringLiteral("GH"), QStringLiteral("--secret-refs"), QStringLiteral("keychain")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.count("\"keychain\""), 2);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write(r.out);
+        out.close();
+        r = run(b, {QStringLiteral("connections"), QStringLiteral("import"), teamFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("2 connections: 0 added, 2 updated"), r.out.constData());
+        QCOMPARE(run(b, {QStringLiteral("test"), QStringLiteral("Stripe prod")}).exitCode, 0);
+        // ... and a new catalog has none to keep: said, not guessed.
+        r = run(m_dir.filePath(QStringLiteral("team-c.sqlite")),
+                {QStringLiteral("connections"), QStringLiteral("import"), teamFile});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("keychain") && r.err.contains("nothing was imported"), r.err.constData());
+    }
+
     // Numbers that cannot work are refused before anything is saved, naming the field and its range.
     void settingsThatCannotWorkAreRefused_data()
     {

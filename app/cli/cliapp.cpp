@@ -1,5 +1,7 @@
 #include "cliapp.h"
 
+#include "connectionfile.h"
+
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "jsonscan.h"
@@ -36,6 +38,11 @@ Commands:
   connections list [--json]
   connections remove NAME
   connections set-secret NAME [--field F]   store a secret again, read from standard input
+  connections export [NAME]... [--secret-refs env|keychain]
+                                            connections as JSON for version control: each secret is
+                                            a reference (env:STRIPE_PROD_API_KEY, or keychain)
+  connections import FILE|-                 add or update them, secrets from the environment (or
+                                            asked on a terminal); all or nothing
   test NAME                                 test a connection (exit 0 success, 1 failure)
   sync NAME [--entity E]... [--mode full|incremental] [--progress text|json|none] [--restart]
                                             an interrupted or failed run is continued: unfinished
@@ -435,8 +442,147 @@ int CliApp::cmdConnections()
     }
     if (sub == QLatin1String("set-secret"))
         return cmdSetSecret();
-    return usage(sub.isEmpty() ? QStringLiteral("connections needs add, list, remove or set-secret")
-                               : QStringLiteral("unknown connections command \"%1\"").arg(sub));
+    if (sub == QLatin1String("export"))
+        return cmdConnectionsExport();
+    if (sub == QLatin1String("import"))
+        return cmdConnectionsImport();
+    return usage(sub.isEmpty()
+                     ? QStringLiteral("connections needs add, list, remove, set-secret, export or import")
+                     : QStringLiteral("unknown connections command \"%1\"").arg(sub));
+}
+
+QString CliApp::readSecret(const QString &prompt, bool terminal)
+{
+    termios saved = {};
+    if (terminal) {
+        m_err << prompt;
+        m_err.flush();
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    QFile input;
+    input.open(stdin, QIODevice::ReadOnly);
+    const QString value = QString::fromUtf8(input.readLine()).trimmed();
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        m_err << "\n";
+    }
+    return value;
+}
+
+int CliApp::cmdConnectionsExport()
+{
+    bool present = false;
+    const QString style = takeOption(QStringLiteral("--secret-refs"), &present);
+    if (present && style != QLatin1String("env") && style != QLatin1String("keychain"))
+        return usage(QStringLiteral("--secret-refs takes env or keychain"));
+    QStringList names;
+    for (QString name = takePositional(); !name.isEmpty(); name = takePositional())
+        names.append(name);
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    QList<ConnectionInfo> chosen;
+    for (const QString &name : std::as_const(names)) {
+        const auto connection = findConnection(name);
+        if (!connection)
+            return Failed;
+        chosen.append(*connection);
+    }
+    if (names.isEmpty())
+        chosen = m_catalog->connections();
+    const auto reference = style == QLatin1String("keychain") ? ConnectionFile::SecretReference::Keychain
+                                                              : ConnectionFile::SecretReference::Environment;
+    const auto secretFields = [this](const ConnectionInfo &connection) {
+        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
+        const QJsonObject stored = m_engine->resolvedConfig(connection);
+        QStringList fields;
+        for (const QString &field : metadata ? metadata->secretFieldNames() : QStringList()) {
+            if (!stored.value(field).toString().isEmpty())
+                fields.append(field);
+        }
+        return fields;
+    };
+    m_out << QJsonDocument(ConnectionFile::write(chosen, reference, secretFields))
+                 .toJson(QJsonDocument::Indented);
+    return Ok;
+}
+
+// All or nothing: every entry is checked and every secret found before the first connection is saved.
+int CliApp::cmdConnectionsImport()
+{
+    const QString path = takePositional();
+    if (path.isEmpty())
+        return usage(QStringLiteral("connections import needs a FILE (or - for standard input)"));
+    if (!expectNoMore())
+        return Usage;
+    QFile file(path == QLatin1String("-") ? QString() : path);
+    const bool opened =
+        path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly) : file.open(QIODevice::ReadOnly);
+    if (!opened)
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), Usage);
+    QString error;
+    QList<ConnectionFile::Entry> entries =
+        ConnectionFile::read(file.readAll(), QProcessEnvironment::systemEnvironment(), &error);
+    if (!error.isEmpty())
+        return fail(QStringLiteral("%1: %2; nothing was imported").arg(path, error), Usage);
+    if (!openCatalog())
+        return Failed;
+    // Asked on the terminal when the file did not come through standard input.
+    const bool canAsk = path != QLatin1String("-") && ::isatty(STDIN_FILENO);
+    QList<qint64> ids;
+    for (ConnectionFile::Entry &entry : entries) {
+        const auto existing = m_catalog->connection(entry.name);
+        if (existing && existing->connectorId != entry.connectorId)
+            return fail(
+                QStringLiteral("\"%1\" is a %2 connection here and a %3 one in the file; rename one of "
+                               "them and import again; nothing was imported")
+                    .arg(entry.name, existing->connectorId, entry.connectorId),
+                Usage);
+        QList<QPair<QString, QString>> missing = entry.missing;
+        if (!existing) {
+            for (const QString &field : std::as_const(entry.keepStored))
+                missing.append(
+                    {field, QStringLiteral("the file says \"keychain\", but this catalog has no such "
+                                           "connection to keep it from; write an env: reference "
+                                           "there, or import on a terminal to type it")});
+            entry.keepStored.clear();
+        }
+        for (const auto &[field, why] : std::as_const(missing)) {
+            if (!canAsk)
+                return fail(
+                    QStringLiteral("no %1 for \"%2\": %3 (nothing was imported)").arg(field, entry.name, why),
+                    Failed);
+            entry.config.insert(field,
+                                readSecret(QStringLiteral("%1 for \"%2\": ").arg(field, entry.name), true));
+        }
+        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(entry.connectorId);
+        QJsonObject checked = entry.config;
+        for (const QString &field : std::as_const(entry.keepStored))
+            checked.insert(field, QStringLiteral("stored")); // kept from the catalog's store on saving
+        const QStringList problems = validateConfigAgainstSpec(metadata->config, checked);
+        if (!problems.isEmpty())
+            return fail(QStringLiteral("\"%1\" in %2: %3; nothing was imported")
+                            .arg(entry.name, path, problems.join(QStringLiteral("; "))),
+                        Usage);
+        ids.append(existing ? existing->id : 0);
+    }
+    int added = 0;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const ConnectionFile::Entry &entry = entries.at(i);
+        if (m_engine->saveConnection(ids.at(i), entry.name, entry.connectorId, entry.config, &error) == 0)
+            return fail(QStringLiteral("%1 (%2 of %3 connections were imported before it)")
+                            .arg(error)
+                            .arg(i)
+                            .arg(entries.size()));
+        added += ids.at(i) == 0 ? 1 : 0;
+    }
+    m_out << "Imported " << entries.size() << " connections: " << added << " added, "
+          << entries.size() - added << " updated\n";
+    return Ok;
 }
 
 // Reads the secret from standard input (never from the command line, where `ps` would show it), without echo
@@ -460,23 +606,8 @@ int CliApp::cmdSetSecret()
     if (field.isEmpty())
         return usage(
             QStringLiteral("choose the secret with --field: %1").arg(fields.join(QStringLiteral(", "))));
-    const bool terminal = ::isatty(STDIN_FILENO);
-    termios saved = {};
-    if (terminal) {
-        m_err << "New " << field << " for \"" << connection->name << "\": ";
-        m_err.flush();
-        ::tcgetattr(STDIN_FILENO, &saved);
-        termios quiet = saved;
-        quiet.c_lflag &= ~tcflag_t(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    }
-    QFile input;
-    input.open(stdin, QIODevice::ReadOnly);
-    const QString value = QString::fromUtf8(input.readLine()).trimmed();
-    if (terminal) {
-        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-        m_err << "\n";
-    }
+    const QString value = readSecret(QStringLiteral("New %1 for \"%2\": ").arg(field, connection->name),
+                                     ::isatty(STDIN_FILENO));
     QString error;
     if (!m_engine->setSecret(*connection, field, value, &error))
         return fail(error);

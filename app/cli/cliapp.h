@@ -43,6 +43,10 @@ private:
     int cmdSync();
     int cmdRuns();
     int cmdRecords();
+    int cmdConnectionsExport();
+    int cmdConnectionsImport();
+    // Reads one line of standard input, without echo after `prompt` on a terminal.
+    QString readSecret(const QString &prompt, bool terminal);
     // The export flags of `records`: an empty result, or what is wrong with them.
     QString takeExportOptions(ExportOptions *options, QString *output);
     int cmdSql();
