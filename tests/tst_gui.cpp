@@ -90,6 +90,7 @@ private slots:
     void invalidListJsonShowsInlineError();
     void firstStartOpensConnectorsPage();
     void settingsSaysWhereSecretsAreAndWhyAMoveFailed();
+    void fileMenuExportsAndImportsConnections();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1032,6 +1033,51 @@ void TestGui::firstStartOpensConnectorsPage()
         MainWindow window(m_engine.get());
         QCOMPARE(window.currentPage(), int(MainWindow::SqlPage));
     }
+}
+
+void TestGui::fileMenuExportsAndImportsConnections()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("team.sqlite"));
+    QString error;
+    std::unique_ptr<SecretStore> secrets = createSecretStore(SecretBackend::File, path, &error);
+    QVERIFY2(secrets, qPrintable(error));
+    SyncEngine engine(path, secrets.get());
+    QVERIFY2(engine.open(&error), qPrintable(error));
+    const QJsonObject config{{QStringLiteral("api_key"), QStringLiteral("sk_test_gui_secret")}};
+    const qint64 id =
+        engine.saveConnection(0, QStringLiteral("Billing"), QStringLiteral("stripe"), config, &error);
+    QVERIFY2(id > 0, qPrintable(error));
+    MainWindow window(&engine);
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("importConnectionsAction")));
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("exportConnectionsAction")));
+
+    const QString file = dir.filePath(QStringLiteral("connections.json"));
+    QCOMPARE(window.exportConnections(file), QString());
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    const QByteArray json = written.readAll();
+    QVERIFY2(json.contains("\"env:BILLING_API_KEY\"") && !json.contains("sk_test_gui_secret"),
+             json.constData());
+
+    // Gone from the catalog, then back from the file with its secret from the environment.
+    QVERIFY(engine.writer()
+                ->submit([id](Catalog &catalog) { return QVariant(catalog.removeConnection(id)); })
+                .result()
+                .toBool());
+    window.connectionsPage()->reload();
+    QCOMPARE(window.connectionsPage()->connectionList()->count(), 0);
+    qputenv("BILLING_API_KEY", "sk_test_gui_secret");
+    int imported = 0;
+    QCOMPARE(window.importConnections(file, &imported), QString());
+    qunsetenv("BILLING_API_KEY");
+    QCOMPARE(imported, 1);
+    QCOMPARE(window.connectionsPage()->connectionList()->count(), 1);
+    const auto back = window.catalog()->connection(QStringLiteral("Billing"));
+    QVERIFY(back);
+    QCOMPARE(engine.resolvedConfig(*back).value(QStringLiteral("api_key")).toString(),
+             QStringLiteral("sk_test_gui_secret"));
 }
 
 QTEST_MAIN(TestGui)

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "connectionfile.h"
 #include "connectionspage.h"
 #include "connectorcatalogpage.h"
 #include "connectorregistry.h"
@@ -14,14 +15,19 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -154,6 +160,36 @@ void MainWindow::createActions()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(newAction);
+    file->addSeparator();
+    QAction *importAction = file->addAction(tr("&Import connections…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import connections"), QString(),
+                                                          tr("Connections (*.json);;All files (*)"));
+        int imported = 0;
+        const QString problem = path.isEmpty() ? QString() : importConnections(path, &imported);
+        if (!problem.isEmpty())
+            QMessageBox::warning(this, tr("Import connections"), problem);
+        else if (!path.isEmpty())
+            statusBar()->showMessage(tr("Imported %n connection(s) from %1", nullptr, imported)
+                                         .arg(QDir::toNativeSeparators(path)),
+                                     8000);
+    });
+    importAction->setObjectName(QStringLiteral("importConnectionsAction"));
+    importAction->setToolTip(tr("Add or update connections from a file; secrets come from the environment "
+                                "or are asked for"));
+    QAction *exportAction = file->addAction(tr("E&xport connections…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export connections"), QStringLiteral("connections.json"), tr("Connections (*.json)"));
+        const QString problem = path.isEmpty() ? QString() : exportConnections(path);
+        if (!problem.isEmpty())
+            QMessageBox::warning(this, tr("Export connections"), problem);
+        else if (!path.isEmpty())
+            statusBar()->showMessage(tr("Exported the connections without their secrets to %1")
+                                         .arg(QDir::toNativeSeparators(path)),
+                                     8000);
+    });
+    exportAction->setObjectName(QStringLiteral("exportConnectionsAction"));
+    exportAction->setToolTip(tr("Write the connections to a file for version control, each secret as a "
+                                "reference to an environment variable"));
     file->addSeparator();
     file->addAction(settingsAction);
     file->addSeparator();
@@ -334,6 +370,42 @@ QString MainWindow::moveSecrets(SecretBackend target)
     statusBar()->showMessage(m_lastSecretMove, 6000);
     updateCatalogLabel();
     return {};
+}
+
+QString MainWindow::exportConnections(const QString &path)
+{
+    const QByteArray json =
+        QJsonDocument(ConnectionFile::write(m_catalog->connections(),
+                                            ConnectionFile::SecretReference::Environment, *m_engine))
+            .toJson(QJsonDocument::Indented);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit())
+        return tr("Could not write %1: %2. Choose another place.")
+            .arg(QDir::toNativeSeparators(path), file.errorString());
+    return {};
+}
+
+QString MainWindow::importConnections(const QString &path, int *imported)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return tr("Could not read %1: %2.").arg(QDir::toNativeSeparators(path), file.errorString());
+    QString error;
+    const QList<ConnectionFile::Entry> entries =
+        ConnectionFile::read(file.readAll(), QProcessEnvironment::systemEnvironment(), &error);
+    if (!error.isEmpty())
+        return tr("%1: %2; nothing was imported.").arg(QDir::toNativeSeparators(path), error);
+    const auto ask = [this](const QString &connection, const QString &field, const QString &why) {
+        return QInputDialog::getText(this, tr("Secret for “%1”").arg(connection),
+                                     tr("%1\n\nType the %2 of “%3”:").arg(why, field, connection),
+                                     QLineEdit::Password);
+    };
+    const ConnectionFile::ImportResult result =
+        ConnectionFile::importEntries(*m_engine, *m_catalog, entries, ask);
+    m_connectionsPage->reload();
+    if (imported)
+        *imported = result.added + result.updated;
+    return result.ok ? QString() : result.error;
 }
 
 void MainWindow::showAbout()

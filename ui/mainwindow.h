@@ -38,6 +38,10 @@ public:
     SecretBackend currentSecretBackend() const;
     // Moves the catalog's secrets to `target` and switches the engine to it; "" or why it did not happen.
     QString moveSecrets(SecretBackend target);
+    // Connections as a team file (File menu): "" or why it did not happen. Importing asks for the secrets the
+    // file's references do not give.
+    QString exportConnections(const QString &path);
+    QString importConnections(const QString &path, int *imported = nullptr);
 
 public slots:
     void showPage(int page);

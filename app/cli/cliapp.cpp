@@ -496,18 +496,8 @@ int CliApp::cmdConnectionsExport()
         chosen = m_catalog->connections();
     const auto reference = style == QLatin1String("keychain") ? ConnectionFile::SecretReference::Keychain
                                                               : ConnectionFile::SecretReference::Environment;
-    const auto secretFields = [this](const ConnectionInfo &connection) {
-        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
-        const QJsonObject stored = m_engine->resolvedConfig(connection);
-        QStringList fields;
-        for (const QString &field : metadata ? metadata->secretFieldNames() : QStringList()) {
-            if (!stored.value(field).toString().isEmpty())
-                fields.append(field);
-        }
-        return fields;
-    };
-    m_out << QJsonDocument(ConnectionFile::write(chosen, reference, secretFields))
-                 .toJson(QJsonDocument::Indented);
+    m_out
+        << QJsonDocument(ConnectionFile::write(chosen, reference, *m_engine)).toJson(QJsonDocument::Indented);
     return Ok;
 }
 
@@ -532,56 +522,17 @@ int CliApp::cmdConnectionsImport()
     if (!openCatalog())
         return Failed;
     // Asked on the terminal when the file did not come through standard input.
-    const bool canAsk = path != QLatin1String("-") && ::isatty(STDIN_FILENO);
-    QList<qint64> ids;
-    for (ConnectionFile::Entry &entry : entries) {
-        const auto existing = m_catalog->connection(entry.name);
-        if (existing && existing->connectorId != entry.connectorId)
-            return fail(
-                QStringLiteral("\"%1\" is a %2 connection here and a %3 one in the file; rename one of "
-                               "them and import again; nothing was imported")
-                    .arg(entry.name, existing->connectorId, entry.connectorId),
-                Usage);
-        QList<QPair<QString, QString>> missing = entry.missing;
-        if (!existing) {
-            for (const QString &field : std::as_const(entry.keepStored))
-                missing.append(
-                    {field, QStringLiteral("the file says \"keychain\", but this catalog has no such "
-                                           "connection to keep it from; write an env: reference "
-                                           "there, or import on a terminal to type it")});
-            entry.keepStored.clear();
-        }
-        for (const auto &[field, why] : std::as_const(missing)) {
-            if (!canAsk)
-                return fail(
-                    QStringLiteral("no %1 for \"%2\": %3 (nothing was imported)").arg(field, entry.name, why),
-                    Failed);
-            entry.config.insert(field,
-                                readSecret(QStringLiteral("%1 for \"%2\": ").arg(field, entry.name), true));
-        }
-        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(entry.connectorId);
-        QJsonObject checked = entry.config;
-        for (const QString &field : std::as_const(entry.keepStored))
-            checked.insert(field, QStringLiteral("stored")); // kept from the catalog's store on saving
-        const QStringList problems = validateConfigAgainstSpec(metadata->config, checked);
-        if (!problems.isEmpty())
-            return fail(QStringLiteral("\"%1\" in %2: %3; nothing was imported")
-                            .arg(entry.name, path, problems.join(QStringLiteral("; "))),
-                        Usage);
-        ids.append(existing ? existing->id : 0);
-    }
-    int added = 0;
-    for (qsizetype i = 0; i < entries.size(); ++i) {
-        const ConnectionFile::Entry &entry = entries.at(i);
-        if (m_engine->saveConnection(ids.at(i), entry.name, entry.connectorId, entry.config, &error) == 0)
-            return fail(QStringLiteral("%1 (%2 of %3 connections were imported before it)")
-                            .arg(error)
-                            .arg(i)
-                            .arg(entries.size()));
-        added += ids.at(i) == 0 ? 1 : 0;
-    }
-    m_out << "Imported " << entries.size() << " connections: " << added << " added, "
-          << entries.size() - added << " updated\n";
+    ConnectionFile::AskSecret ask;
+    if (path != QLatin1String("-") && ::isatty(STDIN_FILENO))
+        ask = [this](const QString &connection, const QString &field, const QString &) {
+            return readSecret(QStringLiteral("%1 for \"%2\": ").arg(field, connection), true);
+        };
+    const ConnectionFile::ImportResult result =
+        ConnectionFile::importEntries(*m_engine, *m_catalog, entries, ask);
+    if (!result.ok)
+        return fail(QStringLiteral("%1: %2").arg(path, result.error), result.badFile ? Usage : Failed);
+    m_out << "Imported " << result.added + result.updated << " connections: " << result.added << " added, "
+          << result.updated << " updated\n";
     return Ok;
 }
 

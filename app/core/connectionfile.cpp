@@ -1,6 +1,7 @@
 #include "connectionfile.h"
 
 #include "connectorregistry.h"
+#include "syncengine.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -33,15 +34,19 @@ QString environmentName(const QString &connection, const QString &field)
 }
 
 QJsonObject write(const QList<ConnectionInfo> &connections, SecretReference reference,
-                  const std::function<QStringList(const ConnectionInfo &)> &secretFields)
+                  const SyncEngine &engine)
 {
     QJsonArray list;
     for (const ConnectionInfo &connection : connections) {
         QJsonObject config = connection.config; // the catalog never holds secrets
-        for (const QString &field : secretFields(connection))
-            config.insert(field, reference == SecretReference::Keychain
-                                     ? QString(kKeychain)
-                                     : kEnvPrefix + environmentName(connection.name, field));
+        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(connection.connectorId);
+        const QJsonObject stored = engine.resolvedConfig(connection);
+        for (const QString &field : metadata ? metadata->secretFieldNames() : QStringList()) {
+            if (!stored.value(field).toString().isEmpty())
+                config.insert(field, reference == SecretReference::Keychain
+                                         ? QString(kKeychain)
+                                         : kEnvPrefix + environmentName(connection.name, field));
+        }
         list.append(QJsonObject{{QStringLiteral("name"), connection.name},
                                 {QStringLiteral("connector"), connection.connectorId},
                                 {QStringLiteral("config"), config}});
@@ -99,9 +104,8 @@ QList<Entry> read(const QByteArray &json, const QProcessEnvironment &environment
                 if (value.isEmpty()) {
                     entry.config.remove(field);
                     entry.missing.append(
-                        {field,
-                         QStringLiteral("the environment variable %1 is not set; set it and import again")
-                             .arg(variable)});
+                        {field, QStringLiteral("the environment variable %1 is not set").arg(variable),
+                         QStringLiteral("set it and import again")});
                 } else {
                     entry.config.insert(field, value);
                 }
@@ -114,6 +118,67 @@ QList<Entry> read(const QByteArray &json, const QProcessEnvironment &environment
         entries.append(entry);
     }
     return entries;
+}
+
+ImportResult importEntries(SyncEngine &engine, Catalog &catalog, QList<Entry> entries, const AskSecret &ask)
+{
+    ImportResult result;
+    const auto refuse = [&](const QString &why, bool badFile) {
+        result.error = why + QStringLiteral(" (nothing was imported)");
+        result.badFile = badFile;
+        return result;
+    };
+    QList<qint64> ids;
+    for (Entry &entry : entries) {
+        const auto existing = catalog.connection(entry.name);
+        if (existing && existing->connectorId != entry.connectorId)
+            return refuse(
+                QStringLiteral("\"%1\" is a %2 connection here and a %3 one in the file; rename one of "
+                               "them and import again")
+                    .arg(entry.name, existing->connectorId, entry.connectorId),
+                true);
+        QList<Entry::Missing> missing = entry.missing;
+        if (!existing) {
+            for (const QString &field : std::as_const(entry.keepStored))
+                missing.append(
+                    {field,
+                     QStringLiteral("the file says \"keychain\", but this catalog has no such connection "
+                                    "to keep it from"),
+                     QStringLiteral("write an env: reference there, or import where you can type it")});
+            entry.keepStored.clear();
+        }
+        for (const Entry::Missing &gap : std::as_const(missing)) {
+            const QString value = ask ? ask(entry.name, gap.field, gap.why) : QString();
+            if (value.isEmpty())
+                return refuse(QStringLiteral("no %1 for \"%2\": %3; %4")
+                                  .arg(gap.field, entry.name, gap.why, gap.remedy),
+                              false);
+            entry.config.insert(gap.field, value);
+        }
+        const ConnectorMetadata *metadata = ConnectorRegistry::instance().metadata(entry.connectorId);
+        QJsonObject checked = entry.config;
+        for (const QString &field : std::as_const(entry.keepStored))
+            checked.insert(field, QStringLiteral("stored")); // kept from the catalog's store on saving
+        const QStringList problems = validateConfigAgainstSpec(metadata->config, checked);
+        if (!problems.isEmpty())
+            return refuse(QStringLiteral("\"%1\": %2").arg(entry.name, problems.join(QStringLiteral("; "))),
+                          true);
+        ids.append(existing ? existing->id : 0);
+    }
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const Entry &entry = entries.at(i);
+        QString error;
+        if (engine.saveConnection(ids.at(i), entry.name, entry.connectorId, entry.config, &error) == 0) {
+            result.error = QStringLiteral("%1 (%2 of the %3 connections were imported before it)")
+                               .arg(error)
+                               .arg(i)
+                               .arg(entries.size());
+            return result;
+        }
+        ++(ids.at(i) == 0 ? result.added : result.updated);
+    }
+    result.ok = true;
+    return result;
 }
 
 } // namespace ConnectionFile

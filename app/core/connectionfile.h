@@ -4,6 +4,8 @@
 
 #include "catalog.h"
 
+class SyncEngine;
+
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -21,21 +23,41 @@ enum class SecretReference {
 
 // STRIPE_PROD_API_KEY for the api_key of "Stripe prod".
 QString environmentName(const QString &connection, const QString &field);
-// {"format": "mako-connect-connections", "version": 1, "connections": [...]}. `secretFields` says which
-// secret fields each connection has stored (an optional one left empty gets no reference).
+// {"format": "mako-connect-connections", "version": 1, "connections": [...]}. Only the secrets a connection
+// has stored in `engine`'s store get a reference (an optional one left empty gets none).
 QJsonObject write(const QList<ConnectionInfo> &connections, SecretReference reference,
-                  const std::function<QStringList(const ConnectionInfo &)> &secretFields);
+                  const SyncEngine &engine);
 
 struct Entry
 {
     QString name;
     QString connectorId;
-    QJsonObject config;                     // secret fields resolved, or left out where none was found
-    QList<QPair<QString, QString>> missing; // secret fields whose reference resolved to nothing, and why
-    QStringList keepStored;                 // secret fields referring to the store ("keychain")
+    QJsonObject config; // secret fields resolved, or left out where none was found
+    struct Missing
+    {
+        QString field;
+        QString why;    // "the environment variable STRIPE_PROD_API_KEY is not set"
+        QString remedy; // "set it and import again"
+    };
+    QList<Missing> missing; // secret fields whose reference resolved to nothing
+    QStringList keepStored; // secret fields referring to the store ("keychain")
 };
 // Reads a file written by write() (or by hand), resolving "env:NAME" references from `environment`. An
 // error names what is wrong and where.
 QList<Entry> read(const QByteArray &json, const QProcessEnvironment &environment, QString *error);
+
+struct ImportResult
+{
+    bool ok = false;
+    bool badFile = false; // the file's own content is wrong (not the environment or the catalog)
+    int added = 0;
+    int updated = 0;
+    QString error; // ends saying what was imported
+};
+// Returns a secret that a reference did not give ("" gives up); `why` says what was looked for.
+using AskSecret = std::function<QString(const QString &connection, const QString &field, const QString &why)>;
+// Adds the entries `catalog` lacks and updates those it has, through `engine`. All or nothing: every entry is
+// checked and every secret found (asked for when `ask` is set) before the first connection is saved.
+ImportResult importEntries(SyncEngine &engine, Catalog &catalog, QList<Entry> entries, const AskSecret &ask);
 
 } // namespace ConnectionFile
