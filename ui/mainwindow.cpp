@@ -395,9 +395,15 @@ QString MainWindow::importConnections(const QString &path, int *imported)
         ConnectionFile::read(file.readAll(), QProcessEnvironment::systemEnvironment(), &error);
     if (!error.isEmpty())
         return tr("%1: %2; nothing was imported.").arg(QDir::toNativeSeparators(path), error);
-    const auto ask = [this](const QString &connection, const QString &field, const QString &why) {
+    // The core's sentences start lower case, to follow a file name in the CLI; here they stand alone.
+    const auto sentence = [](QString text) {
+        if (!text.isEmpty())
+            text[0] = text[0].toUpper();
+        return text;
+    };
+    const auto ask = [this, sentence](const QString &connection, const QString &field, const QString &why) {
         return QInputDialog::getText(this, tr("Secret for “%1”").arg(connection),
-                                     tr("%1\n\nType the %2 of “%3”:").arg(why, field, connection),
+                                     tr("%1.\n\nType the %2 of “%3”:").arg(sentence(why), field, connection),
                                      QLineEdit::Password);
     };
     const ConnectionFile::ImportResult result =
@@ -405,7 +411,7 @@ QString MainWindow::importConnections(const QString &path, int *imported)
     m_connectionsPage->reload();
     if (imported)
         *imported = result.added + result.updated;
-    return result.ok ? QString() : result.error;
+    return result.ok ? QString() : sentence(result.error) + QLatin1Char('.');
 }
 
 void MainWindow::showAbout()
