@@ -352,6 +352,79 @@ private slots:
         QCOMPARE(run.state.totalProcessed, qint64(total));
     }
 
+    // Close refuses _skip past a per-endpoint limit; entities listed in date_created order page past it by
+    // moving a date_created__gte window, and every record arrives once, even those sharing the instant a
+    // window starts at.
+    void skipLimitIsPassedByDateWindows_data()
+    {
+        QTest::addColumn<QString>("entity");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<bool>("resume");
+        QTest::addColumn<bool>("ties");
+        QTest::newRow("activities") << "activities" << 4500 << false << false;
+        QTest::newRow("activities, resumed chunk by chunk") << "activities" << 4500 << true << false;
+        QTest::newRow("opportunities, a tie across a window's start")
+            << "opportunities" << 1500 << false << true;
+        QTest::newRow("tasks, a tie, resumed") << "tasks" << 1500 << true << true;
+    }
+
+    void skipLimitIsPassedByDateWindows()
+    {
+        QFETCH(QString, entity);
+        QFETCH(int, count);
+        QFETCH(bool, resume);
+        QFETCH(bool, ties);
+        m_server.seed(entity, count);
+        if (ties) { // records 495-506 share one instant, across where the first window ends
+            const QString instant = m_server.dateOf(entity, 495, QStringLiteral("date_created"));
+            for (int n = 496; n <= 506; ++n)
+                m_server.setCreated(entity, n, instant);
+        }
+        m_server.setSkipCap(1000);
+        const ChunkRun run = fetch(entity, 100, 3, {}, resume);
+        m_server.setSkipCap(-1);
+        const QStringList expected = m_server.ids(entity);
+        QVERIFY(!run.state.hasMore);
+        QCOMPARE(run.records.size(), expected.size()); // none twice
+        QCOMPARE(keysOf(run.records), QSet<QString>(expected.begin(), expected.end()));
+        QCOMPARE(run.state.totalProcessed, qint64(expected.size()));
+        int windows = 0;
+        for (const QByteArray &target : m_server.requestLog()) {
+            QVERIFY2(!target.contains("_skip=1000") && !target.contains("_skip=1100"), target.constData());
+            windows += target.contains("date_created__gte=") && target.contains("_skip=0&") ? 1 : 0;
+        }
+        QVERIFY2(windows >= count / 600, qPrintable(QString::number(windows)));
+        m_server.seed(QStringLiteral("activities"), 100);
+        m_server.seed(QStringLiteral("opportunities"), 101);
+        m_server.seed(QStringLiteral("tasks"), 45);
+    }
+
+    // Leads have no date order to page by: past the limit the entity fails, saying so, never "done" short.
+    void skipLimitOnLeadsFailsSayingWhy()
+    {
+        m_server.seed(QStringLiteral("leads"), 1500);
+        m_server.setSkipCap(1000);
+        auto c = connector(config());
+        ResumableFetchOptions options;
+        options.entity = QStringLiteral("leads");
+        options.maxIterations = 100;
+        int received = 0;
+        options.onBatch = [&](RecordBatch &&batch) { received += int(batch.size()); };
+        QString message;
+        try {
+            c->fetchEntityChunk(options);
+        } catch (const ConnectorError &error) {
+            message = error.message();
+            QCOMPARE(error.kind(), ConnectorError::Kind::Refused);
+        }
+        m_server.setSkipCap(-1);
+        m_server.seed(QStringLiteral("leads"), 250);
+        QCOMPARE(received, 1000);
+        QVERIFY2(message.contains(QLatin1String("past record 1000")) &&
+                     message.contains(QLatin1String("Maximum _skip is 1000")),
+                 qPrintable(message));
+    }
+
     void unknownEntity()
     {
         auto c = connector(config());

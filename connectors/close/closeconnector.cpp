@@ -148,7 +148,8 @@ void CloseConnector::prepare()
     http().setDefaultHeaders(headers);
 }
 
-QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, const QJsonValue &since) const
+QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, const QJsonValue &since,
+                             const QString &windowFrom) const
 {
     const CloseEntity *spec = findEntity(entity);
     QUrl url = baseUrl();
@@ -166,6 +167,8 @@ QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, cons
         query.addQueryItem(QStringLiteral("_order_by"), QLatin1String(spec->orderBy));
     if (*spec->sinceParam && since.isString() && !since.toString().isEmpty())
         query.addQueryItem(QLatin1String(spec->sinceParam), queryValue(since.toString()));
+    if (!windowFrom.isEmpty())
+        query.addQueryItem(QStringLiteral("date_created__gte"), queryValue(windowFrom));
     query.addQueryItem(QStringLiteral("_skip"), QString::number(skip));
     query.addQueryItem(QStringLiteral("_limit"), QString::number(limit));
     url.setQuery(query);
@@ -222,6 +225,119 @@ TestResult CloseConnector::testConnection()
     });
 }
 
+namespace {
+// Close refuses _skip past a limit that varies per endpoint (a 400). Entities listed in date_created order
+// move their window instead: after this many records the next request starts at the last date_created seen
+// (date_created__gte, as Close's pagination guide advises) with _skip back at 0.
+constexpr qint64 kWindowRecords = 500;
+const QLatin1String kWindowFrom("window_from");   // FetchState.metadata: where the current window starts
+const QLatin1String kWindowSeen("window_seen");   // ids at that instant already fetched (not committed twice)
+const QLatin1String kLastCreated("last_created"); // the latest date_created fetched, and the ids at it
+const QLatin1String kLastIds("last_ids");
+
+bool movesWindow(const CloseEntity &spec)
+{
+    return qstrcmp(spec.orderBy, "date_created") == 0;
+}
+
+// Past kWindowRecords, the next window starts at the last instant fetched; the records already fetched at
+// that instant are remembered so they are not committed again. A window whose records all share one instant
+// cannot move: it keeps paging by _skip.
+void moveWindow(FetchState &state, int limit)
+{
+    QJsonObject &meta = state.metadata;
+    const QString last = meta.value(kLastCreated).toString();
+    if (state.offset + limit <= kWindowRecords || last.isEmpty() ||
+        last == meta.value(kWindowFrom).toString())
+        return;
+    meta.insert(kWindowFrom, last);
+    meta.insert(kWindowSeen, meta.value(kLastIds));
+    state.offset = 0;
+}
+
+// A 400 past the first page: Close's _skip limit, said as what it means.
+void throwSkipLimit(const HttpResponse &response, const CloseEntity &spec, qint64 skip)
+{
+    if (response.status != 400 || skip == 0)
+        return;
+    const QString why =
+        movesWindow(spec) ? QStringLiteral("more of them than that share one date_created, so no window can "
+                                           "start past them")
+                          : QStringLiteral("Close lists %1 in no date order that Mako Connect can page by, "
+                                           "so the rest cannot be fetched yet")
+                                .arg(QLatin1String(spec.name));
+    throw ConnectorError(QStringLiteral("Close refused to list %1 past record %2 (%3): it limits how far "
+                                        "_skip may go. The records before it are saved; %4")
+                             .arg(QLatin1String(spec.name))
+                             .arg(skip)
+                             .arg(closeErrorMessage(response.body), why),
+                         ConnectorError::Kind::Refused);
+}
+
+// One list page's records (those to commit), with the state's window, high water and total moved on.
+RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, const QString &since,
+                        FetchState &state, qsizetype *items)
+{
+    JsonScan::Result scan;
+    const QByteArrayView body(response.body);
+    const QByteArrayView data = JsonScan::member(body, "data", &scan);
+    const QByteArrayView hasMore = scan.ok ? JsonScan::member(body, "has_more", &scan) : QByteArrayView();
+    if (!scan.ok)
+        throwMalformed(response, scan.error);
+    if (data.isEmpty() || data.front() != '[')
+        throwMalformed(response, QStringLiteral("no \"data\" array"));
+    if (hasMore != "true" && hasMore != "false")
+        throwMalformed(response, QStringLiteral("no \"has_more\" flag"));
+    const QList<QByteArrayView> list = JsonScan::elements(data, &scan);
+    if (!scan.ok)
+        throwMalformed(response, QStringLiteral("\"data\": %1").arg(scan.error));
+    *items = list.size();
+    state.hasMore = hasMore == "true" && !list.isEmpty();
+
+    const QByteArray cursorField(spec.cursorField);
+    const bool clientFilter = !since.isEmpty() && spec.incremental == IncrementalMode::ClientFilter;
+    QJsonObject &meta = state.metadata;
+    const QJsonArray seen = meta.value(kWindowSeen).toArray();
+    const QString windowFrom = meta.value(kWindowFrom).toString();
+    RecordBatch batch;
+    batch.reserve(list.size());
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QByteArrayView item = list.at(i);
+        const QByteArray key = JsonScan::keyText(JsonScan::member(item, "id", &scan));
+        if (!scan.ok || key.isEmpty())
+            throwMalformed(response, QStringLiteral("record %1 has no \"id\"").arg(i));
+        if (movesWindow(spec)) {
+            const QString created = JsonScan::toValue(JsonScan::member(item, "date_created")).toString();
+            QJsonArray ids = created == meta.value(kLastCreated).toString() ? meta.value(kLastIds).toArray()
+                                                                            : QJsonArray();
+            ids.append(QString::fromUtf8(key));
+            meta.insert(kLastCreated, created);
+            meta.insert(kLastIds, ids);
+            // Fetched already, at the instant this window starts from.
+            if (created == windowFrom && seen.contains(QString::fromUtf8(key)))
+                continue;
+        }
+        if (!cursorField.isEmpty()) {
+            const QString value = JsonScan::toValue(JsonScan::member(item, cursorField)).toString();
+            if (!value.isEmpty()) {
+                if (state.highWater.toString().isEmpty() ||
+                    compareTimestamps(value, state.highWater.toString()) > 0)
+                    state.highWater = value;
+                // The list endpoint cannot filter: drop what has not changed since the last sync.
+                if (clientFilter && compareTimestamps(value, since) <= 0)
+                    continue;
+            }
+        }
+        batch.append(Record{key, item.toByteArray()});
+    }
+    // The total of a moved window counts only what is left in it.
+    const QByteArrayView total = JsonScan::member(body, "total_results");
+    if (windowFrom.isEmpty() && !total.isEmpty() && total.front() != 'n')
+        state.total = total.toByteArray().toLongLong();
+    return batch;
+}
+} // namespace
+
 FetchState CloseConnector::fetchEntityChunk(const ResumableFetchOptions &options)
 {
     const CloseEntity *spec = findEntity(options.entity);
@@ -233,60 +349,24 @@ FetchState CloseConnector::fetchEntityChunk(const ResumableFetchOptions &options
     FetchState state = options.state;
     state.iterationsInChunk = 0;
     const int limit = qBound(1, options.batchSize, 100);
-    const QByteArray cursorField(spec->cursorField);
     const bool incremental = spec->incremental != IncrementalMode::None && options.since.isString() &&
                              !options.since.toString().isEmpty();
     const QString since = incremental ? options.since.toString() : QString();
-    const bool clientFilter = incremental && spec->incremental == IncrementalMode::ClientFilter;
 
     while (state.hasMore && state.iterationsInChunk < qMax(1, options.maxIterations)) {
         throwIfCancelled();
-        const HttpResponse response = http().get(pageUrl(options.entity, state.offset, limit, options.since));
+        if (movesWindow(*spec))
+            moveWindow(state, limit);
+        const HttpResponse response = http().get(pageUrl(options.entity, state.offset, limit, options.since,
+                                                         state.metadata.value(kWindowFrom).toString()));
         ++state.iterationsInChunk;
+        throwSkipLimit(response, *spec, state.offset);
         throwIfFailed(response);
-
-        JsonScan::Result scan;
-        const QByteArrayView body(response.body);
-        const QByteArrayView data = JsonScan::member(body, "data", &scan);
-        const QByteArrayView hasMore = scan.ok ? JsonScan::member(body, "has_more", &scan) : QByteArrayView();
-        if (!scan.ok)
-            throwMalformed(response, scan.error);
-        if (data.isEmpty() || data.front() != '[')
-            throwMalformed(response, QStringLiteral("no \"data\" array"));
-        if (hasMore != "true" && hasMore != "false")
-            throwMalformed(response, QStringLiteral("no \"has_more\" flag"));
-        const QList<QByteArrayView> items = JsonScan::elements(data, &scan);
-        if (!scan.ok)
-            throwMalformed(response, QStringLiteral("\"data\": %1").arg(scan.error));
-
-        RecordBatch batch;
-        batch.reserve(items.size());
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            const QByteArrayView item = items.at(i);
-            const QByteArray key = JsonScan::keyText(JsonScan::member(item, "id", &scan));
-            if (!scan.ok || key.isEmpty())
-                throwMalformed(response, QStringLiteral("record %1 has no \"id\"").arg(i));
-            if (!cursorField.isEmpty()) {
-                const QString value = JsonScan::toValue(JsonScan::member(item, cursorField)).toString();
-                if (!value.isEmpty()) {
-                    if (state.highWater.toString().isEmpty() ||
-                        compareTimestamps(value, state.highWater.toString()) > 0)
-                        state.highWater = value;
-                    // The list endpoint cannot filter: drop what has not changed since the last sync.
-                    if (clientFilter && compareTimestamps(value, since) <= 0)
-                        continue;
-                }
-            }
-            batch.append(Record{key, item.toByteArray()});
-        }
-
-        const QByteArrayView total = JsonScan::member(body, "total_results");
-        if (!total.isEmpty() && total.front() != 'n')
-            state.total = total.toByteArray().toLongLong();
-        state.offset += items.size();
+        qsizetype items = 0;
+        RecordBatch batch = pageRecords(response, *spec, since, state, &items);
+        state.offset += items;
         ++state.page;
         state.totalProcessed += batch.size();
-        state.hasMore = hasMore == "true" && !items.isEmpty();
         if (options.onBatch && !batch.isEmpty())
             options.onBatch(std::move(batch));
         if (options.onProgress)

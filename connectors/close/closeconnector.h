@@ -14,7 +14,9 @@ public:
 
 private:
     void prepare();
-    QUrl pageUrl(const QString &entity, qint64 skip, int limit, const QJsonValue &since) const;
+    QUrl pageUrl(const QString &entity, qint64 skip, int limit, const QJsonValue &since,
+                 const QString &windowFrom) const;
+
     // Turns a failed response into a ConnectorError people can read; returns on success.
     void throwIfFailed(const HttpResponse &response);
 

@@ -206,6 +206,23 @@ void FakeCloseServer::touch(const QString &entity, int n, const QString &dateUpd
     }
 }
 
+void FakeCloseServer::setCreated(const QString &entity, int n, const QString &dateCreated)
+{
+    QMutexLocker lock(&m_mutex);
+    for (Rec &rec : m_entities[entity].records) {
+        if (rec.n == n) {
+            rec.dateCreated = dateCreated;
+            render(entity, rec);
+        }
+    }
+}
+
+void FakeCloseServer::setSkipCap(int cap)
+{
+    QMutexLocker lock(&m_mutex);
+    m_skipCap = cap;
+}
+
 QStringList FakeCloseServer::ids(const QString &entity) const
 {
     QMutexLocker lock(&m_mutex);
@@ -397,6 +414,12 @@ FakeResponse FakeCloseServer::list(const QString &entity, Entity &data, const Fa
                                {QStringLiteral("field-errors"), fieldErrors}};
         return FakeResponse::json(400, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
+    if (m_skipCap >= 0 && skip >= m_skipCap) {
+        const QJsonObject body{
+            {QStringLiteral("error"),
+             QStringLiteral("Maximum _skip is %1. Use date ranges to page deeper.").arg(m_skipCap)}};
+        return FakeResponse::json(400, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    }
 
     std::vector<const Rec *> selected;
     const QString type = request.query.queryItemValue(QStringLiteral("_type"));
@@ -436,6 +459,9 @@ FakeResponse FakeCloseServer::list(const QString &entity, Entity &data, const Fa
     if (orderBy.endsWith(QLatin1String("date_updated"))) {
         std::stable_sort(selected.begin(), selected.end(),
                          [](const Rec *a, const Rec *b) { return a->dateUpdated < b->dateUpdated; });
+    } else if (orderBy.endsWith(QLatin1String("date_created"))) {
+        std::stable_sort(selected.begin(), selected.end(),
+                         [](const Rec *a, const Rec *b) { return a->dateCreated < b->dateCreated; });
     }
     if (orderBy.startsWith(QLatin1Char('-')))
         std::reverse(selected.begin(), selected.end());

@@ -46,6 +46,11 @@ public:
     void seed(const QString &entity, int count);
     // Sets record n's date_updated (ISO text as Close writes it) and re-renders it.
     void touch(const QString &entity, int n, const QString &dateUpdated);
+    // Sets record n's date_created, e.g. to give several records one instant.
+    void setCreated(const QString &entity, int n, const QString &dateCreated);
+    // A list request with _skip at or past `cap` answers 400, as Close does past its per-endpoint limit;
+    // -1 (the default) has no limit.
+    void setSkipCap(int cap);
     QStringList ids(const QString &entity) const;
     // Ids whose `field` (date_created or date_updated) is later than `since`.
     QStringList idsAfter(const QString &entity, const QString &field, const QString &since) const;
@@ -98,4 +103,5 @@ private:
     int m_rateLimited = 0;
     int m_failCount = 0;
     int m_failStatus = 503;
+    int m_skipCap = -1;
 };
