@@ -91,6 +91,8 @@ private slots:
     void firstStartOpensConnectorsPage();
     void settingsSaysWhereSecretsAreAndWhyAMoveFailed();
     void fileMenuExportsAndImportsConnections();
+    void connectionsAddedElsewhereAppear();
+    void escapeClearsASearch();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1078,6 +1080,46 @@ void TestGui::fileMenuExportsAndImportsConnections()
     QVERIFY(back);
     QCOMPARE(engine.resolvedConfig(*back).value(QStringLiteral("api_key")).toString(),
              QStringLiteral("sk_test_gui_secret"));
+}
+
+void TestGui::connectionsAddedElsewhereAppear()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("shared.sqlite"));
+    QString error;
+    std::unique_ptr<SecretStore> secrets = createSecretStore(SecretBackend::File, path, &error);
+    QVERIFY2(secrets, qPrintable(error));
+    SyncEngine engine(path, secrets.get());
+    QVERIFY2(engine.open(&error), qPrintable(error));
+    MainWindow window(&engine);
+    QCOMPARE(window.connectionsPage()->connectionList()->count(), 0);
+    // Another process's catalog connection (the CLI's), not this app's writer.
+    Catalog elsewhere(path);
+    QVERIFY(elsewhere.isOpen());
+    const qint64 id =
+        elsewhere.addConnection(QStringLiteral("From the CLI"), QStringLiteral("jsonplaceholder"), {});
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(window.connectionsPage()->connectionList()->count(), 1, 3000);
+    QCOMPARE(window.connectionsPage()->connectionNames(), QStringList{QStringLiteral("From the CLI")});
+    QVERIFY(elsewhere.removeConnection(id));
+    QTRY_COMPARE_WITH_TIMEOUT(window.connectionsPage()->connectionList()->count(), 0, 3000);
+}
+
+void TestGui::escapeClearsASearch()
+{
+    MainWindow window(m_engine.get());
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.showPage(MainWindow::ConnectorsPage);
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("connectorSearch"));
+    QVERIFY(search);
+    search->setFocus();
+    QTest::keyClicks(search, QStringLiteral("stripe"));
+    QCOMPARE(search->text(), QStringLiteral("stripe"));
+    QTest::keyClick(search, Qt::Key_Escape);
+    QCOMPARE(search->text(), QString());
 }
 
 QTEST_MAIN(TestGui)

@@ -1,4 +1,5 @@
 #include "connectorcatalogpage.h"
+#include "searchfield.h"
 
 #include "connectorlistmodel.h"
 #include "connectorregistry.h"
@@ -203,6 +204,7 @@ ConnectorCatalogPage::ConnectorCatalogPage(QWidget *parent)
     m_search->setObjectName(QStringLiteral("connectorSearch"));
     m_search->setPlaceholderText(tr("Search connectors, entities…"));
     m_search->setClearButtonEnabled(true);
+    clearOnEscape(m_search);
     m_search->addAction(Icons::ui(QStringLiteral("search")), QLineEdit::LeadingPosition);
     m_search->setMinimumWidth(260);
     top->addWidget(m_search);

@@ -1,4 +1,5 @@
 #include "filterheader.h"
+#include "searchfield.h"
 
 #include <QLineEdit>
 #include <QScrollBar>
@@ -28,6 +29,7 @@ void FilterHeader::setFilterCount(int count)
         edit->setToolTip(tr("Rows whose value contains this text.\n"
                             "Or compare: =value, !=value, >10, >=10, <10, <=10, =null"));
         edit->setClearButtonEnabled(true);
+        clearOnEscape(edit);
         connect(edit, &QLineEdit::textChanged, this,
                 [this, column](const QString &text) { emit filterChanged(column, text); });
         m_editors.append(edit);

@@ -119,6 +119,12 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
         statusBar()->showMessage(tr("Cannot read the catalog: %1").arg(m_catalog->errorString()));
 
     createActions();
+    m_dataVersion = m_catalog->dataVersion();
+    m_connectionsStamp = m_catalog->connectionsStamp();
+    auto *outside = new QTimer(this);
+    outside->setInterval(1000);
+    connect(outside, &QTimer::timeout, this, &MainWindow::showOutsideChanges);
+    outside->start();
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -412,6 +418,20 @@ QString MainWindow::importConnections(const QString &path, int *imported)
     if (imported)
         *imported = result.added + result.updated;
     return result.ok ? QString() : sentence(result.error) + QLatin1Char('.');
+}
+
+void MainWindow::showOutsideChanges()
+{
+    // data_version is one PRAGMA; the stamp is read only when something was committed.
+    const qint64 version = m_catalog->dataVersion();
+    if (version == m_dataVersion)
+        return;
+    m_dataVersion = version;
+    const QString stamp = m_catalog->connectionsStamp();
+    if (stamp == m_connectionsStamp)
+        return;
+    m_connectionsStamp = stamp;
+    m_connectionsPage->reload();
 }
 
 void MainWindow::showAbout()

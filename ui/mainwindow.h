@@ -57,6 +57,8 @@ private:
     void updateStatus();
     void saveState();
     void updateCatalogLabel();
+    // Timer, every second: what other processes (a CLI sync or import) changed shows without a restart.
+    void showOutsideChanges();
 
     SyncEngine *m_engine;
     std::unique_ptr<Catalog> m_catalog; // this thread's read connection
@@ -68,6 +70,8 @@ private:
     QLabel *m_jobsLabel;
     QLabel *m_catalogLabel;
     QString m_lastSecretMove;
+    qint64 m_dataVersion = -1;
+    QString m_connectionsStamp;
     bool m_closing = false;
     bool m_closeConfirmed = false;
 };

@@ -1,4 +1,5 @@
 #include "recordsbrowser.h"
+#include "searchfield.h"
 
 #include "busyindicator.h"
 #include "filterheader.h"
@@ -56,6 +57,7 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_filter->setObjectName(QStringLiteral("recordsFilter"));
     m_filter->setPlaceholderText(tr("Find in any field (Ctrl+F)…"));
     m_filter->setClearButtonEnabled(true);
+    clearOnEscape(m_filter);
     m_filter->addAction(Icons::ui(QStringLiteral("search")), QLineEdit::LeadingPosition);
     bar->addWidget(m_filter, 1);
     m_busy = new BusyIndicator(this);

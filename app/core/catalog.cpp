@@ -245,6 +245,23 @@ void *Catalog::sqliteHandle()
     return m_sqlite;
 }
 
+qint64 Catalog::dataVersion()
+{
+    QSqlQuery q(database());
+    return q.exec(QStringLiteral("PRAGMA data_version")) && q.next() ? q.value(0).toLongLong() : -1;
+}
+
+QString Catalog::connectionsStamp()
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral(
+            "SELECT (SELECT count(*) || ':' || coalesce(max(updated_at), 0) FROM connections) "
+            "|| '/' || (SELECT coalesce(max(id), 0) || ':' || count(finished_at) FROM runs)")) ||
+        !q.next())
+        return {};
+    return q.value(0).toString();
+}
+
 QSqlDatabase Catalog::database() const
 {
     return QSqlDatabase::database(m_connectionName, false);

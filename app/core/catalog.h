@@ -102,6 +102,11 @@ public:
 
     // Reads (any thread with its own Catalog).
     QList<ConnectionInfo> connections();
+    // SQLite's count of commits made through other connections (PRAGMA data_version): a cheap way to see
+    // that another process (or the writer thread) wrote something.
+    qint64 dataVersion();
+    // Changes whenever a connection is added, edited or removed, or a run starts or ends.
+    QString connectionsStamp();
     std::optional<ConnectionInfo> connection(const QString &name);
     std::optional<ConnectionInfo> connectionById(qint64 id);
     QList<RunInfo> runs(qint64 connectionId, int limit = 100);
