@@ -93,6 +93,7 @@ private slots:
     void fileMenuExportsAndImportsConnections();
     void connectionsAddedElsewhereAppear();
     void escapeClearsASearch();
+    void progressColumnsFitTheirFiguresAtAnyScale();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1120,6 +1121,37 @@ void TestGui::escapeClearsASearch()
     QCOMPARE(search->text(), QStringLiteral("stripe"));
     QTest::keyClick(search, Qt::Key_Escape);
     QCOMPARE(search->text(), QString());
+}
+
+void TestGui::progressColumnsFitTheirFiguresAtAnyScale()
+{
+    // Twice the font, as at 2x scale: the columns grow with it, and no usual figure is cut short.
+    const QFont normal = QApplication::font();
+    QFont big = normal;
+    big.setPointSizeF(normal.pointSizeF() * 2);
+    QApplication::setFont(big);
+    ConnectionInfo connection;
+    connection.id = m_connectionId;
+    connection.name = QStringLiteral("scaled");
+    connection.connectorId = QStringLiteral("stripe");
+    SyncPanel panel(m_engine.get(), m_window->catalog(), connection,
+                    *ConnectorRegistry::instance().metadata(QStringLiteral("stripe")));
+    QTreeWidget *tree = panel.progressTree();
+    const QFontMetrics metrics(tree->font()); // the big one
+    QApplication::setFont(normal);
+    const QList<QPair<int, QString>> figures{
+        {SyncPanel::RecordsColumn, QStringLiteral("%1 / %1").arg(Format::count(1234567))},
+        {SyncPanel::PagesColumn, Format::count(12345)},
+        {SyncPanel::RateColumn, Format::rate(131579)},
+        {SyncPanel::ElapsedColumn, Format::duration(3 * 3600000 + 5 * 60000)},
+        {SyncPanel::EtaColumn, Format::duration(3 * 3600000 + 5 * 60000)},
+        {SyncPanel::StateColumn, QStringLiteral("running (resumed)")},
+    };
+    for (const auto &[column, text] : figures)
+        QVERIFY2(
+            tree->columnWidth(column) > metrics.horizontalAdvance(text),
+            qPrintable(
+                QStringLiteral("%1: %2 px for \"%3\"").arg(column).arg(tree->columnWidth(column)).arg(text)));
 }
 
 QTEST_MAIN(TestGui)

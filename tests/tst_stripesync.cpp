@@ -311,6 +311,9 @@ private slots:
         QCOMPARE(resumed.status, QStringLiteral("done"));
         QVERIFY(progress.first().resumed);
         QCOMPARE(resumed.processed.value(QStringLiteral("balance_transactions")), 2000 - kept);
+        // Pages count on from where the run stopped, as records do: 20 pages of 100 in all.
+        QCOMPARE(progress.first().pages, int(kept / 100));
+        QCOMPARE(progress.last().pages, 20);
         QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("balance_transactions")),
                  serverIds(QStringLiteral("balance_transactions")));
     }

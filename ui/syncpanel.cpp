@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QFontDatabase>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -158,9 +159,20 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     m_tree->setStyleSheet(QStringLiteral("QTreeWidget::item { padding: 4px 2px; }"));
     m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(ProgressColumn, QHeaderView::Stretch);
-    m_tree->setColumnWidth(EntityColumn, 150);
-    for (int c = RecordsColumn; c < ColumnCount; ++c)
-        m_tree->setColumnWidth(c, c == RecordsColumn ? 150 : c == StateColumn ? 150 : 85);
+    // Wide enough for the longest usual text in the font and scale in use (fixed pixels cut "131,579 re…").
+    const QFontMetrics metrics(m_tree->font());
+    const auto fit = [&](int column, const QString &sample) {
+        const int text = qMax(metrics.horizontalAdvance(sample),
+                              metrics.horizontalAdvance(m_tree->headerItem()->text(column)));
+        m_tree->setColumnWidth(column, text + 4 * metrics.averageCharWidth());
+    };
+    fit(EntityColumn, QStringLiteral("balance_transactions"));
+    fit(RecordsColumn, QStringLiteral("%1 / %1").arg(Format::count(10000000)));
+    fit(PagesColumn, Format::count(100000));
+    fit(RateColumn, Format::rate(1000000));
+    fit(ElapsedColumn, Format::duration(36000000));
+    fit(EtaColumn, Format::duration(36000000));
+    fit(StateColumn, tr("running (resumed)"));
     m_tree->headerItem()->setTextAlignment(RecordsColumn, Qt::AlignRight | Qt::AlignVCenter);
 
     auto *logBox = new QWidget(splitter);

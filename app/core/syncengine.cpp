@@ -231,6 +231,7 @@ void EntityWorker::run()
     m_committedTotal = es.state.totalProcessed;
     m_progress.state = QStringLiteral("running");
     m_progress.processed = es.state.totalProcessed;
+    m_progress.pages = es.state.page; // cumulative across a resume, as records are
     m_progress.total = es.state.total;
     emitProgress(true);
 

@@ -66,8 +66,8 @@ struct EntityProgress
     qint64 committed = 0;        // of those, committed to the catalog: the position a rerun resumes from
     qint64 committedThisRun = 0; // records this run committed
     qint64 total = -1;           // -1 when the source does not say
-    int pages = 0;
-    double rate = 0; // records per second over this run
+    int pages = 0;               // pages fetched, counting those before a resume
+    double rate = 0;             // records per second over this run
     qint64 elapsedMs = 0;
     bool resumed = false;
     QString error;
