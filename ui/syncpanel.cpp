@@ -164,9 +164,15 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     const auto fit = [&](int column, const QString &sample) {
         const int text = qMax(metrics.horizontalAdvance(sample),
                               metrics.horizontalAdvance(m_tree->headerItem()->text(column)));
-        m_tree->setColumnWidth(column, text + 4 * metrics.averageCharWidth());
+        m_tree->setColumnWidth(column, text + 2 * metrics.averageCharWidth());
     };
-    fit(EntityColumn, QStringLiteral("balance_transactions"));
+    QString longestEntity;
+    for (const EntityInfo &info : std::as_const(m_metadata.entities)) {
+        const QString label = info.label.isEmpty() ? info.name : info.label;
+        if (metrics.horizontalAdvance(label) > metrics.horizontalAdvance(longestEntity))
+            longestEntity = label;
+    }
+    fit(EntityColumn, longestEntity);
     fit(RecordsColumn, QStringLiteral("%1 / %1").arg(Format::count(10000000)));
     fit(PagesColumn, Format::count(100000));
     fit(RateColumn, Format::rate(1000000));
