@@ -66,7 +66,12 @@ public:
         failAt.label = QStringLiteral("Offset of the page that fails (0: none)");
         failAt.type = ConfigField::Type::Integer;
         failAt.defaultValue = 0; // none
-        m.config = {count, pause, failEntity, failAt};
+        ConfigField noTotal;
+        noTotal.name = QStringLiteral("no_total");
+        noTotal.label = QStringLiteral("Say no total, as many APIs do");
+        noTotal.type = ConfigField::Type::Boolean;
+        noTotal.defaultValue = false;
+        m.config = {count, pause, failEntity, failAt, noTotal};
         return m;
     }
 
@@ -101,7 +106,7 @@ public:
                 }
                 state.offset += batch.size();
                 state.totalProcessed += batch.size();
-                state.total = count;
+                state.total = configBool(QStringLiteral("no_total")) ? -1 : count;
                 state.hasMore = state.offset < count;
                 ++state.iterationsInChunk;
                 options.onBatch(std::move(batch));
@@ -365,6 +370,37 @@ private slots:
     }
 
     // While a run runs, its history row counts what is committed, in the same transaction as the records.
+    // A source that says no total: the last full refresh's count stands in, said to be an estimate.
+    void anUnknownTotalIsEstimatedFromTheLastFullRefresh()
+    {
+        EngineFixture fx;
+        QVERIFY(fx.open());
+        const ConnectionInfo c =
+            fx.addConnection(QStringLiteral("estimate"), QStringLiteral("test-counting"),
+                             QJsonObject{{QStringLiteral("count"), 700}, {QStringLiteral("no_total"), true}});
+        SyncOptions options;
+        options.entities = {QStringLiteral("a")};
+        QList<EntityProgress> seen;
+        QCOMPARE(fx.sync(c, options, &seen).status, QStringLiteral("done"));
+        for (const EntityProgress &p : std::as_const(seen)) // nothing to go by yet
+            QVERIFY(p.total == -1 && !p.totalEstimated);
+        seen.clear();
+        QCOMPARE(fx.sync(c, options, &seen).status, QStringLiteral("done"));
+        QVERIFY(!seen.isEmpty());
+        for (const EntityProgress &p : std::as_const(seen)) {
+            QCOMPARE(p.total, 700);
+            QVERIFY(p.totalEstimated);
+        }
+        // A total the source does say replaces the estimate.
+        ConnectionInfo told = c;
+        told.config = QJsonObject{{QStringLiteral("count"), 700}};
+        QVERIFY(fx.catalog->updateConnection(c.id, c.name, told.config));
+        seen.clear();
+        QCOMPARE(fx.sync(told, options, &seen).status, QStringLiteral("done"));
+        QCOMPARE(seen.last().total, 700);
+        QVERIFY(!seen.last().totalEstimated);
+    }
+
     void runHistoryCountsCommittedRecordsLive()
     {
         EngineFixture fx;

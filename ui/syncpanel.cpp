@@ -173,11 +173,11 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
             longestEntity = label;
     }
     fit(EntityColumn, longestEntity);
-    fit(RecordsColumn, QStringLiteral("%1 / %1").arg(Format::count(10000000)));
+    fit(RecordsColumn, QStringLiteral("%1 / ≈%1").arg(Format::count(10000000)));
     fit(PagesColumn, Format::count(100000));
     fit(RateColumn, Format::rate(1000000));
     fit(ElapsedColumn, Format::duration(36000000));
-    fit(EtaColumn, Format::duration(36000000));
+    fit(EtaColumn, QStringLiteral("≈") + Format::duration(36000000));
     fit(StateColumn, tr("running (resumed)"));
     m_tree->headerItem()->setTextAlignment(RecordsColumn, Qt::AlignRight | Qt::AlignVCenter);
 
@@ -455,12 +455,14 @@ void SyncPanel::paintRow(Row &r)
         r.bar->setRange(0, 1);
         r.bar->setValue(1);
         r.bar->setFormat(p.state == QLatin1String("done") ? tr("Done") : tr("Done earlier"));
-    } else if (p.total > 0) {
-        // QProgressBar is int-based: per-mille keeps huge totals exact enough.
+    } else if (p.total > 0 && !(p.totalEstimated && p.committed > p.total)) {
+        // QProgressBar is int-based: per-mille keeps huge totals exact enough. An estimate (the last full
+        // refresh's count) says "≈"; once passed, it says nothing more and the bar is busy instead.
         r.bar->setRange(0, 1000);
         r.bar->setValue(int(qBound(qint64(0), p.committed * 1000 / p.total, qint64(1000))));
-        r.bar->setFormat(
-            QStringLiteral("%1%").arg(qBound(qint64(0), p.committed * 100 / p.total, qint64(100))));
+        r.bar->setFormat(QStringLiteral("%1%2%")
+                             .arg(p.totalEstimated ? QStringLiteral("≈") : QString())
+                             .arg(qBound(qint64(0), p.committed * 100 / p.total, qint64(100))));
     } else if (running || p.state == QLatin1String("queued")) {
         r.bar->setRange(0, 0);
         r.bar->setFormat(QString());
@@ -478,9 +480,13 @@ void SyncPanel::paintRow(Row &r)
     r.bar->setPalette(palette);
 
     // Records: what is saved in the catalog; fetched pages still on their way to it are said beside.
-    QString records = p.total >= 0
-                          ? QStringLiteral("%1 / %2").arg(Format::count(p.committed), Format::count(p.total))
-                          : Format::count(p.committed);
+    const bool estimatePassed = p.totalEstimated && p.committed > p.total;
+    QString records =
+        p.total >= 0 && !estimatePassed
+            ? QStringLiteral("%1 / %2%3")
+                  .arg(Format::count(p.committed), p.totalEstimated ? QStringLiteral("≈") : QString(),
+                       Format::count(p.total))
+            : Format::count(p.committed);
     if (!running && p.processed > p.committed)
         records += tr(" (%1 fetched)").arg(Format::count(p.processed));
     r.item->setText(RecordsColumn, records);
@@ -495,8 +501,9 @@ void SyncPanel::paintRow(Row &r)
                                        ? QStringLiteral("—")
                                        : Format::duration(elapsed));
     QString eta = QStringLiteral("—");
-    if (running && p.total > 0 && p.rate > 0)
-        eta = Format::duration(qint64(qMax<qint64>(0, p.total - p.committed) / p.rate * 1000));
+    if (running && p.total > 0 && p.rate > 0 && !estimatePassed)
+        eta = (p.totalEstimated ? QStringLiteral("≈") : QString()) +
+              Format::duration(qint64(qMax<qint64>(0, p.total - p.committed) / p.rate * 1000));
     r.item->setText(EtaColumn, eta);
     QString state = p.state;
     if (waiting) {

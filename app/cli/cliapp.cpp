@@ -740,6 +740,7 @@ void CliApp::printJsonProgress(const EntityProgress &p)
                      {QStringLiteral("processed"), p.processed},
                      {QStringLiteral("committed"), p.committed},
                      {QStringLiteral("total"), p.total >= 0 ? QJsonValue(p.total) : QJsonValue()},
+                     {QStringLiteral("totalEstimated"), p.totalEstimated},
                      {QStringLiteral("pages"), p.pages},
                      {QStringLiteral("rate"), qRound(p.rate * 10) / 10.0},
                      {QStringLiteral("state"), p.state},
@@ -777,8 +778,9 @@ void CliApp::printTextProgress(const EntityProgress &p, QHash<QString, qint64> *
             m_err << p.entity << ": starting\n";
     } else if (final || now - lastPrinted->value(p.entity) >= 1000) {
         QString line = QStringLiteral("%1: %2").arg(p.entity, formatCount(p.committed));
-        if (p.total >= 0)
-            line += QStringLiteral(" / %1").arg(formatCount(p.total));
+        if (p.total >= 0) // "≈": the last full refresh's count, the source says none
+            line += QStringLiteral(" / %1%2").arg(p.totalEstimated ? QStringLiteral("≈") : QString(),
+                                                  formatCount(p.total));
         line += QStringLiteral(" records saved");
         if (p.processed > p.committed)
             line += QStringLiteral(" (%1 fetched)").arg(formatCount(p.processed));

@@ -128,6 +128,8 @@ private:
     void queueCommit(const EntityState &es, RecordBatch &&records);
     void settleInCatalog(bool completed, const QString &status);
     void emitProgress(bool force);
+    void estimateTotal(const EntityState &es);
+    void setTotal(qint64 total); // what the source said (ignored when it says nothing, -1)
     void log(LogLevel level, const QString &message);
     void finish(const QString &state, const QString &error);
 
@@ -222,6 +224,26 @@ EntityState EntityWorker::startingState()
     return es;
 }
 
+void EntityWorker::estimateTotal(const EntityState &es)
+{
+    // A source that does not say how many records it has most likely has about as many as the last full
+    // refresh brought: shown as an estimate ("≈"), so the bar and the ETA mean something.
+    if (m_progress.total >= 0 || es.mode != QLatin1String("full") || !m_previous ||
+        m_previous->status != QLatin1String("done") || m_previous->mode != QLatin1String("full") ||
+        m_previous->state.totalProcessed <= 0)
+        return;
+    m_progress.total = m_previous->state.totalProcessed;
+    m_progress.totalEstimated = true;
+}
+
+void EntityWorker::setTotal(qint64 total)
+{
+    if (total < 0)
+        return;
+    m_progress.total = total;
+    m_progress.totalEstimated = false;
+}
+
 void EntityWorker::run()
 {
     m_clock.start();
@@ -233,6 +255,7 @@ void EntityWorker::run()
     m_progress.processed = es.state.totalProcessed;
     m_progress.pages = es.state.page; // cumulative across a resume, as records are
     m_progress.total = es.state.total;
+    estimateTotal(es);
     emitProgress(true);
 
     QString failure;
@@ -313,7 +336,7 @@ void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
     options.onProgress = [&](qint64 processed, qint64 total) {
         m_progress.processed = processed;
         if (total >= 0)
-            m_progress.total = total;
+            setTotal(total);
         emitProgress(false);
     };
     options.onLog = [&](LogLevel level, const QString &message) { log(level, message); };
@@ -330,7 +353,7 @@ void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
         ++m_progress.pages;
         m_progress.processed = next.totalProcessed;
         if (next.total >= 0)
-            m_progress.total = next.total;
+            setTotal(next.total);
         queueCommit(es, std::move(records));
         records = RecordBatch();
         emitProgress(false);

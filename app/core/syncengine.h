@@ -66,6 +66,7 @@ struct EntityProgress
     qint64 committed = 0;        // of those, committed to the catalog: the position a rerun resumes from
     qint64 committedThisRun = 0; // records this run committed
     qint64 total = -1;           // -1 when the source does not say
+    bool totalEstimated = false; // `total` is the last complete full refresh's count, not the source's
     int pages = 0;               // pages fetched, counting those before a resume
     double rate = 0;             // records per second over this run
     qint64 elapsedMs = 0;
