@@ -790,6 +790,19 @@ qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entit
     return q.numRowsAffected();
 }
 
+namespace {
+// A row of entity_fields whose first columns are path, position, declared, counts.
+FieldStats fieldFromRow(const QSqlQuery &q)
+{
+    FieldStats stats;
+    stats.path = q.value(0).toString();
+    stats.position = q.value(1).toInt();
+    stats.declared = fieldTypeFromName(q.value(2).toString());
+    stats.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+    return stats;
+}
+} // namespace
+
 QList<FieldStats> Catalog::entityFields(qint64 connectionId, const QString &entity)
 {
     return entityFields(database(), connectionId, entity);
@@ -805,14 +818,8 @@ QList<FieldStats> Catalog::entityFields(const QSqlDatabase &db, qint64 connectio
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     q.exec();
-    while (q.next()) {
-        FieldStats stats;
-        stats.path = q.value(0).toString();
-        stats.position = q.value(1).toInt();
-        stats.declared = fieldTypeFromName(q.value(2).toString());
-        stats.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
-        fields.append(stats);
-    }
+    while (q.next())
+        fields.append(fieldFromRow(q));
     return fields;
 }
 
@@ -830,11 +837,7 @@ bool Catalog::loadEntityFieldRows(qint64 connectionId, const QString &entity, qi
         return false;
     }
     while (q.next()) {
-        FieldStats kept;
-        kept.path = q.value(0).toString();
-        kept.position = q.value(1).toInt();
-        kept.declared = fieldTypeFromName(q.value(2).toString());
-        kept.counts = FieldCounts::fromJson(QJsonDocument::fromJson(q.value(3).toByteArray()).array());
+        const FieldStats kept = fieldFromRow(q);
         const bool inPass = !q.value(4).isNull() && q.value(4).toLongLong() == generation;
         rows->index.insert(kept.path, int(rows->kept.size()));
         rows->kept.append(kept);

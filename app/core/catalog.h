@@ -78,7 +78,7 @@ struct EntityFieldRows
 {
     bool loaded = false;
     QList<FieldStats> kept;    // in position order
-    QList<FieldCounts> pass;   // per kept field: its count in the full refresh `passGeneration`, if any
+    QList<FieldCounts> pass;   // per kept field: its count in the full refresh under way, if any
     QList<bool> inPass;        // per kept field: whether `pass` belongs to the refresh being merged
     QHash<QString, int> index; // path -> kept index
 };

@@ -460,16 +460,11 @@ qsizetype SchemaObserver::observeScalar(QByteArrayView json, qsizetype p, int in
         return -1;
     const char first = s[p];
     qsizetype q = p + 1;
-    if (first == '"') {
-        // The scanner's string skip is the fastest there is; an ISO date spells itself without escapes, and
-        // the cheap test on its first bytes comes first.
+    if (first == '"') { // the scanner's string skip is the fastest there is
         const qsizetype end = JsonScan::skipValue(json, p);
         if (end < 0)
             return -1;
-        const QByteArrayView inner = json.sliced(p + 1, end - p - 2);
-        count(index, inner.size() >= 10 && isDigit(inner[0]) && inner[4] == '-' && !inner.contains('\\')
-                         ? isoKind(inner)
-                         : ValueKind::Text);
+        count(index, classifyValue(json.sliced(p, end - p), false));
         return end;
     }
     if (first == '-' || isDigit(first)) {
@@ -490,13 +485,9 @@ qsizetype SchemaObserver::observeScalar(QByteArrayView json, qsizetype p, int in
 
 void SchemaObserver::observeValue(QByteArrayView value, int index, int depth)
 {
-    const char first = value.front();
-    if (!m_hints.textValues && (first == '-' || (first >= '0' && first <= '9'))) {
-        countNumber(index, value);
-        return;
-    }
+    // Objects past depth 2, arrays, and every value of a CSV (observeScalar reads the other JSON scalars).
     const ValueKind kind = classifyValue(value, m_hints.textValues);
-    if (kind == ValueKind::Integer) // a CSV cell that spells an integer: its digits, between quotes
+    if (kind == ValueKind::Integer) // its digits (between quotes, in a CSV cell) give the magnitude
         countNumber(index, value);
     else
         count(index, kind);

@@ -335,8 +335,7 @@ void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
     };
     options.onProgress = [&](qint64 processed, qint64 total) {
         m_progress.processed = processed;
-        if (total >= 0)
-            setTotal(total);
+        setTotal(total);
         emitProgress(false);
     };
     options.onLog = [&](LogLevel level, const QString &message) { log(level, message); };
@@ -352,8 +351,7 @@ void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
         m_processedThisRun += records.size();
         ++m_progress.pages;
         m_progress.processed = next.totalProcessed;
-        if (next.total >= 0)
-            setTotal(next.total);
+        setTotal(next.total);
         queueCommit(es, std::move(records));
         records = RecordBatch();
         emitProgress(false);

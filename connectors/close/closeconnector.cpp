@@ -299,6 +299,9 @@ RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, c
     QJsonObject &meta = state.metadata;
     const QJsonArray seen = meta.value(kWindowSeen).toArray();
     const QString windowFrom = meta.value(kWindowFrom).toString();
+    // The latest instant and the ids at it, kept in the state once the page is read.
+    QString lastCreated = meta.value(kLastCreated).toString();
+    QJsonArray lastIds = meta.value(kLastIds).toArray();
     RecordBatch batch;
     batch.reserve(list.size());
     for (qsizetype i = 0; i < list.size(); ++i) {
@@ -308,11 +311,11 @@ RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, c
             throwMalformed(response, QStringLiteral("record %1 has no \"id\"").arg(i));
         if (movesWindow(spec)) {
             const QString created = JsonScan::toValue(JsonScan::member(item, "date_created")).toString();
-            QJsonArray ids = created == meta.value(kLastCreated).toString() ? meta.value(kLastIds).toArray()
-                                                                            : QJsonArray();
-            ids.append(QString::fromUtf8(key));
-            meta.insert(kLastCreated, created);
-            meta.insert(kLastIds, ids);
+            if (created != lastCreated) {
+                lastCreated = created;
+                lastIds = QJsonArray();
+            }
+            lastIds.append(QString::fromUtf8(key));
             // Fetched already, at the instant this window starts from.
             if (created == windowFrom && seen.contains(QString::fromUtf8(key)))
                 continue;
@@ -329,6 +332,10 @@ RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, c
             }
         }
         batch.append(Record{key, item.toByteArray()});
+    }
+    if (movesWindow(spec)) {
+        meta.insert(kLastCreated, lastCreated);
+        meta.insert(kLastIds, lastIds);
     }
     // The total of a moved window counts only what is left in it.
     const QByteArrayView total = JsonScan::member(body, "total_results");
