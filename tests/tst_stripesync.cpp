@@ -22,6 +22,16 @@ private:
         return ids;
     }
 
+    // How many records the entity's kept schema counted: every record has an id.
+    qint64 countedIds(const QString &entity) const
+    {
+        for (const FieldStats &field : m_fx->catalog->entityFields(m_connection.id, entity)) {
+            if (field.path == QLatin1String("id"))
+                return field.counts.total();
+        }
+        return 0;
+    }
+
     QJsonObject config(const QString &key = QStringLiteral("sk_test_mako")) const
     {
         return QJsonObject{{QStringLiteral("api_key"), key},
@@ -212,6 +222,7 @@ private slots:
         QVERIFY(state);
         QCOMPARE(state->status, QStringLiteral("failed"));
         QCOMPARE(state->state.totalProcessed, 300);
+        QCOMPARE(countedIds(QStringLiteral("invoices")), 300); // the schema counts what was committed
         // Once the page is fixed, the rerun resumes at page 3 rather than starting over.
         m_server->setMalformedPage(QStringLiteral("invoices"), -1);
         m_server->clearRequestLog();
@@ -222,6 +233,7 @@ private slots:
         // 4 pages before, the cut-short one asked for again max_retries (4) times as a transient failure,
         // then only pages 3 and 4 again.
         QCOMPARE(m_server->listRequestCount(QStringLiteral("invoices")), 4 + 4 + 2);
+        QCOMPARE(countedIds(QStringLiteral("invoices")), 500);
     }
 
     void missingDataIsAnErrorNotAnEmptyPage()
@@ -303,6 +315,7 @@ private slots:
             m_fx->catalog->entityState(m_connection.id, QStringLiteral("balance_transactions"));
         QCOMPARE(state->status, QStringLiteral("cancelled"));
         QCOMPARE(state->state.totalProcessed, kept); // state is never ahead of data (I1)
+        QCOMPARE(countedIds(QStringLiteral("balance_transactions")), kept); // nor is the schema
 
         m_server->setLatencyMs(0);
         QList<EntityProgress> progress;
@@ -316,6 +329,7 @@ private slots:
         QCOMPARE(progress.last().pages, 20);
         QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("balance_transactions")),
                  serverIds(QStringLiteral("balance_transactions")));
+        QCOMPARE(countedIds(QStringLiteral("balance_transactions")), 2000);
     }
 
     void unknownEntityIsRefused()

@@ -5,9 +5,14 @@
 #include <QDate>
 #include <QLocale>
 #include <QSet>
+#include <QtEndian>
 
 #include <charconv>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace {
 
@@ -116,6 +121,13 @@ ValueKind numberKind(QByteArrayView s)
     return real ? ValueKind::Real : ValueKind::Integer;
 }
 
+// A JSON string's text (between its quotes) is text unless it spells an ISO date; the cheap test on its first
+// bytes comes first.
+ValueKind stringKind(QByteArrayView inner)
+{
+    return inner.size() >= 10 && isDigit(inner[0]) && inner[4] == '-' ? isoKind(inner) : ValueKind::Text;
+}
+
 bool equalsNoCase(QByteArrayView s, const char *word)
 {
     return s.compare(QByteArrayView(word), Qt::CaseInsensitive) == 0;
@@ -186,8 +198,7 @@ ValueKind classifyValue(QByteArrayView raw, bool textValues)
         const QByteArrayView inner = raw.sliced(1, raw.size() - 2);
         if (textValues)
             return classifyText(inner.contains('\\') ? QByteArrayView(JsonScan::keyText(raw)) : inner);
-        // A JSON string is text unless it spells an ISO date; the cheap test on its first bytes comes first.
-        return inner.size() >= 10 && isDigit(inner[0]) && inner[4] == '-' ? isoKind(inner) : ValueKind::Text;
+        return stringKind(inner);
     }
     default:
         return raw.contains('.') || raw.contains('e') || raw.contains('E') ? ValueKind::Real
@@ -316,7 +327,9 @@ namespace {
 
 qsizetype skipWs(QByteArrayView json, qsizetype p)
 {
-    while (p < json.size() && (json[p] == ' ' || json[p] == '\n' || json[p] == '\r' || json[p] == '\t'))
+    // Most pages have no whitespace between tokens: one comparison tells.
+    while (p < json.size() && uchar(json[p]) <= ' ' &&
+           (json[p] == ' ' || json[p] == '\n' || json[p] == '\r' || json[p] == '\t'))
         ++p;
     return p;
 }
@@ -337,31 +350,74 @@ void SchemaObserver::reset()
 }
 
 namespace {
-// Short names compare faster byte by byte than through a call to memcmp.
-bool sameBytes(const QByteArray &a, QByteArrayView b)
+// A name's first eight bytes as one number (zero past its end): one load where the page has the bytes.
+quint64 nameHead(QByteArrayView name, const char *pageEnd)
 {
-    if (a.size() != b.size())
+    const qsizetype size = name.size();
+    if (name.data() + 8 <= pageEnd) {
+        const quint64 head = qFromLittleEndian<quint64>(name.data());
+        return size >= 8 ? head : head & ((quint64(1) << (8 * size)) - 1);
+    }
+    quint64 head = 0;
+    for (qsizetype i = 0; i < qMin<qsizetype>(size, 8); ++i)
+        head |= quint64(uchar(name[i])) << (8 * i);
+    return head;
+}
+
+bool sameName(const QByteArray &known, quint64 knownHead, QByteArrayView name, quint64 head)
+{
+    if (knownHead != head || known.size() != name.size())
         return false;
-    const char *x = a.constData();
-    const char *y = b.data();
-    for (qsizetype i = 0; i < b.size(); ++i) {
+    const char *x = known.constData();
+    const char *y = name.data();
+    for (qsizetype i = 8; i < name.size(); ++i) {
         if (x[i] != y[i])
             return false;
     }
     return true;
 }
+
+// `p` just past a name's opening quote: its closing quote, or -1 for a name with an escape or a tab (those
+// stay in _json only). Sixteen bytes at a time where SSE2 is there, as the scanner skips strings.
+qsizetype plainNameEnd(const char *s, qsizetype p, qsizetype n)
+{
+#if defined(__SSE2__)
+    while (p + 16 <= n) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + p));
+        const int mask =
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('"')),
+                                                        _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\\'))),
+                                           _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\t'))));
+        if (mask != 0) {
+            p += __builtin_ctz(unsigned(mask));
+            return s[p] == '"' ? p : -1;
+        }
+        p += 16;
+    }
+#endif
+    for (; p < n; ++p) {
+        if (s[p] == '"')
+            return p;
+        if (s[p] == '\\' || s[p] == '\t')
+            return -1;
+    }
+    return -1;
+}
 } // namespace
 
-int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
+int SchemaObserver::field(int slot, QByteArrayView name, quint64 head, int *cursor)
 {
     // Records of one API list their fields in the same order: the member after the last one matched is
     // almost always the next one asked for, so a lookup is one comparison.
     const QList<Child> &children = std::as_const(m_slots)[slot].children;
     const int size = int(children.size());
-    if (*cursor < size && sameBytes(children[*cursor].name, name))
-        return children[(*cursor)++].field;
+    if (*cursor < size) {
+        const Child &next = children[*cursor];
+        if (sameName(next.name, next.head, name, head))
+            return children[(*cursor)++].field;
+    }
     for (int at = 0; at < size; ++at) {
-        if (sameBytes(children[at].name, name)) {
+        if (sameName(children[at].name, children[at].head, name, head)) {
             *cursor = at + 1;
             return children[at].field;
         }
@@ -380,7 +436,7 @@ int SchemaObserver::field(int slot, QByteArrayView name, int *cursor)
     const QString path = stats.path;
     m_slots.append(Slot{path + kSeparator, {}});
     m_slots.append(Slot{path + kSeparator + QStringLiteral("[]") + kSeparator, {}});
-    m_slots[slot].children.append(Child{name.toByteArray(), index});
+    m_slots[slot].children.append(Child{head, name.toByteArray(), index});
     *cursor = int(m_slots[slot].children.size());
     return index;
 }
@@ -416,11 +472,9 @@ qsizetype SchemaObserver::observeObject(QByteArrayView json, qsizetype p, int sl
     while (p < n && s[p] == '"') {
         // Names are short and seldom escaped: read up to the closing quote. An escaped name, or one with a
         // tab (the paths' separator), stays in _json only and is skipped by the scanner.
-        qsizetype nameEnd = p + 1;
-        while (nameEnd < n && s[nameEnd] != '"' && s[nameEnd] != '\\' && s[nameEnd] != '\t')
-            ++nameEnd;
-        const bool plain = nameEnd < n && s[nameEnd] == '"';
-        nameEnd = plain ? nameEnd + 1 : JsonScan::skipValue(json, p);
+        const qsizetype close = plainNameEnd(s, p + 1, n);
+        const bool plain = close >= 0;
+        const qsizetype nameEnd = plain ? close + 1 : JsonScan::skipValue(json, p);
         if (nameEnd < 0)
             return -1;
         const QByteArrayView name = json.sliced(p + 1, nameEnd - p - 2);
@@ -428,7 +482,7 @@ qsizetype SchemaObserver::observeObject(QByteArrayView json, qsizetype p, int sl
         if (p >= n || s[p] != ':')
             return -1;
         const qsizetype start = skipWs(json, p + 1);
-        const int index = plain ? field(slot, name, &cursor) : -1;
+        const int index = plain ? field(slot, name, nameHead(name, s + n), &cursor) : -1;
         qsizetype end = index >= 0 && !m_hints.textValues ? observeScalar(json, start, index) : kNotScalar;
         if (end != kNotScalar) {
             // counted as it was read
@@ -464,7 +518,7 @@ qsizetype SchemaObserver::observeScalar(QByteArrayView json, qsizetype p, int in
         const qsizetype end = JsonScan::skipValue(json, p);
         if (end < 0)
             return -1;
-        count(index, classifyValue(json.sliced(p, end - p), false));
+        count(index, stringKind(json.sliced(p + 1, end - p - 2)));
         return end;
     }
     if (first == '-' || isDigit(first)) {

@@ -83,6 +83,7 @@ private:
     // or its array elements' members (2 + 2 * field). Names are the raw bytes the API sent.
     struct Child
     {
+        quint64 head; // the name's first eight bytes: most names are told apart by this one comparison
         QByteArray name;
         int field;
     };
@@ -91,7 +92,7 @@ private:
         QString prefix; // path of the slot's members, up to their names
         QList<Child> children;
     };
-    int field(int slot, QByteArrayView name, int *cursor); // -1 past the bound
+    int field(int slot, QByteArrayView name, quint64 head, int *cursor); // -1 past the bound
     void count(int index, ValueKind kind) { ++m_counts[size_t(index)].n[size_t(kind)]; }
     void countNumber(int index, QByteArrayView raw);
     // Reads and counts the string, number or literal at `json[p]`: the position after it, -1 when

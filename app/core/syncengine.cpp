@@ -4,7 +4,9 @@
 
 #include <QFutureWatcher>
 #include <QJsonArray>
+#include <QSemaphore>
 #include <QThread>
+#include <QThreadPool>
 
 #include <atomic>
 
@@ -113,6 +115,8 @@ public:
             m_schemaHints = info->schema;
             m_childViews = info->childViews;
         }
+        // One thread: pages are counted and handed to the writer in the order they were fetched.
+        m_schemaThread.setMaxThreadCount(1);
     }
 
     void run();
@@ -139,7 +143,12 @@ private:
     std::optional<EntityState> m_previous;
     QStringList m_secrets;
     SchemaHints m_schemaHints;
-    SchemaObserver m_observer{m_schemaHints}; // fetching thread
+    SchemaObserver m_observer{m_schemaHints}; // m_schemaThread
+    // Counts each page's schema and queues it for the writer, so the next request goes out meanwhile; at
+    // most kSchemaQueue pages wait there (the writer's own queue holds back a fetcher faster than the disk).
+    QThreadPool m_schemaThread;
+    static constexpr int kSchemaQueue = 2;
+    QSemaphore m_schemaRoom{kSchemaQueue};
     QHash<QString, QString> m_childViews;
     EntityProgress m_progress;
     QElapsedTimer m_clock;
@@ -291,6 +300,7 @@ void EntityWorker::run()
         m_progress.failure = FailureKind::Transient;
     }
     // Wait until every page queued for this entity is committed or refused: only then is the outcome known.
+    m_schemaThread.waitForDone();
     m_job->m_engine->writer()->submit([](Catalog &) { return QVariant(); }).waitForFinished();
     if (m_writeFailed.load()) {
         QMutexLocker lock(&m_errorMutex);
@@ -422,10 +432,6 @@ void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
     chunk.connectionId = m_job->m_connection.id;
     chunk.records = std::move(records);
     chunk.state = es;
-    // Fetching thread: the schema's counting runs here, beside the fetch, not on the one writer.
-    for (const Record &record : std::as_const(chunk.records))
-        m_observer.observe(record.json);
-    chunk.observed = m_observer.take();
     if (!es.state.hasMore) {
         chunk.state.status = QStringLiteral("done");
         if (!es.state.highWater.isNull() && !es.state.highWater.isUndefined())
@@ -447,7 +453,16 @@ void EntityWorker::queueCommit(const EntityState &es, RecordBatch &&records)
             m_writeError = message;
     };
     chunk.log = [this](const QString &message) { log(LogLevel::Warning, message); };
-    m_job->m_engine->writer()->writeChunk(std::move(chunk));
+    // Counted beside the fetch, not on the one writer all entities share.
+    m_schemaRoom.acquire();
+    auto counted = std::make_shared<ChunkWrite>(std::move(chunk));
+    m_schemaThread.start([this, counted] {
+        for (const Record &record : std::as_const(counted->records))
+            m_observer.observe(record.json);
+        counted->observed = m_observer.take();
+        m_job->m_engine->writer()->writeChunk(std::move(*counted));
+        m_schemaRoom.release();
+    });
 }
 
 // After the last page: a completed entity gets its view brought up to date; an unfinished one keeps its last
