@@ -1,6 +1,7 @@
 // mako-connect-cli as a child process: the DESIGN.md §7 contract, its exit codes, and the crash test
 // (SIGKILL mid-sync, rerun, exact record set).
 #include "fakestripeserver.h"
+#include "schedule.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -648,6 +649,116 @@ private slots:
                      .value(QStringLiteral("status"))
                      .toString(),
                  QStringLiteral("done"));
+    }
+
+    // Schedules by a test clock (--now): only what is due runs, a missed firing runs once, a connection
+    // syncing elsewhere is skipped and stays due, and bad schedules are refused saying why.
+    void scheduledSyncsRunWhenDue()
+    {
+        FakeStripeServer server;
+        QVERIFY(server.start());
+        server.seed(QStringLiteral("products"), 5);
+        const QString saved = m_catalog;
+        QTemporaryDir dir;
+        m_catalog = dir.filePath(QStringLiteral("scheduled.sqlite"));
+        const auto restore = qScopeGuard([&] { m_catalog = saved; });
+        const QString config = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
+                                      {QStringLiteral("base_url"), server.baseUrl().toString()}})
+                .toJson(QJsonDocument::Compact));
+        for (const char *name : {"hourly", "nightly", "manual"}) {
+            const CliResult added =
+                cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                     QStringLiteral("stripe"), QStringLiteral("--name"), QLatin1String(name),
+                     QStringLiteral("--config"), config});
+            QVERIFY2(added.exitCode == 0, added.err.constData());
+        }
+        const auto runCount = [&](const QString &name) {
+            const CliResult runs = cli({QStringLiteral("runs"), name, QStringLiteral("--json")});
+            return QJsonDocument::fromJson(runs.out).array().size();
+        };
+        const auto at = [](const QDateTime &t) { return t.toUTC().toString(Qt::ISODate); };
+        const auto due = [&](const QDateTime &now) {
+            return cli({QStringLiteral("sync"), QStringLiteral("--due"), QStringLiteral("--now"), at(now)});
+        };
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+
+        CliResult r = cli({QStringLiteral("schedule"), QStringLiteral("hourly"), QStringLiteral("--every"),
+                           QStringLiteral("1h"), QStringLiteral("--now"), at(t0)});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("hourly: every 1 h; due now"), r.out.constData());
+        r = cli({QStringLiteral("schedule"), QStringLiteral("nightly"), QStringLiteral("--cron"),
+                 QStringLiteral("0 3 * * *"), QStringLiteral("--tz"), QStringLiteral("Europe/Paris"),
+                 QStringLiteral("--now"), at(t0)});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("nightly: cron 0 3 * * * (Europe/Paris); next run "), r.out.constData());
+        QString error;
+        const QDateTime paris3 =
+            CronExpression::parse(QStringLiteral("0 3 * * *"), &error)->next(t0, QTimeZone("Europe/Paris"));
+
+        // Only hourly is due (it never ran); manual has no schedule.
+        r = due(t0);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("hourly: due since"), r.err.constData());
+        QCOMPARE(runCount(QStringLiteral("hourly")), 1);
+        QCOMPARE(runCount(QStringLiteral("nightly")), 0);
+        QCOMPARE(runCount(QStringLiteral("manual")), 0);
+        // Half an hour on, nothing is; the next time is said.
+        r = due(t0.addSecs(1800));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("Nothing is due; the next scheduled sync is at"), r.err.constData());
+        QCOMPARE(runCount(QStringLiteral("hourly")), 1);
+        // Past 3:00 in Paris nightly is due (hourly too, unless that is within the hour), each once; a
+        // minute later neither is again.
+        r = due(paris3.addSecs(60));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(runCount(QStringLiteral("nightly")), 1);
+        QCOMPARE(runCount(QStringLiteral("hourly")), paris3.addSecs(60) > t0.addSecs(3630) ? 2 : 1);
+        r = due(paris3.addSecs(120));
+        QVERIFY2(r.err.contains("Nothing is due"), r.err.constData());
+        QCOMPARE(runCount(QStringLiteral("nightly")), 1);
+
+        // Syncing in another process: skipped, and still due after.
+        server.setLatencyMs(1500);
+        QProcess other;
+        other.start(QStringLiteral(MC_CLI_PATH), {QStringLiteral("--catalog"), m_catalog,
+                                                  QStringLiteral("sync"), QStringLiteral("hourly")});
+        QVERIFY(other.waitForStarted());
+        QByteArray seen;
+        while (!seen.contains("starting") && other.state() == QProcess::Running) {
+            other.waitForReadyRead(1000);
+            seen += other.readAllStandardError();
+        }
+        const QDateTime later = paris3.addSecs(2 * 3600);
+        r = due(later);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("hourly: skipped: \"hourly\" is already syncing in another process"),
+                 r.err.constData());
+        QVERIFY(other.waitForFinished(120000));
+        QCOMPARE(other.exitCode(), 0);
+        server.setLatencyMs(0);
+        const int before = runCount(QStringLiteral("hourly"));
+        r = due(later);
+        QVERIFY2(r.err.contains("hourly: due since"), r.err.constData());
+        QCOMPARE(runCount(QStringLiteral("hourly")), before + 1);
+
+        // Refused, saying why; --off removes a schedule.
+        r = cli({QStringLiteral("schedule"), QStringLiteral("hourly"), QStringLiteral("--every"),
+                 QStringLiteral("30s")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("from 1 minute to 366 days"), r.err.constData());
+        r = cli({QStringLiteral("schedule"), QStringLiteral("hourly"), QStringLiteral("--cron"),
+                 QStringLiteral("61 * * * *")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("minute field \"61\" is outside 0–59"), r.err.constData());
+        r = cli({QStringLiteral("schedule"), QStringLiteral("hourly"), QStringLiteral("--every"),
+                 QStringLiteral("1h"), QStringLiteral("--tz"), QStringLiteral("UTC")});
+        QCOMPARE(r.exitCode, 2);
+        r = cli({QStringLiteral("schedule"), QStringLiteral("hourly"), QStringLiteral("--off")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("hourly: not scheduled"), r.out.constData());
+        r = cli({QStringLiteral("schedule"), QStringLiteral("nightly")});
+        QVERIFY2(r.out.contains("nightly: cron 0 3 * * * (Europe/Paris)"), r.out.constData());
     }
 
     void sigtermExits130AndKeepsState()

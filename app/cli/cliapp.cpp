@@ -7,6 +7,7 @@
 #include "jsonscan.h"
 #include "readonlysql.h"
 #include "recordsquery.h"
+#include "schedule.h"
 #include "secretstore.h"
 #include "syncengine.h"
 #include "tableexport.h"
@@ -48,6 +49,13 @@ Commands:
                                             an interrupted or failed run is continued: unfinished
                                             entities resume, finished ones are skipped; --restart
                                             starts every entity over
+  sync --due [--mode full|incremental] [--progress text|json|none] [--now TIME]
+                                            sync each connection whose schedule is due, once (for
+                                            cron or a systemd timer); one syncing elsewhere is skipped
+  schedule NAME [--every 6h | --cron "0 3 * * *" [--tz ZONE] | --off] [--now TIME]
+                                            show or set when NAME syncs by itself: an interval from
+                                            its last run, or cron times in ZONE (default: this
+                                            machine's); --now TIME (ISO 8601) stands in for the clock
   runs NAME [--json]                        run history
   records NAME ENTITY [--format jsonl|csv|xlsx] [--output FILE] [--flatten] [--limit N]
           [--delimiter C] [--bom] [--raw-times] [--null-text]
@@ -268,6 +276,8 @@ int CliApp::run()
         return cmdTest();
     if (command == QLatin1String("sync"))
         return cmdSync();
+    if (command == QLatin1String("schedule"))
+        return cmdSchedule();
     if (command == QLatin1String("runs"))
         return cmdRuns();
     if (command == QLatin1String("records"))
@@ -598,7 +608,11 @@ int CliApp::cmdTest()
 
 int CliApp::cmdSync()
 {
-    const QString name = takePositional();
+    // Options first: a value ("--now 2026-…") must not be taken for the NAME.
+    QDateTime now;
+    if (!takeClock(&now))
+        return Usage;
+    const bool due = takeFlag(QStringLiteral("--due"));
     const QStringList entities = takeOptions(QStringLiteral("--entity"));
     bool present = false;
     const QString mode = takeOption(QStringLiteral("--mode"), &present);
@@ -611,27 +625,153 @@ int CliApp::cmdSync()
     if (progressMode != QLatin1String("text") && progressMode != QLatin1String("json") &&
         progressMode != QLatin1String("none"))
         return usage(QStringLiteral("--progress takes text, json or none"));
-    if (name.isEmpty())
-        return usage(QStringLiteral("sync needs a connection NAME"));
+    const QString name = takePositional();
+    if (due && (!name.isEmpty() || !entities.isEmpty()))
+        return usage(
+            QStringLiteral("sync --due syncs every connection that is due; give no NAME or --entity"));
+    if (!due && name.isEmpty())
+        return usage(QStringLiteral("sync needs a connection NAME (or --due)"));
     if (!expectNoMore())
         return Usage;
     for (const QString &entity : entities) {
         if (entity.isEmpty())
             return usage(QStringLiteral("--entity needs a name"));
     }
-    const auto connection = findConnection(name);
-    if (!connection)
-        return Failed;
-
     SyncOptions options;
     options.entities = entities;
     options.mode = mode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full;
     options.continueInterrupted = !restart;
+    if (due)
+        return syncDue(options, progressMode, now);
+    const auto connection = findConnection(name);
+    if (!connection)
+        return Failed;
+    return runSync(*connection, options, progressMode);
+}
+
+bool CliApp::takeClock(QDateTime *now)
+{
+    bool present = false;
+    const QString text = takeOption(QStringLiteral("--now"), &present);
+    *now = present ? QDateTime::fromString(text, Qt::ISODate) : QDateTime::currentDateTimeUtc();
+    if (present && !now->isValid()) {
+        usage(QStringLiteral("--now takes an ISO 8601 time such as 2026-12-03T03:00:00Z (\"%1\" was given)")
+                  .arg(text));
+        return false;
+    }
+    *now = now->toUTC();
+    return true;
+}
+
+int CliApp::cmdSchedule()
+{
+    bool every = false;
+    bool cron = false;
+    bool zone = false;
+    const QString interval = takeOption(QStringLiteral("--every"), &every);
+    const QString expression = takeOption(QStringLiteral("--cron"), &cron);
+    const QString timeZone = takeOption(QStringLiteral("--tz"), &zone);
+    const bool off = takeFlag(QStringLiteral("--off"));
+    QDateTime now;
+    if (!takeClock(&now))
+        return Usage;
+    const QString name = takePositional();
+    if (name.isEmpty())
+        return usage(QStringLiteral("schedule needs a connection NAME"));
+    if (int(every) + int(cron) + int(off) > 1)
+        return usage(QStringLiteral("give one of --every, --cron and --off"));
+    if (zone && !cron)
+        return usage(QStringLiteral("--tz goes with --cron (an interval needs no time zone)"));
+    if (!expectNoMore())
+        return Usage;
+    const auto connection = findConnection(name);
+    if (!connection)
+        return Failed;
+    if (every || cron || off) {
+        QString error;
+        std::optional<Schedule> schedule = Schedule();
+        if (every)
+            schedule = Schedule::every(interval, &error);
+        else if (cron)
+            schedule = Schedule::fromCron(expression, timeZone.toUtf8(), &error);
+        if (!schedule)
+            return usage(error);
+        schedule->setAt = now;
+        if (!m_catalog->setSchedule(connection->id, *schedule))
+            return fail(QStringLiteral("Cannot save the schedule: %1").arg(m_catalog->errorString()));
+    }
+    for (const ScheduledSync &scheduled : scheduledSyncs(*m_catalog)) {
+        if (scheduled.connectionId != connection->id)
+            continue;
+        const QString when =
+            scheduled.isDue(now)
+                ? QStringLiteral("due now")
+                : QStringLiteral("next run %1")
+                      .arg(scheduled.nextRun.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+        m_out << connection->name << ": " << scheduled.schedule.describe() << "; " << when
+              << " (run by `mako-connect-cli sync --due` or the open app)\n";
+        return Ok;
+    }
+    m_out << connection->name << ": not scheduled\n";
+    return Ok;
+}
+
+int CliApp::syncDue(const SyncOptions &options, const QString &progressMode, const QDateTime &now)
+{
+    if (!openCatalog())
+        return Failed;
+    QList<ScheduledSync> due;
+    QDateTime next;
+    for (const ScheduledSync &scheduled : scheduledSyncs(*m_catalog)) {
+        if (scheduled.isDue(now))
+            due.append(scheduled);
+        else if (scheduled.nextRun.isValid() && (!next.isValid() || scheduled.nextRun < next))
+            next = scheduled.nextRun;
+    }
+    if (due.isEmpty()) {
+        if (progressMode == QLatin1String("text"))
+            m_err << (next.isValid()
+                          ? QStringLiteral("Nothing is due; the next scheduled sync is at %1\n")
+                                .arg(next.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")))
+                          : QStringLiteral("Nothing is due: no connection has a schedule "
+                                           "(see `mako-connect-cli schedule`)\n"));
+        return Ok;
+    }
+    int exit = Ok;
+    for (const ScheduledSync &scheduled : std::as_const(due)) {
+        const auto connection = m_catalog->connectionById(scheduled.connectionId);
+        if (!connection)
+            continue;
+        if (progressMode == QLatin1String("text"))
+            m_err << connection->name << ": due since "
+                  << scheduled.nextRun.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << " ("
+                  << scheduled.schedule.describe() << ")\n";
+        const int code = runSync(*connection, options, progressMode, [&] {
+            m_catalog->markScheduleFired(connection->id, now); // this firing is served
+        });
+        if (code == Interrupted)
+            return Interrupted;
+        if (code != Ok)
+            exit = Failed;
+    }
+    return exit;
+}
+
+int CliApp::runSync(const ConnectionInfo &connection, const SyncOptions &options, const QString &progressMode,
+                    const std::function<void()> &started)
+{
     QString error;
     SyncRefusal refusal = SyncRefusal::None;
-    SyncJob *job = m_engine->startSync(*connection, options, &error, &refusal);
+    SyncJob *job = m_engine->startSync(connection, options, &error, &refusal);
+    if (!job && started && refusal == SyncRefusal::AlreadySyncing) {
+        // A schedule never starts a second run of a connection: this one stays due.
+        m_err << connection.name << ": skipped: " << error << "\n";
+        return Ok;
+    }
     if (!job)
         return fail(error, refusal == SyncRefusal::NotReady ? Failed : Usage);
+    if (started)
+        started();
 
     // SIGINT/SIGTERM cancel the sync; the workers stop, committed pages stay, and we exit 130.
     bool interrupted = false;
@@ -657,7 +797,7 @@ int CliApp::cmdSync()
 
     QHash<QString, qint64> lastPrinted;
     QHash<QString, EntityProgress> waiting; // entities waiting for the API now, said again every 5 s
-    const ConnectorMetadata *connector = ConnectorRegistry::instance().metadata(connection->connectorId);
+    const ConnectorMetadata *connector = ConnectorRegistry::instance().metadata(connection.connectorId);
     m_sourceName = connector ? connector->name : QString();
     QObject::connect(job, &SyncJob::progress, job, [&](const EntityProgress &p) {
         if (p.state == QLatin1String("waiting"))
@@ -713,7 +853,7 @@ int CliApp::cmdSync()
               << "This run saved " << formatCount(saved) << " records, all kept. ";
         switch (summary.failure) {
         case FailureKind::Auth:
-            m_err << "Fix the key first (`mako-connect-cli connections set-secret \"" << connection->name
+            m_err << "Fix the key first (`mako-connect-cli connections set-secret \"" << connection.name
                   << "\"`), then run the same command again: it resumes.\n";
             break;
         case FailureKind::Refused:

@@ -2,6 +2,7 @@
 // workers while this thread's event loop prints their progress.
 #pragma once
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QString>
@@ -10,6 +11,7 @@
 
 #include "secretlocation.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -18,6 +20,7 @@ class Catalog;
 struct ExportOptions;
 struct ConnectionInfo;
 struct EntityProgress;
+struct SyncOptions;
 
 class CliApp
 {
@@ -41,6 +44,13 @@ private:
     int cmdSetSecret();
     int cmdTest();
     int cmdSync();
+    int cmdSchedule();
+    // --now TIME, or the clock; false (usage printed) when TIME is not a time.
+    bool takeClock(QDateTime *now);
+    int syncDue(const SyncOptions &options, const QString &progressMode, const QDateTime &now);
+    // Runs one sync to its end, printing its progress; `started` is called once the engine took it.
+    int runSync(const ConnectionInfo &connection, const SyncOptions &options, const QString &progressMode,
+                const std::function<void()> &started = {});
     int cmdRuns();
     int cmdRecords();
     int cmdConnectionsExport();

@@ -140,6 +140,11 @@ const QList<QStringList> &migrations()
                 "pass_generation INTEGER, pass_counts TEXT, "
                 "PRIMARY KEY (connection_id, entity, path))"),
         },
+        {
+            // When a connection syncs by itself (Schedule::spec()), in which time zone, since when.
+            QStringLiteral("CREATE TABLE schedules (connection_id INTEGER PRIMARY KEY, spec TEXT NOT NULL, "
+                           "time_zone TEXT, set_at INTEGER NOT NULL, last_fired INTEGER)"),
+        },
     };
     return steps;
 }
@@ -533,6 +538,64 @@ QString Catalog::setting(const QString &key)
     return q.exec() && q.next() ? q.value(0).toString() : QString();
 }
 
+QHash<qint64, Schedule> Catalog::schedules()
+{
+    QHash<qint64, Schedule> out;
+    QSqlQuery q(database());
+    q.exec(QStringLiteral("SELECT connection_id, spec, time_zone, set_at, last_fired FROM schedules"));
+    while (q.next()) {
+        QString unread;
+        auto schedule = Schedule::fromSpec(q.value(1).toString(), q.value(2).toString().toUtf8(), &unread);
+        if (!schedule)
+            continue; // written by a newer version: left alone, not run
+        schedule->setAt = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+        if (!q.value(4).isNull())
+            schedule->lastFired = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong(), Qt::UTC);
+        out.insert(q.value(0).toLongLong(), *schedule);
+    }
+    return out;
+}
+
+Schedule Catalog::schedule(qint64 connectionId)
+{
+    return schedules().value(connectionId);
+}
+
+bool Catalog::setSchedule(qint64 connectionId, const Schedule &schedule)
+{
+    QSqlQuery q(database());
+    if (!schedule.isOn()) {
+        q.prepare(QStringLiteral("DELETE FROM schedules WHERE connection_id = ?"));
+        q.addBindValue(connectionId);
+    } else {
+        q.prepare(QStringLiteral("INSERT INTO schedules (connection_id, spec, time_zone, set_at) VALUES "
+                                 "(?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET spec = "
+                                 "excluded.spec, time_zone = excluded.time_zone, set_at = excluded.set_at"));
+        q.addBindValue(connectionId);
+        q.addBindValue(schedule.spec());
+        q.addBindValue(schedule.timeZone.isEmpty() ? QVariant() : QString::fromUtf8(schedule.timeZone));
+        q.addBindValue(schedule.setAt.toMSecsSinceEpoch());
+    }
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Catalog::markScheduleFired(qint64 connectionId, const QDateTime &at)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE schedules SET last_fired = ? WHERE connection_id = ?"));
+    q.addBindValue(at.toMSecsSinceEpoch());
+    q.addBindValue(connectionId);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
 bool Catalog::setSetting(const QString &key, const QString &value)
 {
     QSqlQuery q(database());
@@ -606,6 +669,7 @@ bool Catalog::removeConnection(qint64 id)
         QStringLiteral("DELETE FROM records WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM sync_state WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM entity_fields WHERE connection_id = ?"),
+        QStringLiteral("DELETE FROM schedules WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE connection_id = ?)"),
         QStringLiteral("DELETE FROM runs WHERE connection_id = ?"),
         QStringLiteral("DELETE FROM connections WHERE id = ?"),

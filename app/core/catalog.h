@@ -5,6 +5,7 @@
 
 #include "connector.h"
 #include "fieldschema.h"
+#include "schedule.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -118,6 +119,13 @@ public:
     QStringList syncedEntities(qint64 connectionId);
     // A catalog-wide setting ("secret_store"), or "" when never set.
     QString setting(const QString &key);
+    // Connection id -> its schedule (connections without one are not there).
+    QHash<qint64, Schedule> schedules();
+    Schedule schedule(qint64 connectionId); // Off when it has none
+    // Off removes it. `schedule.setAt` is kept as given: a cron schedule fires first after it.
+    bool setSchedule(qint64 connectionId, const Schedule &schedule);
+    // The schedule started a run at `at` (its clock): that firing is served.
+    bool markScheduleFired(qint64 connectionId, const QDateTime &at);
     // Name of the SQL view over an entity's records ("stripe_prod__customers").
     static QString viewName(const QString &connectionName, const QString &entity);
 
