@@ -22,6 +22,8 @@ for f in "$cli" "$desktop" "$tarball"; do [ -f "$f" ] || fail "missing $(basenam
 files() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sort; }
 # (Lists are kept in variables before grep -q: under pipefail an early grep exit would fail the pipe.)
 expect_cli="./usr/bin/mako-connect-cli
+./usr/share/doc/mako-connect-cli/examples/mako-connect-sync.service
+./usr/share/doc/mako-connect-cli/examples/mako-connect-sync.timer
 ./usr/share/man/man1/mako-connect-cli.1.gz"
 expect_desktop="$(printf '%s\n' ./usr/bin/mako-connect ./usr/share/applications/mako-connect.desktop \
     ./usr/share/icons/hicolor/scalable/apps/mako-connect.svg ./usr/share/man/man1/mako-connect.1.gz \

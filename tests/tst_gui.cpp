@@ -22,6 +22,7 @@
 #include "stallprobe.h"
 #include "syncengine.h"
 #include "syncpanel.h"
+#include "syncscheduler.h"
 #include "testconnectionwidget.h"
 
 #include <QAbstractItemModelTester>
@@ -47,6 +48,7 @@
 #include <QSpinBox>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -94,6 +96,7 @@ private slots:
     void connectionsAddedElsewhereAppear();
     void escapeClearsASearch();
     void progressColumnsFitTheirFiguresAtAnyScale();
+    void scheduledSyncsRunWhileOpenAndFailuresAreSaid();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1105,6 +1108,67 @@ void TestGui::connectionsAddedElsewhereAppear()
     QCOMPARE(window.connectionsPage()->connectionNames(), QStringList{QStringLiteral("From the CLI")});
     QVERIFY(elsewhere.removeConnection(id));
     QTRY_COMPARE_WITH_TIMEOUT(window.connectionsPage()->connectionList()->count(), 0, 3000);
+}
+
+void TestGui::scheduledSyncsRunWhileOpenAndFailuresAreSaid()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("scheduled.sqlite"));
+    QString error;
+    std::unique_ptr<SecretStore> secrets = createSecretStore(SecretBackend::File, path, &error);
+    QVERIFY2(secrets, qPrintable(error));
+    SyncEngine engine(path, secrets.get());
+    QVERIFY2(engine.open(&error), qPrintable(error));
+    const auto stripe = [&](const QString &key) {
+        return QJsonObject{{QStringLiteral("api_key"), key},
+                           {QStringLiteral("base_url"), m_stripe->baseUrl().toString()}};
+    };
+    const qint64 good = engine.saveConnection(0, QStringLiteral("Nightly Stripe"), QStringLiteral("stripe"),
+                                              stripe(QStringLiteral("sk_test_mako")), &error);
+    const qint64 bad = engine.saveConnection(0, QStringLiteral("Old key"), QStringLiteral("stripe"),
+                                             stripe(QStringLiteral("sk_test_revoked")), &error);
+    QVERIFY2(good > 0 && bad > 0, qPrintable(error));
+    {
+        // Set as the CLI would (`schedule NAME --every 1h`), before the app opens: both are due, never run.
+        Catalog elsewhere(path);
+        auto hourly = *Schedule::every(QStringLiteral("1h"), &error);
+        hourly.setAt = QDateTime::currentDateTimeUtc().addDays(-1);
+        QVERIFY(elsewhere.setSchedule(good, hourly));
+        QVERIFY(elsewhere.setSchedule(bad, hourly));
+    }
+    MainWindow window(&engine);
+    SyncScheduler *scheduler = window.scheduler();
+    QVERIFY(scheduler);
+    QSignalSpy started(scheduler, &SyncScheduler::started);
+    QSignalSpy failed(scheduler, &SyncScheduler::failed);
+    // At start, what was missed while the app was closed runs, once each.
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QCOMPARE(failed.first().at(0).toString(), QStringLiteral("Old key"));
+    QVERIFY2(failed.first().at(1).toString().contains(QLatin1String("key")),
+             qPrintable(failed.first().at(1).toString()));
+    QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("Scheduled sync of Old key failed")));
+    QTRY_VERIFY_WITH_TIMEOUT(engine.runningJobs().isEmpty(), 30000);
+    QCOMPARE(window.catalog()->latestRun(good)->status, QStringLiteral("done"));
+    // Served: checking again starts nothing until the hour has passed (a test clock, not a wait).
+    scheduler->check();
+    QCOMPARE(started.count(), 2);
+    // The list says when the next one comes.
+    ConnectionsPage *page = window.connectionsPage();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        page->connectionList()->findItems(QStringLiteral("Nightly Stripe"), Qt::MatchStartsWith).value(0) &&
+            page->connectionList()
+                ->findItems(QStringLiteral("Nightly Stripe"), Qt::MatchStartsWith)
+                .first()
+                ->text()
+                .contains(QLatin1String("next sync ")),
+        5000);
+    const QDateTime later = QDateTime::currentDateTimeUtc().addSecs(3700);
+    scheduler->setClock([later] { return later; });
+    scheduler->check();
+    QCOMPARE(started.count(), 4);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.runningJobs().isEmpty(), 30000);
 }
 
 void TestGui::escapeClearsASearch()

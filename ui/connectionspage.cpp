@@ -330,9 +330,21 @@ void ConnectionsPage::updateItem(QListWidgetItem *item)
                 status = tr("%1 — resume available").arg(Format::statusLabel(run.status));
         }
     }
+    QString tip = status;
+    if (m_catalog && !(panel && panel->isSyncing())) {
+        if (const Schedule schedule = m_catalog->schedule(id); schedule.isOn()) {
+            const auto last = m_catalog->latestRun(id);
+            const QDateTime next = schedule.nextRun(last ? last->startedAt : QDateTime());
+            const QString when = Format::upcoming(next, QDateTime::currentDateTimeUtc());
+            status += tr(" · next sync %1").arg(when);
+            tip += tr("\nSyncs by itself %1 while the app is open, or with `mako-connect-cli sync --due`; "
+                      "next: %2")
+                       .arg(schedule.describe(), Format::dateTime(next));
+        }
+    }
     item->setText(QStringLiteral("%1\n%2").arg(connection.name, status));
     item->setToolTip(QStringLiteral("%1 (%2)\n%3")
-                         .arg(connection.name, metadata ? metadata->name : connection.connectorId, status));
+                         .arg(connection.name, metadata ? metadata->name : connection.connectorId, tip));
     item->setData(NameRole, connection.name);
     item->setData(StatusTextRole, status);
     item->setData(StatusRole, statusKey);

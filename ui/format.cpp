@@ -58,6 +58,20 @@ QString relative(const QDateTime &when)
     return QStringLiteral("%1 days ago").arg(s / 86400);
 }
 
+QString upcoming(const QDateTime &when, const QDateTime &now)
+{
+    if (when <= now)
+        return QStringLiteral("due");
+    const QDateTime local = when.toLocalTime();
+    const qint64 days = now.toLocalTime().date().daysTo(local.date());
+    const QLocale locale;
+    if (days == 0)
+        return QStringLiteral("at ") + locale.toString(local.time(), QStringLiteral("HH:mm"));
+    if (days < 7)
+        return locale.toString(local, QStringLiteral("ddd HH:mm"));
+    return locale.toString(local, QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
 QString incrementalMode(IncrementalMode mode)
 {
     switch (mode) {

@@ -16,6 +16,9 @@ QString duration(qint64 ms);             // "850 ms", "4.2 s", "3 min 12 s", "1 
 QString rate(double recordsPerSecond);   // "1,234 rec/s"
 QString dateTime(const QDateTime &when); // local, short; "—" when invalid
 QString relative(const QDateTime &when); // "5 min ago"
+// When a scheduled sync comes, local: "at 03:00", "Tue 03:00", "2027-01-04 03:00"; "due" once `now` passed
+// it.
+QString upcoming(const QDateTime &when, const QDateTime &now);
 QString incrementalMode(IncrementalMode mode);
 QString incrementalModeHelp(IncrementalMode mode);
 // Colour for a run/entity status word (done, failed, cancelled, running, interrupted, queued).

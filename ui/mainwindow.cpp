@@ -10,6 +10,7 @@
 #include "svgicon.h"
 #include "syncengine.h"
 #include "syncpanel.h"
+#include "syncscheduler.h"
 
 #include <QAction>
 #include <QApplication>
@@ -31,6 +32,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTimer>
 #include <QToolBar>
 
@@ -125,6 +127,10 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     outside->setInterval(1000);
     connect(outside, &QTimer::timeout, this, &MainWindow::showOutsideChanges);
     outside->start();
+    // Scheduled syncs run while the app is open; a run missed while it was closed runs once now.
+    m_scheduler = new SyncScheduler(m_engine, m_catalog.get(), this);
+    connect(m_scheduler, &SyncScheduler::failed, this, &MainWindow::notifyScheduledFailure);
+    m_scheduler->start();
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -432,6 +438,27 @@ void MainWindow::showOutsideChanges()
         return;
     m_connectionsStamp = stamp;
     m_connectionsPage->reload();
+}
+
+void MainWindow::notifyScheduledFailure(const QString &connection, const QString &error)
+{
+    const QString title = tr("Scheduled sync of %1 failed").arg(connection);
+    const QString text = tr("%1. What was saved is kept; the Sync tab says what to do next.").arg(error);
+    statusBar()->showMessage(title + QStringLiteral(": ") + error, 15000);
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Mako Connect"));
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this, connection] {
+            showNormal();
+            activateWindow();
+            showPage(ConnectionsPageIndex);
+            m_connectionsPage->selectConnection(connection);
+        });
+    }
+    m_tray->show();
+    m_tray->showMessage(title, text, QSystemTrayIcon::Warning);
 }
 
 void MainWindow::showAbout()

@@ -18,6 +18,8 @@ class QListWidget;
 class QStackedWidget;
 class SqlConsolePage;
 class SyncEngine;
+class SyncScheduler;
+class QSystemTrayIcon;
 
 class MainWindow : public QMainWindow
 {
@@ -33,6 +35,7 @@ public:
     SqlConsolePage *sqlPage() const { return m_sqlPage; }
     QListWidget *sidebar() const { return m_sidebar; }
     Catalog *catalog() const { return m_catalog.get(); }
+    SyncScheduler *scheduler() const { return m_scheduler; }
     int currentPage() const;
     bool isClosing() const { return m_closing; }
     SecretBackend currentSecretBackend() const;
@@ -59,6 +62,8 @@ private:
     void updateCatalogLabel();
     // Timer, every second: what other processes (a CLI sync or import) changed shows without a restart.
     void showOutsideChanges();
+    // A scheduled run failed: a tray message where there is a tray, else the status bar.
+    void notifyScheduledFailure(const QString &connection, const QString &error);
 
     SyncEngine *m_engine;
     std::unique_ptr<Catalog> m_catalog; // this thread's read connection
@@ -69,6 +74,8 @@ private:
     SqlConsolePage *m_sqlPage;
     QLabel *m_jobsLabel;
     QLabel *m_catalogLabel;
+    SyncScheduler *m_scheduler = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
     QString m_lastSecretMove;
     qint64 m_dataVersion = -1;
     QString m_connectionsStamp;

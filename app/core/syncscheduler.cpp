@@ -1,0 +1,58 @@
+#include "syncscheduler.h"
+
+#include "catalog.h"
+#include "catalogwriter.h"
+#include "syncengine.h"
+
+SyncScheduler::SyncScheduler(SyncEngine *engine, Catalog *catalog, QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_catalog(catalog)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+    connect(&m_timer, &QTimer::timeout, this, &SyncScheduler::check);
+}
+
+void SyncScheduler::start(int intervalMs)
+{
+    m_timer.start(intervalMs);
+    QTimer::singleShot(0, this, &SyncScheduler::check); // a run missed while closed: caught up once
+}
+
+void SyncScheduler::check()
+{
+    if (!m_catalog || !m_catalog->isOpen())
+        return;
+    const QDateTime now = m_clock();
+    for (const ScheduledSync &scheduled : scheduledSyncs(*m_catalog)) {
+        if (!scheduled.isDue(now) || m_running.contains(scheduled.connectionId))
+            continue;
+        const auto connection = m_catalog->connectionById(scheduled.connectionId);
+        if (!connection)
+            continue;
+        SyncOptions options; // every entity, resuming an interrupted run
+        QString error;
+        SyncRefusal refusal = SyncRefusal::None;
+        SyncJob *job = m_engine->startSync(*connection, options, &error, &refusal);
+        if (!job && refusal == SyncRefusal::AlreadySyncing)
+            continue; // stays due; never a second run of one connection
+        // Served, started or not: a connection that cannot start is said once per firing, not every check.
+        const qint64 id = connection->id;
+        m_engine->writer()->submit([id, now](Catalog &catalog) {
+            catalog.markScheduleFired(id, now);
+            return QVariant();
+        });
+        if (!job) {
+            emit failed(connection->name, error);
+            continue;
+        }
+        m_running.insert(id);
+        const QString name = connection->name;
+        connect(job, &SyncJob::finished, this, [this, id, name](const RunSummary &summary) {
+            m_running.remove(id);
+            if (summary.status != QLatin1String("done"))
+                emit failed(name, summary.error.isEmpty() ? summary.status : summary.error);
+        });
+        emit started(id);
+    }
+}

@@ -1,0 +1,42 @@
+// Starts the syncs whose schedule is due while a program stays up (the desktop app; GUI thread): once at
+// start, which catches up a run missed while it was closed, then every half minute. A connection syncing
+// already, here or in another process, is left alone (the engine's lock refuses it) and stays due.
+#pragma once
+
+#include "schedule.h"
+
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+class Catalog;
+class SyncEngine;
+
+class SyncScheduler : public QObject
+{
+    Q_OBJECT
+public:
+    using Clock = std::function<QDateTime()>;
+    // `catalog`: this thread's read connection; writes go through the engine's writer.
+    SyncScheduler(SyncEngine *engine, Catalog *catalog, QObject *parent = nullptr);
+    void setClock(Clock clock) { m_clock = std::move(clock); } // tests
+    void start(int intervalMs = 30000);
+    QDateTime now() const { return m_clock(); }
+
+public slots:
+    void check(); // starts whatever is due now
+
+signals:
+    void started(qint64 connectionId);
+    // A scheduled run that ended other than done, or could not start: for a notification.
+    void failed(const QString &connection, const QString &error);
+
+private:
+    SyncEngine *m_engine;
+    Catalog *m_catalog;
+    Clock m_clock;
+    QTimer m_timer;
+    QSet<qint64> m_running; // connections this scheduler started and that have not finished
+};
