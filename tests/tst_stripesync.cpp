@@ -275,10 +275,16 @@ private slots:
                                                        config(secret), &error);
         QVERIFY2(id > 0, qPrintable(error));
         const RunSummary summary =
-            m_fx->sync(*m_fx->catalog->connectionById(id), options({QStringLiteral("customers")}));
+            m_fx->sync(*m_fx->catalog->connectionById(id),
+                       options({QStringLiteral("customers"), QStringLiteral("charges"),
+                                QStringLiteral("invoices"), QStringLiteral("refunds")}));
         QCOMPARE(summary.status, QStringLiteral("failed"));
         QVERIFY2(summary.error.contains(QLatin1String("Invalid API key")), qPrintable(summary.error));
         QVERIFY(!summary.error.contains(secret));
+        // One cause stopping four entities is said once, naming how many.
+        QCOMPARE(summary.error.count(QLatin1String("Invalid API key")), 1);
+        QVERIFY2(summary.error.startsWith(QStringLiteral("4 entities (charges, customers, invoices, …): ")),
+                 qPrintable(summary.error));
         // I6: not in the catalog file (config, errors, log), only in the 0600 secrets file beside it.
         m_fx->close();
         for (const QString &suffix : {QString(), QStringLiteral("-wal")}) {

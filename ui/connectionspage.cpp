@@ -31,16 +31,23 @@ constexpr int IdRole = Qt::UserRole + 1;
 constexpr int StatusTextRole = Qt::UserRole + 2;
 constexpr int StatusRole = Qt::UserRole + 3; // done, failed, running, interrupted... for the colour
 constexpr int NameRole = Qt::UserRole + 4;
+constexpr int ScheduleTextRole = Qt::UserRole + 5; // "next sync at 03:00", when it has a schedule
 
-// A connection as icon tile, bold name and a coloured status line, both elided to the list's width.
+// A connection as icon tile, bold name, a coloured status line and, when scheduled, its next sync; each
+// elided to the list's width.
 class ConnectionDelegate : public QStyledItemDelegate
 {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
-        return {200, qMax(46, 2 * option.fontMetrics.height() + 14)};
+        return {200, qMax(46, lines(index) * option.fontMetrics.height() + 14)};
+    }
+
+    static int lines(const QModelIndex &index)
+    {
+        return index.data(ScheduleTextRole).toString().isEmpty() ? 2 : 3;
     }
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
@@ -59,7 +66,9 @@ public:
         QFont bold = option.font;
         bold.setBold(true);
         const QFontMetrics boldMetrics(bold);
-        const int top = option.rect.top() + (option.rect.height() - 2 * option.fontMetrics.height() - 2) / 2;
+        const int lineHeight = option.fontMetrics.height();
+        const int top = option.rect.top() +
+                        (option.rect.height() - lines(index) * lineHeight - 2 * (lines(index) - 1)) / 2;
         painter->setFont(bold);
         painter->setPen(palette.color(selected ? QPalette::HighlightedText : QPalette::Text));
         painter->drawText(QRect(left, top, width, boldMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
@@ -74,6 +83,13 @@ public:
             QRect(left, top + boldMetrics.height() + 2, width, option.fontMetrics.height()),
             Qt::AlignLeft | Qt::AlignVCenter,
             option.fontMetrics.elidedText(index.data(StatusTextRole).toString(), Qt::ElideRight, width));
+        const QString schedule = index.data(ScheduleTextRole).toString();
+        if (!schedule.isEmpty()) {
+            painter->setPen(selected ? palette.color(QPalette::HighlightedText) : Format::dimText(palette));
+            painter->drawText(QRect(left, top + boldMetrics.height() + lineHeight + 4, width, lineHeight),
+                              Qt::AlignLeft | Qt::AlignVCenter,
+                              option.fontMetrics.elidedText(schedule, Qt::ElideRight, width));
+        }
         painter->restore();
     }
 };
@@ -331,18 +347,20 @@ void ConnectionsPage::updateItem(QListWidgetItem *item)
         }
     }
     QString tip = status;
-    if (m_catalog && !(panel && panel->isSyncing())) {
-        if (const Schedule schedule = m_catalog->schedule(id); schedule.isOn()) {
-            const auto last = m_catalog->latestRun(id);
-            const QDateTime next = schedule.nextRun(last ? last->startedAt : QDateTime());
-            const QString when = Format::upcoming(next, QDateTime::currentDateTimeUtc());
-            status += tr(" · next sync %1").arg(when);
-            tip += tr("\nSyncs by itself %1 while the app is open, or with `mako-connect-cli sync --due`; "
-                      "next: %2")
-                       .arg(schedule.describe(), Format::dateTime(next));
-        }
+    QString scheduleText;
+    if (const Schedule schedule = m_catalog ? m_catalog->schedule(id) : Schedule(); schedule.isOn()) {
+        const auto last = m_catalog->latestRun(id);
+        const QDateTime next = schedule.nextRun(last ? last->startedAt : QDateTime());
+        scheduleText = panel && panel->isSyncing()
+                           ? tr("syncs %1").arg(schedule.describe())
+                           : tr("next sync %1").arg(Format::upcoming(next, QDateTime::currentDateTimeUtc()));
+        tip += tr("\nSyncs by itself (%1) while the app is open, or with `mako-connect-cli sync --due`; "
+                  "next: %2")
+                   .arg(schedule.describe(), Format::dateTime(next));
     }
-    item->setText(QStringLiteral("%1\n%2").arg(connection.name, status));
+    item->setText(QStringLiteral("%1\n%2").arg(connection.name, status) +
+                  (scheduleText.isEmpty() ? QString() : QStringLiteral("\n") + scheduleText));
+    item->setData(ScheduleTextRole, scheduleText);
     item->setToolTip(QStringLiteral("%1 (%2)\n%3")
                          .arg(connection.name, metadata ? metadata->name : connection.connectorId, tip));
     item->setData(NameRole, connection.name);

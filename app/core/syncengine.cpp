@@ -10,6 +10,20 @@
 
 #include <atomic>
 
+namespace {
+// "customers", "customers and charges", "9 entities (customers, charges, invoices, …)".
+QString entityList(const QStringList &entities)
+{
+    if (entities.size() <= 2)
+        return entities.join(QStringLiteral(" and "));
+    if (entities.size() == 3)
+        return QStringLiteral("%1, %2 and %3").arg(entities.at(0), entities.at(1), entities.at(2));
+    return QStringLiteral("%1 entities (%2, …)")
+        .arg(entities.size())
+        .arg(entities.mid(0, 3).join(QStringLiteral(", ")));
+}
+} // namespace
+
 QString failureAdvice(FailureKind kind)
 {
     switch (kind) {
@@ -675,14 +689,20 @@ void SyncJob::finishRun()
     m_running = false;
     // done: every entity finished (or was finished by the run this one continues); partial: some failed while
     // others finished; failed: none finished.
-    QStringList failures;
+    QList<QPair<QString, QStringList>> failures; // error -> the entities it stopped, in order
     bool anyFinished = false, anyCancelled = false;
     for (auto it = m_summary.entityResults.begin(); it != m_summary.entityResults.end(); ++it) {
         const QJsonObject result = it.value().toObject();
         const QString state = result.value(QStringLiteral("state")).toString();
-        if (state == QLatin1String("failed"))
-            failures.append(it.key() + QStringLiteral(": ") +
-                            result.value(QStringLiteral("error")).toString());
+        if (state == QLatin1String("failed")) {
+            const QString error = result.value(QStringLiteral("error")).toString();
+            auto same = std::find_if(failures.begin(), failures.end(),
+                                     [&](const auto &failure) { return failure.first == error; });
+            if (same == failures.end())
+                failures.append({error, {it.key()}});
+            else
+                same->second.append(it.key());
+        }
         anyFinished |= state == QLatin1String("done") || state == QLatin1String("skipped");
         anyCancelled |= state == QLatin1String("cancelled");
     }
@@ -690,7 +710,11 @@ void SyncJob::finishRun()
         m_summary.status = anyFinished ? QStringLiteral("partial") : QStringLiteral("failed");
     else
         m_summary.status = anyCancelled ? QStringLiteral("cancelled") : QStringLiteral("done");
-    m_summary.error = failures.join(QStringLiteral("; "));
+    // One line per cause: a bad key that stops nine entities is said once, not nine times.
+    QStringList causes;
+    for (const auto &[error, entities] : std::as_const(failures))
+        causes.append(entityList(entities) + QStringLiteral(": ") + error);
+    m_summary.error = causes.join(QStringLiteral("; "));
     m_summary.elapsedMs = m_clock.elapsed();
     const qint64 runId = m_runId;
     const RunSummary summary = m_summary;
