@@ -97,6 +97,8 @@ private slots:
     void escapeClearsASearch();
     void progressColumnsFitTheirFiguresAtAnyScale();
     void scheduledSyncsRunWhileOpenAndFailuresAreSaid();
+    void duplicateKeepsTheEntitySelection();
+    void relativeTimesAreSaidAgainEveryMinute();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1169,6 +1171,70 @@ void TestGui::scheduledSyncsRunWhileOpenAndFailuresAreSaid()
     scheduler->check();
     QCOMPARE(started.count(), 4);
     QTRY_VERIFY_WITH_TIMEOUT(engine.runningJobs().isEmpty(), 30000);
+}
+
+void TestGui::duplicateKeepsTheEntitySelection()
+{
+    QVERIFY(m_connectionId > 0);
+    ConnectionsPage *page = m_window->connectionsPage();
+    m_window->showPage(MainWindow::ConnectionsPageIndex);
+    QVERIFY(page->selectConnection(m_connectionId));
+    SyncPanel *source = page->currentSyncPanel();
+    const QStringList chosen{QStringLiteral("charges"), QStringLiteral("customers")};
+    source->setSelectedEntities(chosen);
+    source->setMode(SyncMode::Incremental);
+    QCOMPARE(source->mode(), SyncMode::Incremental);
+    ConnectionDialog *dialog = page->duplicateConnection();
+    QVERIFY(dialog);
+    QSignalSpy saved(dialog, &ConnectionDialog::saved);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveButton")), Qt::LeftButton);
+    QCOMPARE(saved.count(), 1);
+    const qint64 copyId = saved.first().first().toLongLong();
+    QVERIFY(copyId != m_connectionId);
+    SyncPanel *copy = page->syncPanel(copyId);
+    QStringList selected = copy->selectedEntities();
+    selected.sort();
+    QCOMPARE(selected, chosen);
+    QCOMPARE(copy->mode(), SyncMode::Incremental);
+    source->setMode(SyncMode::Full);
+    QVERIFY(Catalog(m_catalogPath).removeConnection(copyId));
+    page->reload();
+}
+
+void TestGui::relativeTimesAreSaidAgainEveryMinute()
+{
+    QVERIFY(m_connectionId > 0);
+    ConnectionsPage *page = m_window->connectionsPage();
+    auto *clock = page->findChild<QTimer *>(QStringLiteral("relativeTimesTimer"));
+    QVERIFY(clock);
+    QVERIFY(clock->isActive());
+    QCOMPARE(clock->interval(), 60 * 1000);
+    const auto itemText = [&] {
+        const auto items = page->connectionList()->findItems(QStringLiteral("*"), Qt::MatchWildcard);
+        for (QListWidgetItem *item : items) {
+            if (item->text().startsWith(m_window->catalog()->connectionById(m_connectionId)->name))
+                return item->text();
+        }
+        return QString();
+    };
+    // The last run started 5 minutes ago as far as the catalog knows; the next tick says so.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("age"));
+        db.setDatabaseName(m_catalogPath);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE runs SET started_at = ? WHERE id = (SELECT max(id) FROM runs WHERE "
+                                 "connection_id = ?)"));
+        q.addBindValue(QDateTime::currentDateTimeUtc().addSecs(-5 * 60 - 5).toMSecsSinceEpoch());
+        q.addBindValue(m_connectionId);
+        QVERIFY(q.exec());
+        QCOMPARE(q.numRowsAffected(), 1);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("age"));
+    QVERIFY2(!itemText().contains(QLatin1String("5 min ago")), qPrintable(itemText()));
+    QVERIFY(QMetaObject::invokeMethod(clock, "timeout")); // a minute passed
+    QVERIFY2(itemText().contains(QLatin1String("5 min ago")), qPrintable(itemText()));
 }
 
 void TestGui::escapeClearsASearch()

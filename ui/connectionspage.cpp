@@ -22,6 +22,7 @@
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -274,6 +275,12 @@ ConnectionsPage::ConnectionsPage(SyncEngine *engine, Catalog *catalog, QWidget *
         emit syncStatusChanged();
     });
 
+    auto *clock = new QTimer(this);
+    clock->setObjectName(QStringLiteral("relativeTimesTimer"));
+    clock->setInterval(60 * 1000);
+    connect(clock, &QTimer::timeout, this, &ConnectionsPage::refreshTimes);
+    clock->start();
+
     reload();
     const int tab = QSettings().value(QStringLiteral("connections/tab"), SyncTab).toInt();
     m_tabs->setCurrentIndex(qBound(0, tab, 2));
@@ -306,6 +313,12 @@ void ConnectionsPage::reload()
     if (!selectConnection(selected) && m_list->count() > 0)
         m_list->setCurrentRow(0);
     showCurrent();
+}
+
+void ConnectionsPage::refreshTimes()
+{
+    for (int row = 0; row < m_list->count(); ++row)
+        updateItem(m_list->item(row));
 }
 
 QListWidgetItem *ConnectionsPage::itemFor(qint64 id) const
@@ -553,12 +566,20 @@ ConnectionDialog *ConnectionsPage::openDialog(ConnectionDialog::Mode mode)
     const QJsonObject config = m_engine->resolvedConfig(*connection, &error);
     m_dialog = new ConnectionDialog(m_engine, *metadata, mode, *connection, config, taken, this);
     m_dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_dialog, &ConnectionDialog::saved, this, [this, mode](qint64 id) {
+    const qint64 sourceId = connection->id;
+    connect(m_dialog, &ConnectionDialog::saved, this, [this, mode, sourceId](qint64 id) {
         m_shownId = -1; // the edit may have changed the entities the records browser offers
         reload();
         selectConnection(id);
         if (SyncPanel *panel = m_panels.value(id); panel && currentConnection())
             panel->setConnection(*currentConnection());
+        if (mode == ConnectionDialog::Mode::Duplicate) {
+            // A copy syncs what the original did, in the same mode, until changed.
+            SyncPanel *source = syncPanel(sourceId);
+            SyncPanel *copy = syncPanel(id);
+            copy->setSelectedEntities(source->selectedEntities());
+            copy->setMode(source->mode());
+        }
         emit statusMessage(mode == ConnectionDialog::Mode::Edit ? tr("Connection updated.")
                                                                 : tr("Connection duplicated."));
     });

@@ -62,6 +62,8 @@ public:
 
 public slots:
     void reload();
+    // Every minute: "5 min ago" and "next sync at 03:00" are said again as time passes.
+    void refreshTimes();
     ConnectionDialog *addConnection(const QString &connectorId);
     ConnectionDialog *editConnection();
     ConnectionDialog *duplicateConnection();

@@ -50,7 +50,8 @@ void SyncScheduler::check()
         const QString name = connection->name;
         connect(job, &SyncJob::finished, this, [this, id, name](const RunSummary &summary) {
             m_running.remove(id);
-            if (summary.status != QLatin1String("done"))
+            // Cancelled is what someone chose, not a failure to be told about.
+            if (summary.status != QLatin1String("done") && summary.status != QLatin1String("cancelled"))
                 emit failed(name, summary.error.isEmpty() ? summary.status : summary.error);
         });
         emit started(id);
