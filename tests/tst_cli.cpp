@@ -1,5 +1,6 @@
 // mako-connect-cli as a child process: the DESIGN.md §7 contract, its exit codes, and the crash test
 // (SIGKILL mid-sync, rerun, exact record set).
+#include "catalog.h"
 #include "fakestripeserver.h"
 #include "schedule.h"
 
@@ -11,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -759,6 +761,130 @@ private slots:
         QVERIFY2(r.out.contains("hourly: not scheduled"), r.out.constData());
         r = cli({QStringLiteral("schedule"), QStringLiteral("nightly")});
         QVERIFY2(r.out.contains("nightly: cron 0 3 * * * (Europe/Paris)"), r.out.constData());
+    }
+
+    // Workers: two sync one catalog at once, one is killed mid-sync, a third takes over; every record set
+    // is exact, each connection was synced by one process at a time, and each run names its process.
+    void workersShareACatalogAndSurviveAKill()
+    {
+        FakeStripeServer server;
+        QVERIFY(server.start());
+        server.seed(QStringLiteral("customers"), 3000);
+        server.setLatencyMs(25); // 30 pages a connection: time for a kill to land mid-sync
+        const QString saved = m_catalog;
+        QTemporaryDir dir;
+        m_catalog = dir.filePath(QStringLiteral("shared.sqlite"));
+        const auto restore = qScopeGuard([&] { m_catalog = saved; });
+        const QString config = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("api_key"), QStringLiteral("sk_test_mako")},
+                                      {QStringLiteral("base_url"), server.baseUrl().toString()}})
+                .toJson(QJsonDocument::Compact));
+        const QStringList names{QStringLiteral("w1"), QStringLiteral("w2"), QStringLiteral("w3"),
+                                QStringLiteral("w4")};
+        for (const QString &name : names) {
+            QCOMPARE(cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                          QStringLiteral("stripe"), QStringLiteral("--name"), name,
+                          QStringLiteral("--config"), config})
+                         .exitCode,
+                     0);
+            QCOMPARE(cli({QStringLiteral("schedule"), name, QStringLiteral("--every"), QStringLiteral("6h")})
+                         .exitCode,
+                     0);
+        }
+        QList<qint64> pids; // a finished QProcess forgets its pid
+        const auto startWorker = [&](QProcess &worker) {
+            worker.start(QStringLiteral(MC_CLI_PATH),
+                         {QStringLiteral("--catalog"), m_catalog, QStringLiteral("worker"),
+                          QStringLiteral("--concurrency"), QStringLiteral("2"), QStringLiteral("--poll"),
+                          QStringLiteral("1")});
+            const bool started = worker.waitForStarted();
+            pids.append(worker.processId());
+            return started;
+        };
+        QProcess a, b, c;
+        QVERIFY(startWorker(a));
+        QVERIFY(startWorker(b));
+        // Kill a once it has saved some records.
+        QByteArray aSaid;
+        Catalog catalog(m_catalog);
+        QVERIFY(catalog.isOpen());
+        const auto committed = [&] {
+            qint64 n = 0;
+            for (const ConnectionInfo &connection : catalog.connections())
+                n += catalog.recordCount(connection.id, QStringLiteral("customers"));
+            return n;
+        };
+        const auto aStarted = [&] {
+            aSaid += a.readAllStandardError();
+            return aSaid.contains("started");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(aStarted(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(committed() > 0, 30000);
+        ::kill(pid_t(a.processId()), SIGKILL);
+        QVERIFY(a.waitForFinished(10000));
+        QVERIFY(startWorker(c));
+        // Every connection ends done, by b or c.
+        const auto allDone = [&] {
+            for (const ConnectionInfo &connection : catalog.connections()) {
+                const auto last = catalog.latestRun(connection.id);
+                if (!last || last->status != QLatin1String("done"))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allDone(), 90000);
+        QStringList expected = server.ids(QStringLiteral("customers"));
+        expected.sort();
+        const auto keysOf = [&](qint64 connectionId, const QString &entity) {
+            QStringList keys;
+            {
+                QSqlDatabase db =
+                    QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("keys"));
+                db.setDatabaseName(m_catalog);
+                if (db.open()) {
+                    QSqlQuery q(db);
+                    q.prepare(QStringLiteral(
+                        "SELECT record_key FROM records WHERE connection_id = ? AND entity = ? "
+                        "ORDER BY record_key"));
+                    q.addBindValue(connectionId);
+                    q.addBindValue(entity);
+                    q.exec();
+                    while (q.next())
+                        keys.append(q.value(0).toString());
+                }
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("keys"));
+            return keys;
+        };
+        bool resumed = false;
+        for (const ConnectionInfo &connection : catalog.connections()) {
+            QCOMPARE(keysOf(connection.id, QStringLiteral("customers")),
+                     expected); // exact: none lost, none twice
+            QList<RunInfo> runs = catalog.runs(connection.id);
+            std::reverse(runs.begin(), runs.end()); // oldest first
+            for (int i = 0; i < runs.size(); ++i) {
+                const RunInfo &run = runs.at(i);
+                QVERIFY2(pids.contains(run.pid), qPrintable(QString::number(run.pid)));
+                QCOMPARE(run.host, QSysInfo::machineHostName());
+                // One process at a time: a run starts only after the one before it stopped.
+                if (i > 0) {
+                    const RunInfo &before = runs.at(i - 1);
+                    QVERIFY(before.status == QLatin1String("interrupted"));
+                    QVERIFY(run.startedAt >= before.finishedAt);
+                    resumed = true;
+                }
+            }
+        }
+        QVERIFY(resumed); // the kill did cut a run short, and another worker resumed it
+        // SIGTERM: a clean stop.
+        for (QProcess *worker : {&b, &c}) {
+            ::kill(pid_t(worker->processId()), SIGTERM);
+            QVERIFY(worker->waitForFinished(30000));
+            QCOMPARE(worker->exitStatus(), QProcess::NormalExit);
+            QCOMPARE(worker->exitCode(), 0);
+        }
+        QVERIFY2(c.readAllStandardError().contains("Stopping"), "no stop line");
     }
 
     void sigtermExits130AndKeepsState()

@@ -10,10 +10,12 @@
 #include "schedule.h"
 #include "secretstore.h"
 #include "syncengine.h"
+#include "syncscheduler.h"
 #include "tableexport.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,6 +23,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <csignal>
@@ -56,6 +59,9 @@ Commands:
                                             show or set when NAME syncs by itself: an interval from
                                             its last run, or cron times in ZONE (default: this
                                             machine's); --now TIME (ISO 8601) stands in for the clock
+  worker [--concurrency N] [--poll SECONDS] [--mode full|incremental]
+                                            stay up and sync whatever is due, up to N at once;
+                                            SIGTERM stops it, running syncs keep what they saved
   runs NAME [--json]                        run history
   records NAME ENTITY [--format jsonl|csv|xlsx] [--output FILE] [--flatten] [--limit N]
           [--delimiter C] [--bom] [--raw-times] [--null-text]
@@ -79,6 +85,26 @@ void onSignal(int)
 {
     const char byte = 1;
     [[maybe_unused]] const auto ignored = ::write(s_signalPipe[1], &byte, 1);
+}
+
+// SIGINT and SIGTERM call `stop` on this thread, through a pipe (a signal handler may only write()).
+std::unique_ptr<QSocketNotifier> onStopSignals(QObject *context, std::function<void()> stop)
+{
+    if (s_signalPipe[0] < 0 && ::pipe(s_signalPipe) != 0)
+        return nullptr;
+    ::fcntl(s_signalPipe[1], F_SETFL, O_NONBLOCK);
+    auto notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [stop = std::move(stop)] {
+        char byte;
+        [[maybe_unused]] const auto ignored = ::read(s_signalPipe[0], &byte, 1);
+        stop();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    return notifier;
 }
 
 QString csvField(const QString &value)
@@ -278,6 +304,8 @@ int CliApp::run()
         return cmdSync();
     if (command == QLatin1String("schedule"))
         return cmdSchedule();
+    if (command == QLatin1String("worker"))
+        return cmdWorker();
     if (command == QLatin1String("runs"))
         return cmdRuns();
     if (command == QLatin1String("records"))
@@ -716,6 +744,75 @@ int CliApp::cmdSchedule()
     return Ok;
 }
 
+int CliApp::cmdWorker()
+{
+    bool present = false;
+    const QString concurrencyText = takeOption(QStringLiteral("--concurrency"), &present);
+    bool ok = true;
+    const int concurrency = present ? concurrencyText.toInt(&ok) : 1;
+    if (!ok || concurrency < 1 || concurrency > 16)
+        return usage(QStringLiteral("--concurrency takes a number from 1 to 16"));
+    const QString pollText = takeOption(QStringLiteral("--poll"), &present);
+    const int poll = present ? pollText.toInt(&ok) : 30;
+    if (!ok || poll < 1 || poll > 3600)
+        return usage(QStringLiteral("--poll takes seconds from 1 to 3600"));
+    const QString mode = takeOption(QStringLiteral("--mode"), &present);
+    if (present && mode != QLatin1String("full") && mode != QLatin1String("incremental"))
+        return usage(QStringLiteral("--mode takes full or incremental"));
+    if (!expectNoMore())
+        return Usage;
+    if (!openCatalog())
+        return Failed;
+    SyncScheduler scheduler(m_engine.get(), m_catalog.get());
+    scheduler.setMaxRunning(concurrency);
+    SyncOptions options;
+    options.mode = mode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full;
+    scheduler.setOptions(options);
+    QEventLoop loop;
+    bool stopping = false;
+    const auto say = [this](const QString &line) {
+        m_err << QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")) << "  " << line << "\n";
+        m_err.flush();
+    };
+    QObject::connect(&scheduler, &SyncScheduler::started, &loop,
+                     [&](qint64, const QString &name, const QDateTime &due) {
+                         say(QStringLiteral("%1: started (due since %2)")
+                                 .arg(name, due.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+                     });
+    QObject::connect(
+        &scheduler, &SyncScheduler::finished, &loop, [&](const QString &name, const RunSummary &s) {
+            qint64 saved = 0;
+            for (qint64 n : s.processed)
+                saved += n;
+            say(QStringLiteral("%1: %2, %3 records saved in %4 s%5")
+                    .arg(name, s.status, formatCount(saved), QString::number(s.elapsedMs / 1000.0, 'f', 1),
+                         s.error.isEmpty() ? QString() : QStringLiteral(": ") + s.error));
+            if (stopping && scheduler.runningCount() == 0)
+                loop.quit();
+        });
+    const auto notifier = onStopSignals(&loop, [&] {
+        if (stopping)
+            return;
+        stopping = true;
+        say(QStringLiteral(
+            "Stopping: the syncs running now keep what they saved and resume at their next run"));
+        m_engine->cancelAll();
+        if (scheduler.runningCount() == 0)
+            loop.quit();
+    });
+    say(QStringLiteral("Worker %1 (pid %2) on %3: syncs what is due, checking every %4 s, up to %5 at once")
+            .arg(QSysInfo::machineHostName())
+            .arg(QCoreApplication::applicationPid())
+            .arg(m_catalogPath)
+            .arg(poll)
+            .arg(concurrency));
+    scheduler.start(poll * 1000);
+    loop.exec();
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    return Ok;
+}
+
 int CliApp::syncDue(const SyncOptions &options, const QString &progressMode, const QDateTime &now)
 {
     if (!openCatalog())
@@ -775,25 +872,13 @@ int CliApp::runSync(const ConnectionInfo &connection, const SyncOptions &options
 
     // SIGINT/SIGTERM cancel the sync; the workers stop, committed pages stay, and we exit 130.
     bool interrupted = false;
-    std::unique_ptr<QSocketNotifier> notifier;
-    if (::pipe(s_signalPipe) == 0) {
-        ::fcntl(s_signalPipe[1], F_SETFL, O_NONBLOCK);
-        notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
-        QObject::connect(notifier.get(), &QSocketNotifier::activated, job, [&] {
-            char byte;
-            [[maybe_unused]] const auto ignored = ::read(s_signalPipe[0], &byte, 1);
-            if (!interrupted)
-                m_err << "Stopping: finishing the commit in progress; the next sync resumes from here.\n";
-            m_err.flush();
-            interrupted = true;
-            job->cancel();
-        });
-        struct sigaction action = {};
-        action.sa_handler = onSignal;
-        sigemptyset(&action.sa_mask);
-        ::sigaction(SIGINT, &action, nullptr);
-        ::sigaction(SIGTERM, &action, nullptr);
-    }
+    const auto notifier = onStopSignals(job, [&] {
+        if (!interrupted)
+            m_err << "Stopping: finishing the commit in progress; the next sync resumes from here.\n";
+        m_err.flush();
+        interrupted = true;
+        job->cancel();
+    });
 
     QHash<QString, qint64> lastPrinted;
     QHash<QString, EntityProgress> waiting; // entities waiting for the API now, said again every 5 s
@@ -961,7 +1046,9 @@ int CliApp::cmdRuns()
                                {QStringLiteral("started"), run.startedAt.toUTC().toString(Qt::ISODateWithMs)},
                                {QStringLiteral("records"), run.records},
                                {QStringLiteral("entityCounts"), run.entityCounts},
-                               {QStringLiteral("entityResults"), run.entityResults}};
+                               {QStringLiteral("entityResults"), run.entityResults},
+                               {QStringLiteral("host"), run.host},
+                               {QStringLiteral("pid"), run.pid}};
             if (run.finishedAt.isValid()) {
                 object.insert(QStringLiteral("finished"), run.finishedAt.toUTC().toString(Qt::ISODateWithMs));
                 object.insert(QStringLiteral("durationMs"), run.startedAt.msecsTo(run.finishedAt));

@@ -45,6 +45,7 @@ private:
     int cmdTest();
     int cmdSync();
     int cmdSchedule();
+    int cmdWorker();
     // --now TIME, or the clock; false (usage printed) when TIME is not a time.
     bool takeClock(QDateTime *now);
     int syncDue(const SyncOptions &options, const QString &progressMode, const QDateTime &now);

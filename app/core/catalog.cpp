@@ -17,6 +17,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QThread>
 
 #include <csignal>
@@ -144,6 +145,10 @@ const QList<QStringList> &migrations()
             // When a connection syncs by itself (Schedule::spec()), in which time zone, since when.
             QStringLiteral("CREATE TABLE schedules (connection_id INTEGER PRIMARY KEY, spec TEXT NOT NULL, "
                            "time_zone TEXT, set_at INTEGER NOT NULL, last_fired INTEGER)"),
+        },
+        {
+            // Which machine ran each run (with pid): a worker on another host is not judged by our pids.
+            QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
         },
     };
     return steps;
@@ -421,12 +426,13 @@ static RunInfo runFrom(const QSqlQuery &q)
     run.pid = q.value(10).toLongLong();
     run.lastCommitAt = fromMs(q.value(11));
     run.entityResults = jsonObject(q.value(12));
+    run.host = q.value(13).toString();
     return run;
 }
 
 static const char kRunColumns[] =
     "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
-    "records, entity_counts, error, pid, last_commit_at, entity_results FROM runs";
+    "records, entity_counts, error, pid, last_commit_at, entity_results, host FROM runs";
 
 QList<RunInfo> Catalog::runs(qint64 connectionId, int limit)
 {
@@ -689,13 +695,15 @@ bool Catalog::removeConnection(qint64 id)
 qint64 Catalog::startRun(qint64 connectionId, const QString &mode, const QStringList &entities)
 {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("INSERT INTO runs (connection_id, status, mode, entities, started_at, pid) "
-                             "VALUES (?, 'running', ?, ?, ?, ?)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO runs (connection_id, status, mode, entities, started_at, pid, host) "
+                       "VALUES (?, 'running', ?, ?, ?, ?, ?)"));
     q.addBindValue(connectionId);
     q.addBindValue(text(mode));
     q.addBindValue(text(entities.join(QLatin1Char(','))));
     q.addBindValue(nowMs());
     q.addBindValue(QCoreApplication::applicationPid());
+    q.addBindValue(QSysInfo::machineHostName());
     if (!q.exec()) {
         m_error = q.lastError().text();
         return 0;
@@ -817,7 +825,11 @@ bool Catalog::deleteEntityState(qint64 connectionId, const QString &entity)
 int Catalog::markStaleRuns()
 {
     QSqlQuery q(database());
-    q.exec(QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running'"));
+    // Only this machine's runs: a pid says nothing about a process on another host.
+    q.prepare(
+        QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running' AND (host IS NULL OR host = ?)"));
+    q.addBindValue(QSysInfo::machineHostName());
+    q.exec();
     QList<qint64> stale;
     const qint64 self = QCoreApplication::applicationPid();
     while (q.next()) {

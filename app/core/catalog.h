@@ -43,6 +43,7 @@ struct RunInfo
     QJsonObject entityResults; // entity -> {"state": done|failed|cancelled|skipped, "error": why}
     QString error;
     qint64 pid = 0;
+    QString host;           // the machine that ran it (QSysInfo::machineHostName)
     QDateTime lastCommitAt; // the run's last chunk commit; an interrupted run ends here
 };
 

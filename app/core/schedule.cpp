@@ -334,7 +334,13 @@ QList<ScheduledSync> scheduledSyncs(Catalog &catalog)
         if (it == schedules.cend())
             continue;
         const auto last = catalog.latestRun(connection.id);
-        out.append({connection.id, connection.name, *it, it->nextRun(last ? last->startedAt : QDateTime())});
+        QDateTime next = it->nextRun(last ? last->startedAt : QDateTime());
+        // A run cut short by a kill resumes at once, by whichever process checks first.
+        if (last && last->status == QLatin1String("interrupted")) {
+            const QDateTime stopped = last->finishedAt.isValid() ? last->finishedAt : last->startedAt;
+            next = next.isValid() ? qMin(next, stopped.toUTC()) : stopped.toUTC();
+        }
+        out.append({connection.id, connection.name, *it, next});
     }
     std::stable_sort(out.begin(), out.end(), [](const ScheduledSync &a, const ScheduledSync &b) {
         return a.nextRun.isValid() && (!b.nextRun.isValid() || a.nextRun < b.nextRun);

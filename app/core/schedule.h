@@ -83,5 +83,6 @@ struct ScheduledSync
     bool isDue(const QDateTime &now) const { return nextRun.isValid() && nextRun <= now; }
 };
 
-// Every scheduled connection of the catalog, the longest overdue first.
+// Every scheduled connection of the catalog, the longest overdue first. One whose last run was interrupted
+// (its process killed) is due at once, to resume.
 QList<ScheduledSync> scheduledSyncs(Catalog &catalog);

@@ -23,17 +23,21 @@ void SyncScheduler::check()
 {
     if (!m_catalog || !m_catalog->isOpen())
         return;
+    // Runs of processes that died (a killed worker) become "interrupted", so this or the next check resumes
+    // them; the writer does it, this check reads what the last one left.
+    m_engine->writer()->submit([](Catalog &catalog) { return QVariant(catalog.markStaleRuns()); });
     const QDateTime now = m_clock();
     for (const ScheduledSync &scheduled : scheduledSyncs(*m_catalog)) {
+        if (m_running.size() >= m_maxRunning)
+            return; // the next check starts the rest, longest overdue first
         if (!scheduled.isDue(now) || m_running.contains(scheduled.connectionId))
             continue;
         const auto connection = m_catalog->connectionById(scheduled.connectionId);
         if (!connection)
             continue;
-        SyncOptions options; // every entity, resuming an interrupted run
         QString error;
         SyncRefusal refusal = SyncRefusal::None;
-        SyncJob *job = m_engine->startSync(*connection, options, &error, &refusal);
+        SyncJob *job = m_engine->startSync(*connection, m_options, &error, &refusal);
         if (!job && refusal == SyncRefusal::AlreadySyncing)
             continue; // stays due; never a second run of one connection
         // Served, started or not: a connection that cannot start is said once per firing, not every check.
@@ -50,10 +54,14 @@ void SyncScheduler::check()
         const QString name = connection->name;
         connect(job, &SyncJob::finished, this, [this, id, name](const RunSummary &summary) {
             m_running.remove(id);
+            emit finished(name, summary);
+            if (m_running.size() + 1 == m_maxRunning)
+                QTimer::singleShot(0, this, &SyncScheduler::check); // a place is free: the next due one
+
             // Cancelled is what someone chose, not a failure to be told about.
             if (summary.status != QLatin1String("done") && summary.status != QLatin1String("cancelled"))
                 emit failed(name, summary.error.isEmpty() ? summary.status : summary.error);
         });
-        emit started(id);
+        emit started(id, name, scheduled.nextRun);
     }
 }

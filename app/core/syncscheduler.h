@@ -4,6 +4,7 @@
 #pragma once
 
 #include "schedule.h"
+#include "syncengine.h"
 
 #include <QObject>
 #include <QSet>
@@ -12,7 +13,6 @@
 #include <functional>
 
 class Catalog;
-class SyncEngine;
 
 class SyncScheduler : public QObject
 {
@@ -22,6 +22,11 @@ public:
     // `catalog`: this thread's read connection; writes go through the engine's writer.
     SyncScheduler(SyncEngine *engine, Catalog *catalog, QObject *parent = nullptr);
     void setClock(Clock clock) { m_clock = std::move(clock); } // tests
+    // At most this many scheduled runs at once (the worker's --concurrency); the rest wait their turn.
+    void setMaxRunning(int runs) { m_maxRunning = qMax(1, runs); }
+    int runningCount() const { return int(m_running.size()); }
+    // Options of every scheduled run (the entities are always all of them).
+    void setOptions(const SyncOptions &options) { m_options = options; }
     void start(int intervalMs = 30000);
     QDateTime now() const { return m_clock(); }
 
@@ -29,7 +34,8 @@ public slots:
     void check(); // starts whatever is due now
 
 signals:
-    void started(qint64 connectionId);
+    void started(qint64 connectionId, const QString &connection, const QDateTime &due);
+    void finished(const QString &connection, const RunSummary &summary);
     // A scheduled run that ended other than done, or could not start: for a notification.
     void failed(const QString &connection, const QString &error);
 
@@ -39,4 +45,6 @@ private:
     Clock m_clock;
     QTimer m_timer;
     QSet<qint64> m_running; // connections this scheduler started and that have not finished
+    int m_maxRunning = 1 << 30;
+    SyncOptions m_options;
 };
