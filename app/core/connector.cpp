@@ -210,6 +210,8 @@ QJsonObject FetchState::toJson() const
         object.insert(QStringLiteral("cursor"), cursor);
     if (total >= 0)
         object.insert(QStringLiteral("total"), total);
+    if (total >= 0 && totalEstimated)
+        object.insert(QStringLiteral("totalEstimated"), true);
     if (!highWater.isNull() && !highWater.isUndefined())
         object.insert(QStringLiteral("highWater"), highWater);
     if (!metadata.isEmpty())
@@ -227,6 +229,7 @@ FetchState FetchState::fromJson(const QJsonObject &object)
     state.cursor = object.value(QStringLiteral("cursor")).toString();
     state.iterationsInChunk = object.value(QStringLiteral("iterationsInChunk")).toInt();
     state.total = object.value(QStringLiteral("total")).toInteger(-1);
+    state.totalEstimated = object.value(QStringLiteral("totalEstimated")).toBool();
     state.highWater = object.value(QStringLiteral("highWater"));
     if (state.highWater.isUndefined())
         state.highWater = QJsonValue();

@@ -105,9 +105,10 @@ struct FetchState
     qint64 offset = 0;
     QString cursor;
     int iterationsInChunk = 0;
-    qint64 total = -1;    // total records in the entity when the API says; -1 unknown
-    QJsonValue highWater; // largest cursor-field value seen: the next incremental run's `since`
-    QJsonObject metadata; // connector-specific
+    qint64 total = -1;           // total records in the entity when the API says; -1 unknown
+    bool totalEstimated = false; // `total` is an estimate (a file's rows per byte read so far), shown "≈"
+    QJsonValue highWater;        // largest cursor-field value seen: the next incremental run's `since`
+    QJsonObject metadata;        // connector-specific
 
     QJsonObject toJson() const;
     static FetchState fromJson(const QJsonObject &object);

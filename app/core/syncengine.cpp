@@ -147,7 +147,8 @@ private:
     void settleInCatalog(bool completed, const QString &status);
     void emitProgress(bool force);
     void estimateTotal(const EntityState &es);
-    void setTotal(qint64 total); // what the source said (ignored when it says nothing, -1)
+    // What the source said (ignored when it says nothing, -1), or estimated from what it read so far.
+    void setTotal(qint64 total, bool estimated = false);
     void log(LogLevel level, const QString &message);
     void finish(const QString &state, const QString &error);
 
@@ -259,12 +260,12 @@ void EntityWorker::estimateTotal(const EntityState &es)
     m_progress.totalEstimated = true;
 }
 
-void EntityWorker::setTotal(qint64 total)
+void EntityWorker::setTotal(qint64 total, bool estimated)
 {
     if (total < 0)
         return;
     m_progress.total = total;
-    m_progress.totalEstimated = false;
+    m_progress.totalEstimated = estimated;
 }
 
 void EntityWorker::run()
@@ -277,7 +278,7 @@ void EntityWorker::run()
     m_progress.state = QStringLiteral("running");
     m_progress.processed = es.state.totalProcessed;
     m_progress.pages = es.state.page; // cumulative across a resume, as records are
-    m_progress.total = es.state.total;
+    setTotal(es.state.total, es.state.totalEstimated);
     estimateTotal(es);
     emitProgress(true);
 
@@ -375,7 +376,7 @@ void EntityWorker::fetchAll(BaseConnector &connector, EntityState &es)
         m_processedThisRun += records.size();
         ++m_progress.pages;
         m_progress.processed = next.totalProcessed;
-        setTotal(next.total);
+        setTotal(next.total, next.totalEstimated);
         queueCommit(es, std::move(records));
         records = RecordBatch();
         emitProgress(false);

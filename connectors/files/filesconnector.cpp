@@ -701,6 +701,34 @@ TestResult FilesConnector::testConnection()
     return result;
 }
 
+namespace {
+// Rows are not counted until a file's last line is read, but its bytes are known: the rows per byte read so
+// far give the entity's total as an estimate ("≈"), exact once the last file is read.
+void estimateTotal(FetchState *state, const QList<QFileInfo> &files, const QDir &root)
+{
+    state->totalEstimated = state->hasMore;
+    if (!state->hasMore) {
+        state->total = state->totalProcessed;
+        return;
+    }
+    const QString current = state->metadata.value(QStringLiteral("file")).toString();
+    const QString after = state->metadata.value(QStringLiteral("after")).toString();
+    qint64 all = 0;
+    qint64 read = 0;
+    for (const QFileInfo &file : files) {
+        const QString relative = root.relativeFilePath(file.absoluteFilePath());
+        all += file.size();
+        if (current.isEmpty() ? relative <= after : relative < current)
+            read += file.size();
+        else if (relative == current)
+            read += state->offset;
+    }
+    state->total = read > 0 ? qMax(state->totalProcessed,
+                                   qint64(double(state->totalProcessed) * double(all) / double(read) + 0.5))
+                            : -1;
+}
+} // namespace
+
 FetchState FilesConnector::fetchEntityChunk(const ResumableFetchOptions &options)
 {
     QStringList problems;
@@ -900,6 +928,8 @@ FetchState FilesConnector::fetchEntityChunk(const ResumableFetchOptions &options
         state.totalProcessed += batch.size();
         ++state.page;
         ++state.iterationsInChunk;
+        if (!incremental) // which files an incremental sync reads again is not known ahead
+            estimateTotal(&state, listFiles(), rootDir);
         if (options.onBatch)
             options.onBatch(std::move(batch));
         if (options.onProgress)
