@@ -786,8 +786,12 @@ QString SyncPanel::progressSummary() const
             continue;
         }
         const EntityProgress &p = it->last;
-        parts << (p.total > 0 ? QStringLiteral("%1 %2%").arg(entity.name).arg(p.committed * 100 / p.total)
-                              : QStringLiteral("%1 %2").arg(entity.name, Format::count(p.committed)));
+        // "≈": the total is an estimate (the file's size, the last full refresh); past it, just the count.
+        parts << (p.total > 0 && p.committed <= p.total
+                      ? QStringLiteral("%1 %2%3%")
+                            .arg(entity.name, p.totalEstimated ? QStringLiteral("≈") : QString())
+                            .arg(p.committed * 100 / p.total)
+                      : QStringLiteral("%1 %2").arg(entity.name, Format::count(p.committed)));
     }
     if (more > 0)
         parts << tr("%1 more").arg(more);
