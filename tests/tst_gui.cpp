@@ -7,6 +7,7 @@
 #include "connectionspage.h"
 #include "connectorcatalogpage.h"
 #include "connectorlistmodel.h"
+#include "connectorpicker.h"
 #include "connectorregistry.h"
 #include "fakestripeserver.h"
 #include "filterheader.h"
@@ -26,6 +27,7 @@
 #include "testconnectionwidget.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -37,9 +39,11 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QListWidget>
 #include <QLocale>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -99,6 +103,7 @@ private slots:
     void scheduledSyncsRunWhileOpenAndFailuresAreSaid();
     void duplicateKeepsTheEntitySelection();
     void relativeTimesAreSaidAgainEveryMinute();
+    void ctrlNPicksAConnectorBySearch();
 
 private:
     ConnectionDialog *openAddDialog();
@@ -1235,6 +1240,49 @@ void TestGui::relativeTimesAreSaidAgainEveryMinute()
     QVERIFY2(!itemText().contains(QLatin1String("5 min ago")), qPrintable(itemText()));
     QVERIFY(QMetaObject::invokeMethod(clock, "timeout")); // a minute passed
     QVERIFY2(itemText().contains(QLatin1String("5 min ago")), qPrintable(itemText()));
+}
+
+void TestGui::ctrlNPicksAConnectorBySearch()
+{
+    m_window->showPage(MainWindow::SqlPage); // from any page
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("newConnectionAction"));
+    QVERIFY(action);
+    QCOMPARE(action->shortcut(), QKeySequence(QKeySequence::New));
+    action->trigger();
+    QPointer<ConnectorPicker> picker =
+        m_window->findChild<ConnectorPicker *>(QStringLiteral("connectorPicker"));
+    QVERIFY(picker);
+    QVERIFY(picker->isVisible());
+    QAbstractItemModelTester tester(picker->list()->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const int all = picker->list()->model()->rowCount();
+    QVERIFY(all >= 7);
+    QTest::keyClicks(picker->searchField(), QStringLiteral("strip"));
+    QCOMPARE(picker->list()->model()->rowCount(), 1);
+    QCOMPARE(picker->connectorId(), QStringLiteral("stripe"));
+    QTest::keyClick(picker->searchField(), Qt::Key_Escape); // clears the search, keeps the picker
+    QCOMPARE(picker->searchField()->text(), QString());
+    QCOMPARE(picker->list()->model()->rowCount(), all);
+    QTest::keyClicks(picker->searchField(), QStringLiteral("strip"));
+    QTest::keyClick(picker->searchField(), Qt::Key_Down); // the list moves from the search box
+    QCOMPARE(picker->connectorId(), QStringLiteral("stripe"));
+    QTest::keyClick(picker->searchField(), Qt::Key_Return);
+    QTRY_VERIFY(!picker || !picker->isVisible());
+    QCOMPARE(m_window->currentPage(), int(MainWindow::ConnectionsPageIndex));
+    ConnectionDialog *dialog = m_window->connectionsPage()->openDialog();
+    QVERIFY(dialog);
+    QVERIFY(dialog->form()->editor(QStringLiteral("api_key"))); // Stripe's form
+    dialog->close();
+    // With nothing typed, Esc closes the picker and nothing is added.
+    action->trigger();
+    picker = nullptr;
+    for (ConnectorPicker *open : m_window->findChildren<ConnectorPicker *>()) {
+        if (open->isVisible())
+            picker = open; // the first one may wait for its deferred delete
+    }
+    QVERIFY(picker);
+    QTest::keyClick(picker->searchField(), Qt::Key_Escape);
+    QTRY_VERIFY(!picker || !picker->isVisible());
 }
 
 void TestGui::escapeClearsASearch()

@@ -3,6 +3,7 @@
 #include "connectionfile.h"
 #include "connectionspage.h"
 #include "connectorcatalogpage.h"
+#include "connectorpicker.h"
 #include "connectorregistry.h"
 #include "format.h"
 #include "settingsdialog.h"
@@ -155,7 +156,7 @@ void MainWindow::createActions()
     auto *newAction = new QAction(Icons::ui(QStringLiteral("add")), tr("&New connection…"), this);
     newAction->setObjectName(QStringLiteral("newConnectionAction"));
     newAction->setShortcut(QKeySequence::New);
-    newAction->setToolTip(tr("Add a connection for the selected connector (Ctrl+N)"));
+    newAction->setToolTip(tr("Add a connection: pick its connector (Ctrl+N)"));
     connect(newAction, &QAction::triggered, this, &MainWindow::newConnection);
     auto *settingsAction = new QAction(Icons::ui(QStringLiteral("settings")), tr("&Settings…"), this);
     settingsAction->setObjectName(QStringLiteral("settingsAction"));
@@ -278,19 +279,17 @@ void MainWindow::showPage(int page)
 
 void MainWindow::newConnection()
 {
-    QString id = m_catalogPage->currentConnectorId();
-    if (id.isEmpty()) {
-        const QList<ConnectorMetadata> all = ConnectorRegistry::instance().all();
-        if (all.size() != 1) {
-            showPage(ConnectorsPage);
-            m_catalogPage->focusSearch();
-            statusBar()->showMessage(tr("Pick a connector, then press “Add connection…”."), 6000);
+    // From any page: a searchable list of the connectors, the one selected in the catalog first.
+    auto *picker = new ConnectorPicker(m_catalogPage->currentConnectorId(), this);
+    picker->setAttribute(Qt::WA_DeleteOnClose);
+    connect(picker, &QDialog::accepted, this, [this, picker] {
+        const QString id = picker->connectorId();
+        if (id.isEmpty())
             return;
-        }
-        id = all.first().id;
-    }
-    showPage(ConnectionsPageIndex);
-    m_connectionsPage->addConnection(id);
+        showPage(ConnectionsPageIndex);
+        m_connectionsPage->addConnection(id);
+    });
+    picker->open();
 }
 
 void MainWindow::updateStatus()
