@@ -1,6 +1,8 @@
 // Schedules: cron syntax and its next firing across DST changes, intervals, and what is due by a test clock.
 #include "catalog.h"
 #include "schedule.h"
+#include "syncscheduler.h"
+#include "testutil.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -263,6 +265,33 @@ private slots:
         QVERIFY(again.removeConnection(b));
         QVERIFY(again.schedules().isEmpty());
         Q_UNUSED(c);
+    }
+
+    // A due connection whose sync cannot even start ends like any other run, for the worker's log, and is
+    // said as a failure once for that firing.
+    void aScheduledRunThatCannotStartEndsSayingWhy()
+    {
+        EngineFixture fx;
+        QVERIFY(fx.open());
+        const qint64 id =
+            fx.catalog->addConnection(QStringLiteral("Retired"), QStringLiteral("no-such-source"), {});
+        QString error;
+        auto hourly = *Schedule::every(QStringLiteral("1h"), &error);
+        hourly.setAt = QDateTime::currentDateTimeUtc().addDays(-1);
+        QVERIFY(fx.catalog->setSchedule(id, hourly));
+        SyncScheduler scheduler(fx.engine.get(), fx.catalog.get());
+        QSignalSpy finished(&scheduler, &SyncScheduler::finished);
+        QSignalSpy failed(&scheduler, &SyncScheduler::failed);
+        scheduler.check();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toString(), QStringLiteral("Retired"));
+        const RunSummary summary = finished.first().at(1).value<RunSummary>();
+        QCOMPARE(summary.status, QStringLiteral("failed"));
+        QVERIFY2(summary.error.contains(QLatin1String("no-such-source")), qPrintable(summary.error));
+        QCOMPARE(failed.count(), 1);
+        fx.engine->writer()->flush();
+        scheduler.check(); // that firing is served: not said again
+        QCOMPARE(failed.count(), 1);
     }
 };
 

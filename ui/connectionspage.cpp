@@ -362,8 +362,7 @@ void ConnectionsPage::updateItem(QListWidgetItem *item)
     QString tip = status;
     QString scheduleText;
     if (const Schedule schedule = m_catalog ? m_catalog->schedule(id) : Schedule(); schedule.isOn()) {
-        const auto last = m_catalog->latestRun(id);
-        const QDateTime next = schedule.nextRun(last ? last->startedAt : QDateTime());
+        const QDateTime next = nextScheduledRun(*m_catalog, id, schedule);
         scheduleText = panel && panel->isSyncing()
                            ? tr("syncs %1").arg(schedule.describe())
                            : tr("next sync %1").arg(Format::upcoming(next, QDateTime::currentDateTimeUtc()));

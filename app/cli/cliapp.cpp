@@ -728,19 +728,18 @@ int CliApp::cmdSchedule()
         if (!m_catalog->setSchedule(connection->id, *schedule))
             return fail(QStringLiteral("Cannot save the schedule: %1").arg(m_catalog->errorString()));
     }
-    for (const ScheduledSync &scheduled : scheduledSyncs(*m_catalog)) {
-        if (scheduled.connectionId != connection->id)
-            continue;
-        const QString when =
-            scheduled.isDue(now)
-                ? QStringLiteral("due now")
-                : QStringLiteral("next run %1")
-                      .arg(scheduled.nextRun.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
-        m_out << connection->name << ": " << scheduled.schedule.describe() << "; " << when
-              << " (run by `mako-connect-cli sync --due` or the open app)\n";
+    const Schedule schedule = m_catalog->schedule(connection->id);
+    if (!schedule.isOn()) {
+        m_out << connection->name << ": not scheduled\n";
         return Ok;
     }
-    m_out << connection->name << ": not scheduled\n";
+    const QDateTime next = nextScheduledRun(*m_catalog, connection->id, schedule);
+    const QString when = next.isValid() && next <= now
+                             ? QStringLiteral("due now")
+                             : QStringLiteral("next run %1")
+                                   .arg(next.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    m_out << connection->name << ": " << schedule.describe() << "; " << when
+          << " (run by `mako-connect-cli sync --due` or the open app)\n";
     return Ok;
 }
 

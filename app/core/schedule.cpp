@@ -325,22 +325,26 @@ std::optional<Schedule> Schedule::fromSpec(const QString &spec, const QByteArray
     return std::nullopt;
 }
 
+QDateTime nextScheduledRun(Catalog &catalog, qint64 connectionId, const Schedule &schedule)
+{
+    const auto last = catalog.latestRun(connectionId);
+    QDateTime next = schedule.nextRun(last ? last->startedAt : QDateTime());
+    // A run cut short by a kill resumes at once, by whichever process checks first.
+    if (last && last->status == QLatin1String("interrupted")) {
+        const QDateTime stopped = last->finishedAt.isValid() ? last->finishedAt : last->startedAt;
+        next = next.isValid() ? qMin(next, stopped.toUTC()) : stopped.toUTC();
+    }
+    return next;
+}
+
 QList<ScheduledSync> scheduledSyncs(Catalog &catalog)
 {
     const QHash<qint64, Schedule> schedules = catalog.schedules();
     QList<ScheduledSync> out;
     for (const ConnectionInfo &connection : catalog.connections()) {
         const auto it = schedules.constFind(connection.id);
-        if (it == schedules.cend())
-            continue;
-        const auto last = catalog.latestRun(connection.id);
-        QDateTime next = it->nextRun(last ? last->startedAt : QDateTime());
-        // A run cut short by a kill resumes at once, by whichever process checks first.
-        if (last && last->status == QLatin1String("interrupted")) {
-            const QDateTime stopped = last->finishedAt.isValid() ? last->finishedAt : last->startedAt;
-            next = next.isValid() ? qMin(next, stopped.toUTC()) : stopped.toUTC();
-        }
-        out.append({connection.id, connection.name, *it, next});
+        if (it != schedules.cend())
+            out.append({connection.id, connection.name, *it, nextScheduledRun(catalog, connection.id, *it)});
     }
     std::stable_sort(out.begin(), out.end(), [](const ScheduledSync &a, const ScheduledSync &b) {
         return a.nextRun.isValid() && (!b.nextRun.isValid() || a.nextRun < b.nextRun);

@@ -83,6 +83,9 @@ struct ScheduledSync
     bool isDue(const QDateTime &now) const { return nextRun.isValid() && nextRun <= now; }
 };
 
-// Every scheduled connection of the catalog, the longest overdue first. One whose last run was interrupted
-// (its process killed) is due at once, to resume.
+// When the connection's next scheduled run is due (UTC), by its schedule and its last run. One whose last
+// run was interrupted (its process killed) is due at once, to resume.
+QDateTime nextScheduledRun(Catalog &catalog, qint64 connectionId, const Schedule &schedule);
+
+// Every scheduled connection of the catalog (nextScheduledRun for each), the longest overdue first.
 QList<ScheduledSync> scheduledSyncs(Catalog &catalog);

@@ -47,6 +47,12 @@ void SyncScheduler::check()
             return QVariant();
         });
         if (!job) {
+            // Ended before it began: the worker's log says so as it says any other end.
+            RunSummary refused;
+            refused.connectionId = id;
+            refused.status = QStringLiteral("failed");
+            refused.error = error;
+            emit finished(connection->name, refused);
             emit failed(connection->name, error);
             continue;
         }

@@ -35,6 +35,7 @@ public slots:
 
 signals:
     void started(qint64 connectionId, const QString &connection, const QDateTime &due);
+    // Every scheduled run's end, including one that could not start (status "failed", nothing saved).
     void finished(const QString &connection, const RunSummary &summary);
     // A scheduled run that ended other than done, or could not start: for a notification.
     void failed(const QString &connection, const QString &error);
