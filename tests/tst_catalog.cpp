@@ -1,8 +1,10 @@
-// The SQLite catalog and its single writer: migrations, upserts keyed by (connection, entity, key), a chunk
-// and its FetchState in one transaction, views, removal, stale runs; and the file secret store.
+// The catalog (SQLite, or PostgreSQL under tests/with-postgres.sh) and its single writer: migrations, upserts
+// keyed by (connection, entity, key), a chunk and its FetchState in one transaction, views, removal, stale
+// runs; and the file secret store.
 #include "catalog.h"
 #include "catalogwriter.h"
 #include "secretstore.h"
+#include "testcatalog.h"
 
 #include <QFile>
 #include <QSqlQuery>
@@ -16,7 +18,10 @@ class TestCatalog : public QObject
 private:
     QTemporaryDir m_dir;
     int m_counter = 0;
-    QString freshPath() { return m_dir.filePath(QStringLiteral("c%1.sqlite").arg(++m_counter)); }
+    QString freshPath()
+    {
+        return TestCatalogs::fresh(m_dir.filePath(QStringLiteral("c%1.sqlite").arg(++m_counter)));
+    }
 
     static RecordBatch batch(int from, int to, const QByteArray &tag = "v1")
     {
@@ -40,9 +45,11 @@ private slots:
             q.exec(QStringLiteral("SELECT version FROM schema_version"));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toInt(), Catalog::schemaVersion());
-            q.exec(QStringLiteral("PRAGMA journal_mode"));
-            QVERIFY(q.next());
-            QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+            if (catalog.backend() == CatalogBackend::Sqlite) {
+                q.exec(QStringLiteral("PRAGMA journal_mode"));
+                QVERIFY(q.next());
+                QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+            }
         }
         Catalog again(path);
         QVERIFY(again.isOpen());
@@ -111,8 +118,8 @@ private slots:
         writer.flush();
         QCOMPARE(reader.recordCount(id, QStringLiteral("things")), 750);
         QSqlQuery q(reader.database());
-        q.exec(
-            QStringLiteral("SELECT json_extract(data, '$.tag') FROM records WHERE record_key = 'rec_300'"));
+        q.exec(QStringLiteral("SELECT %1 FROM records WHERE record_key = 'rec_300'")
+                   .arg(TestCatalogs::jsonText(QStringLiteral("data"), QStringLiteral("tag"))));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("v2"));
         const auto state = reader.entityState(id, QStringLiteral("things"));
@@ -131,10 +138,9 @@ private slots:
         const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
         // A trigger makes the 3rd insert of the chunk fail: the whole chunk and its state must roll back
         // (I1).
-        QVERIFY(QSqlQuery(reader.database())
-                    .exec(QStringLiteral(
-                        "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.record_key = 'rec_2' "
-                        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
+        QVERIFY(TestCatalogs::failInserts(reader.database(), QStringLiteral("records"),
+                                          QStringLiteral("NEW.record_key = 'rec_2'"),
+                                          QStringLiteral("disk on fire")));
         CatalogWriter writer(path);
         QString error;
         QVERIFY(writer.start(&error));
@@ -165,10 +171,9 @@ private slots:
         const QString path = freshPath();
         Catalog reader(path);
         const qint64 id = reader.addConnection(QStringLiteral("src"), QStringLiteral("stripe"), {});
-        QVERIFY(QSqlQuery(reader.database())
-                    .exec(QStringLiteral(
-                        "CREATE TRIGGER boom BEFORE INSERT ON entity_fields WHEN NEW.path = 'extra' "
-                        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")));
+        QVERIFY(TestCatalogs::failInserts(reader.database(), QStringLiteral("entity_fields"),
+                                          QStringLiteral("NEW.path = 'extra'"),
+                                          QStringLiteral("disk on fire")));
         CatalogWriter writer(path);
         QString error;
         QVERIFY(writer.start(&error));
@@ -202,7 +207,7 @@ private slots:
         QCOMPARE(outcomes, QList<bool>({true, false}));
         QCOMPARE(counts(QStringLiteral("n")).total(), 10);
         writer.forgetFailure(id, QStringLiteral("things"), 7);
-        QVERIFY(QSqlQuery(reader.database()).exec(QStringLiteral("DROP TRIGGER boom")));
+        QVERIFY(TestCatalogs::stopFailingInserts(reader.database(), QStringLiteral("entity_fields")));
         write(20, 25, "v1");
         write(25, 30, "v1");
         QCOMPARE(outcomes, QList<bool>({true, false, true, true}));

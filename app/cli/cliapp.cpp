@@ -802,7 +802,7 @@ int CliApp::cmdWorker()
     say(QStringLiteral("Worker %1 (pid %2) on %3: syncs what is due, checking every %4 s, up to %5 at once")
             .arg(QSysInfo::machineHostName())
             .arg(QCoreApplication::applicationPid())
-            .arg(m_catalogPath)
+            .arg(CatalogLocation::display(m_catalogPath))
             .arg(poll)
             .arg(concurrency));
     scheduler.start(poll * 1000);

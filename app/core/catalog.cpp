@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include "jsonscan.h"
+#include "sqlitedialect.h"
 
 #include <QSet>
 
@@ -71,6 +72,13 @@ QString text(const QString &value)
     return value.isNull() ? QStringLiteral("") : value;
 }
 
+// SQLite says "UNIQUE constraint failed"; PostgreSQL's SQLSTATE 23505 is unique_violation.
+bool isUniqueViolation(const QSqlError &error)
+{
+    return error.text().contains(QLatin1String("UNIQUE")) ||
+           error.nativeErrorCode() == QLatin1String("23505");
+}
+
 QString sqlIdentifier(const QString &name)
 {
     QString quoted = name;
@@ -92,127 +100,26 @@ QString slug(const QString &text)
     return out.isEmpty() ? QStringLiteral("x") : out;
 }
 
-// Each entry moves the schema one version forward; never edit a shipped entry, append a new one.
-const QList<QStringList> &migrations()
-{
-    static const QList<QStringList> steps{
-        {
-            QStringLiteral(
-                "CREATE TABLE connections (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL "
-                "UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', "
-                "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"),
-            QStringLiteral("CREATE TABLE sync_state (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
-                           "status TEXT NOT NULL, mode TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0, "
-                           "since TEXT, next_since TEXT, state TEXT NOT NULL, run_id INTEGER, "
-                           "updated_at INTEGER NOT NULL, PRIMARY KEY (connection_id, entity))"),
-            QStringLiteral(
-                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id INTEGER NOT "
-                "NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities TEXT NOT NULL, started_at "
-                "INTEGER NOT NULL, finished_at INTEGER, records INTEGER NOT NULL DEFAULT 0, "
-                "entity_counts TEXT, error TEXT, pid INTEGER)"),
-            QStringLiteral("CREATE INDEX runs_by_connection ON runs (connection_id, id)"),
-            QStringLiteral(
-                "CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, "
-                "at INTEGER NOT NULL, level TEXT NOT NULL, entity TEXT, message TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX run_log_by_run ON run_log (run_id, id)"),
-            // Records stay exactly as the API sent them; the unique key makes every write an upsert (I2).
-            QStringLiteral("CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
-                           "record_key TEXT NOT NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, "
-                           "generation INTEGER NOT NULL DEFAULT 0)"),
-            QStringLiteral(
-                "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
-        },
-        {
-            // Run history counts what each chunk committed, in the chunk's own transaction; an interrupted
-            // run ends at its last commit; each entity's outcome (done, failed with why, skipped) is kept.
-            QStringLiteral("ALTER TABLE runs ADD COLUMN last_commit_at INTEGER"),
-            QStringLiteral("ALTER TABLE runs ADD COLUMN entity_results TEXT"),
-        },
-        {
-            // Facts about the catalog as a whole, e.g. which store holds its connections' secrets.
-            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
-        },
-        {
-            // Each entity's inferred schema: per field path, the kinds of value committed (counts, JSON),
-            // and those of the full refresh under way (pass_*), which replace them when it completes.
-            QStringLiteral(
-                "CREATE TABLE entity_fields (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
-                "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT NULL, "
-                "pass_generation INTEGER, pass_counts TEXT, "
-                "PRIMARY KEY (connection_id, entity, path))"),
-        },
-        {
-            // When a connection syncs by itself (Schedule::spec()), in which time zone, since when.
-            QStringLiteral("CREATE TABLE schedules (connection_id INTEGER PRIMARY KEY, spec TEXT NOT NULL, "
-                           "time_zone TEXT, set_at INTEGER NOT NULL, last_fired INTEGER)"),
-        },
-        {
-            // Which machine ran each run (with pid): a worker on another host is not judged by our pids.
-            QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
-        },
-    };
-    return steps;
-}
-
 } // namespace
 
 Catalog::Catalog(const QString &location)
     : m_location(location)
+    , m_dialect(CatalogDialect::create(CatalogLocation::backendOf(location)))
 {
     m_connectionName = QStringLiteral("mako-catalog-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    const QFileInfo info(location);
-    if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath())) {
-        m_error = QStringLiteral("Cannot create the folder %1 for the catalog; choose another location")
-                      .arg(info.absolutePath());
-        return;
-    }
-    if (!(m_error = writeProblem(info)).isEmpty())
-        return;
-    db.setDatabaseName(location);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
-    if (!db.open()) {
-        m_error = QStringLiteral("Cannot open the catalog %1: %2").arg(location, db.lastError().text());
-        return;
-    }
-    // WAL lets readers (the browser, the CLI) work while the writer commits; NORMAL sync is safe with WAL
-    // (a power cut may lose the last commits, never corrupt the file).
-    QSqlQuery pragma(db);
-    if (!pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
-        const bool notADatabase =
-            pragma.lastError().nativeErrorCode() == QLatin1String("26"); // SQLITE_NOTADB
+    QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect->driverName(), m_connectionName);
+    if (!db.isValid()) {
         m_error =
-            notADatabase
-                ? QStringLiteral("%1 is not a Mako Connect catalog (the file is not a SQLite "
-                                 "database); choose the catalog with --catalog PATH, or move "
-                                 "this file aside to start a new one there")
-                      .arg(location)
-                : QStringLiteral("Cannot open the catalog %1: %2").arg(location, pragma.lastError().text());
-        db.close();
+            QStringLiteral("Qt's %1 driver is not installed; install it (Debian: %2) to open %3")
+                .arg(m_dialect->driverName(),
+                     m_dialect->backend() == CatalogBackend::Postgres ? QStringLiteral("libqt6sql6-psql")
+                                                                      : QStringLiteral("libqt6sql6-sqlite"),
+                     CatalogLocation::display(location));
         return;
     }
-    pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-    pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-    pragma.exec(QStringLiteral("PRAGMA cache_size=-32000"));
+    if (!m_dialect->open(db, location, &m_error))
+        return;
     m_open = migrate();
-}
-
-QString Catalog::writeProblem(const QFileInfo &info)
-{
-    // SQLite in WAL mode writes the file and, beside it, <file>-wal and <file>-shm: both must be possible.
-    const QFileInfo folder(info.absolutePath());
-    if (info.exists() && !info.isWritable())
-        return QStringLiteral("The catalog %1 is read-only for you; give your user write permission "
-                              "(chmod u+w \"%1\") or choose another catalog with --catalog PATH")
-            .arg(info.absoluteFilePath());
-    const QFileInfo wal(info.absoluteFilePath() + QStringLiteral("-wal"));
-    if (!folder.isWritable() && !(wal.exists() && wal.isWritable()))
-        return QStringLiteral(
-                   "The folder %1 holding the catalog is not writable for you (the catalog keeps its "
-                   "journal, %2-wal, beside it); give your user write permission there (chmod u+w "
-                   "\"%1\") or choose another catalog with --catalog PATH")
-            .arg(folder.absoluteFilePath(), info.fileName());
-    return {};
 }
 
 Catalog::~Catalog()
@@ -222,6 +129,7 @@ Catalog::~Catalog()
     m_saveState.reset();
     m_addRunCommit.reset();
     m_saveField.reset();
+    m_dialect.reset(); // its statements go before the connection
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
@@ -241,24 +149,23 @@ QSqlQuery &Catalog::prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sq
 
 void *Catalog::sqliteHandle()
 {
-    if (m_sqliteChecked)
-        return m_sqlite;
-    m_sqliteChecked = true;
-    QSqlDatabase db = database();
-    const QVariant handle = db.driver()->handle();
-    QSqlQuery version(db);
-    version.exec(QStringLiteral("SELECT sqlite_version()"));
-    const bool sameLibrary =
-        version.next() && version.value(0).toString() == QLatin1String(sqlite3_libversion());
-    if (sameLibrary && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
-        m_sqlite = *static_cast<sqlite3 *const *>(handle.data());
-    return m_sqlite;
+    return m_dialect->sqliteHandle(database());
 }
 
 qint64 Catalog::dataVersion()
 {
-    QSqlQuery q(database());
-    return q.exec(QStringLiteral("PRAGMA data_version")) && q.next() ? q.value(0).toLongLong() : -1;
+    return m_dialect->dataVersion(database());
+}
+
+CatalogBackend Catalog::backend() const
+{
+    return m_dialect->backend();
+}
+
+void Catalog::setError(const QSqlError &error)
+{
+    m_error = error.text();
+    m_failure = m_dialect->classify(error);
 }
 
 QString Catalog::connectionsStamp()
@@ -290,16 +197,17 @@ QString Catalog::defaultLocation()
 
 int Catalog::schemaVersion()
 {
-    return int(migrations().size());
+    return int(SqliteDialect().migrations().size()); // each dialect has as many steps
 }
 
 bool Catalog::exec(const QString &sql)
 {
     QSqlQuery query(database());
     if (!query.exec(sql)) {
-        m_error = query.lastError().text();
+        setError(query.lastError());
         return false;
     }
+    m_failure = CatalogDialect::Failure::Other;
     return true;
 }
 
@@ -312,11 +220,13 @@ bool Catalog::migrate()
         query.value(0).toInt() == schemaVersion())
         return true;
     query.finish();
-    // IMMEDIATE takes the write lock first, so two processes opening a new catalog don't both migrate.
-    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        m_error =
-            QStringLiteral("Cannot write to the catalog %1: %2").arg(m_location, query.lastError().text());
-        return false;
+    for (const QString &begin : m_dialect->beginMigration()) {
+        if (!query.exec(begin)) {
+            m_error = QStringLiteral("Cannot write to the catalog %1: %2")
+                          .arg(CatalogLocation::display(m_location), query.lastError().text());
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            return false;
+        }
     }
     query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
     query.exec(QStringLiteral("SELECT version FROM schema_version"));
@@ -326,12 +236,12 @@ bool Catalog::migrate()
         query.exec(QStringLiteral("ROLLBACK"));
         m_error =
             QStringLiteral("The catalog %1 was written by a newer Mako Connect (schema %2); update the app")
-                .arg(m_location)
+                .arg(CatalogLocation::display(m_location))
                 .arg(version);
         return false;
     }
     for (; version < schemaVersion(); ++version) {
-        for (const QString &statement : migrations().at(version)) {
+        for (const QString &statement : m_dialect->migrations().at(version)) {
             if (!query.exec(statement)) {
                 m_error = QStringLiteral("Catalog migration %1 failed: %2")
                               .arg(version + 1)
@@ -352,7 +262,7 @@ bool Catalog::migrate()
 
 bool Catalog::transaction()
 {
-    return exec(QStringLiteral("BEGIN IMMEDIATE"));
+    return exec(m_dialect->beginWrite());
 }
 
 bool Catalog::commit()
@@ -384,7 +294,7 @@ QList<ConnectionInfo> Catalog::connections()
 {
     QList<ConnectionInfo> list;
     QSqlQuery q(database());
-    q.exec(QString::fromLatin1(kConnectionColumns) + QStringLiteral(" ORDER BY name COLLATE NOCASE"));
+    q.exec(QString::fromLatin1(kConnectionColumns) + QStringLiteral(" ORDER BY lower(name), name"));
     while (q.next())
         list.append(connectionFrom(q));
     return list;
@@ -583,7 +493,7 @@ bool Catalog::setSchedule(qint64 connectionId, const Schedule &schedule)
         q.addBindValue(schedule.setAt.toMSecsSinceEpoch());
     }
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -596,7 +506,7 @@ bool Catalog::markScheduleFired(qint64 connectionId, const QDateTime &at)
     q.addBindValue(at.toMSecsSinceEpoch());
     q.addBindValue(connectionId);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -610,7 +520,7 @@ bool Catalog::setSetting(const QString &key, const QString &value)
     q.addBindValue(key);
     q.addBindValue(value);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -625,21 +535,21 @@ qint64 Catalog::addConnection(const QString &name, const QString &connectorId, c
 {
     QSqlQuery q(database());
     q.prepare(QStringLiteral("INSERT INTO connections (name, connector_id, config, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?)"));
+                             "VALUES (?, ?, ?, ?, ?) RETURNING id"));
     const qint64 now = nowMs();
     q.addBindValue(name);
     q.addBindValue(connectorId);
     q.addBindValue(compact(config));
     q.addBindValue(now);
     q.addBindValue(now);
-    if (!q.exec()) {
+    if (!q.exec() || !q.next()) {
         m_error =
-            q.lastError().text().contains(QLatin1String("UNIQUE"))
+            isUniqueViolation(q.lastError())
                 ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
                 : q.lastError().text();
         return 0;
     }
-    return q.lastInsertId().toLongLong();
+    return q.value(0).toLongLong();
 }
 
 bool Catalog::updateConnection(qint64 id, const QString &name, const QJsonObject &config)
@@ -652,7 +562,7 @@ bool Catalog::updateConnection(qint64 id, const QString &name, const QJsonObject
     q.addBindValue(id);
     if (!q.exec()) {
         m_error =
-            q.lastError().text().contains(QLatin1String("UNIQUE"))
+            isUniqueViolation(q.lastError())
                 ? QStringLiteral("A connection named \"%1\" already exists; choose another name").arg(name)
                 : q.lastError().text();
         return false;
@@ -684,7 +594,7 @@ bool Catalog::removeConnection(qint64 id)
         q.prepare(sql);
         q.addBindValue(id);
         if (!q.exec()) {
-            m_error = q.lastError().text();
+            setError(q.lastError());
             rollback();
             return false;
         }
@@ -697,18 +607,18 @@ qint64 Catalog::startRun(qint64 connectionId, const QString &mode, const QString
     QSqlQuery q(database());
     q.prepare(
         QStringLiteral("INSERT INTO runs (connection_id, status, mode, entities, started_at, pid, host) "
-                       "VALUES (?, 'running', ?, ?, ?, ?, ?)"));
+                       "VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id"));
     q.addBindValue(connectionId);
     q.addBindValue(text(mode));
     q.addBindValue(text(entities.join(QLatin1Char(','))));
     q.addBindValue(nowMs());
     q.addBindValue(QCoreApplication::applicationPid());
     q.addBindValue(QSysInfo::machineHostName());
-    if (!q.exec()) {
-        m_error = q.lastError().text();
+    if (!q.exec() || !q.next()) {
+        setError(q.lastError());
         return 0;
     }
-    return q.lastInsertId().toLongLong();
+    return q.value(0).toLongLong();
 }
 
 bool Catalog::finishRun(qint64 runId, const QString &status, const QString &error,
@@ -723,7 +633,7 @@ bool Catalog::finishRun(qint64 runId, const QString &status, const QString &erro
     q.addBindValue(entityResults.isEmpty() ? QVariant() : QVariant(compact(entityResults)));
     q.addBindValue(runId);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -731,22 +641,16 @@ bool Catalog::finishRun(qint64 runId, const QString &status, const QString &erro
 
 bool Catalog::addRunCommit(qint64 runId, const QString &entity, qint64 records)
 {
-    QString key = entity;
-    key.replace(QLatin1Char('"'), QStringLiteral("\\\""));
-    const QString path = QStringLiteral("$.\"%1\"").arg(key);
-    QSqlQuery &q = prepared(
-        m_addRunCommit,
-        QStringLiteral("UPDATE runs SET records = records + ?, last_commit_at = ?, entity_counts = json_set("
-                       "coalesce(entity_counts, '{}'), ?, coalesce(json_extract(entity_counts, ?), 0) + ?) "
-                       "WHERE id = ?"));
+    QSqlQuery &q = prepared(m_addRunCommit, m_dialect->addRunCommitSql());
+    const QString key = m_dialect->runCountKey(entity);
     q.addBindValue(records);
     q.addBindValue(nowMs());
-    q.addBindValue(path);
-    q.addBindValue(path);
+    q.addBindValue(key);
+    q.addBindValue(key);
     q.addBindValue(records);
     q.addBindValue(runId);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -777,7 +681,7 @@ bool Catalog::appendRunLog(qint64 runId, const QList<RunLogEntry> &entries)
         q.addBindValue(entry.entity);
         q.addBindValue(entry.message);
         if (!q.exec()) {
-            m_error = q.lastError().text();
+            setError(q.lastError());
             return false;
         }
     }
@@ -807,7 +711,7 @@ bool Catalog::saveEntityState(qint64 connectionId, const EntityState &s)
     q.addBindValue(s.runId);
     q.addBindValue(nowMs());
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -860,7 +764,7 @@ qint64 Catalog::removeRecordsOlderThan(qint64 connectionId, const QString &entit
     q.addBindValue(entity);
     q.addBindValue(generation);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return -1;
     }
     return q.numRowsAffected();
@@ -909,7 +813,7 @@ bool Catalog::loadEntityFieldRows(qint64 connectionId, const QString &entity, qi
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     while (q.next()) {
@@ -981,7 +885,7 @@ bool Catalog::saveEntityFieldRow(qint64 connectionId, const QString &entity, con
     static const char kSql[] =
         "INSERT INTO entity_fields (connection_id, entity, path, position, declared, counts, "
         "pass_generation, "
-        "pass_counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (connection_id, entity, path) DO "
+        "pass_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, entity, path) DO "
         "UPDATE SET declared = excluded.declared, counts = excluded.counts, pass_generation = "
         "excluded.pass_generation, pass_counts = excluded.pass_counts";
     const QString declared = fieldTypeName(field.declared); // "" for Unknown: stored as NULL
@@ -1027,7 +931,7 @@ bool Catalog::saveEntityFieldRow(qint64 connectionId, const QString &entity, con
     save.addBindValue(pass ? QVariant(generation) : QVariant());
     save.addBindValue(pass ? QVariant(pass->toText()) : QVariant());
     if (!save.exec()) {
-        m_error = save.lastError().text();
+        setError(save.lastError());
         return false;
     }
     return true;
@@ -1044,7 +948,7 @@ bool Catalog::settleEntityFields(qint64 connectionId, const QString &entity, qin
     q.addBindValue(entity);
     q.addBindValue(generation);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     q.prepare(QStringLiteral("UPDATE entity_fields SET counts = pass_counts, pass_generation = NULL, "
@@ -1052,7 +956,7 @@ bool Catalog::settleEntityFields(qint64 connectionId, const QString &entity, qin
     q.addBindValue(connectionId);
     q.addBindValue(entity);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        setError(q.lastError());
         return false;
     }
     return true;
@@ -1067,8 +971,7 @@ void Catalog::dropEntityViews(const QString &connectionName, const QString &enti
     pattern.replace(QLatin1Char('_'), QStringLiteral("\\_"));
     pattern.replace(QLatin1Char('%'), QStringLiteral("\\%"));
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE ? ESCAPE '\\' "
-                             "AND sql LIKE '%json_each(%'"));
+    q.prepare(m_dialect->childViewsSql());
     q.addBindValue(pattern + QStringLiteral("\\_\\_%"));
     q.exec();
     QStringList views{view};
@@ -1080,18 +983,19 @@ void Catalog::dropEntityViews(const QString &connectionName, const QString &enti
 
 namespace {
 // The typed columns of `fields` whose paths start with `prefix` (one level of "[]" at most): scalars as their
-// type, timestamps as ISO text plus `__raw`, objects by their members (not themselves).
-QStringList typedColumns(const QList<FieldStats> &fields, const QString &prefix, const QString &json)
+// type, timestamps also as sent (`__raw`), objects by their members (not themselves).
+QStringList typedColumns(const CatalogDialect &sql, const QList<FieldStats> &fields, const QString &prefix,
+                         const QString &json)
 {
     QStringList columns;
     for (const FieldStats &field : FieldSql::columnFields(fields, prefix)) {
         const QString name = FieldSql::columnName(field.path);
         columns.append(
-            QStringLiteral("%1 AS %2").arg(FieldSql::typed(field, json, field.path), sqlIdentifier(name)));
+            QStringLiteral("%1 AS %2").arg(sql.typed(field, json, field.path), sqlIdentifier(name)));
         if (field.type() == FieldType::Timestamp)
             columns.append(
                 QStringLiteral("%1 AS %2")
-                    .arg(FieldSql::raw(json, field.path), sqlIdentifier(name + QStringLiteral("__raw"))));
+                    .arg(sql.raw(json, field.path), sqlIdentifier(name + QStringLiteral("__raw"))));
     }
     return columns;
 }
@@ -1128,7 +1032,7 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity,
     dropEntityViews(info->name, entity);
 
     QStringList columns{QStringLiteral("record_key AS _key")};
-    columns += typedColumns(fields, QString(), QStringLiteral("data"));
+    columns += typedColumns(*m_dialect, fields, QString(), QStringLiteral("data"));
     columns << QStringLiteral("data AS _json") << QStringLiteral("synced_at AS _synced_at");
     const QString view = viewName(info->name, entity);
     if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records WHERE %3")
@@ -1141,17 +1045,17 @@ bool Catalog::refreshEntityView(qint64 connectionId, const QString &entity,
             continue;
         const QString prefix = field.path + QStringLiteral("\t[]\t");
         QStringList child{QStringLiteral("r.record_key AS _parent_key"),
-                          QStringLiteral("j.key AS _position")};
-        child += typedColumns(fields, prefix, QStringLiteral("j.value"));
+                          m_dialect->childPosition() + QStringLiteral(" AS _position")};
+        child += typedColumns(*m_dialect, fields, prefix, QStringLiteral("j.value"));
         child << QStringLiteral("j.value AS _json");
         const QString name = childNames.value(FieldSql::label(field.path), FieldSql::columnName(field.path));
-        if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 FROM records r, json_each(r.data, %3) j WHERE "
-                                 "r.%4 AND json_type(j.value) = 'object'")
+        const QString childWhere =
+            QStringLiteral("r.") +
+            QString(where).replace(QStringLiteral(" AND entity"), QStringLiteral(" AND r.entity"));
+        if (!exec(QStringLiteral("CREATE VIEW %1 AS SELECT %2 %3")
                       .arg(sqlIdentifier(view + QStringLiteral("__") + name),
                            child.join(QStringLiteral(", ")),
-                           FieldSql::jsonPath(FieldSql::segments(field.path)),
-                           QString(where).replace(QStringLiteral(" AND entity"),
-                                                  QStringLiteral(" AND r.entity")))))
+                           m_dialect->childViewFrom(field.path, childWhere))))
             return false;
     }
     return true;

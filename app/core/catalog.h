@@ -3,6 +3,7 @@
 // per thread and never share it. Writes from the GUI go through CatalogWriter (I5).
 #pragma once
 
+#include "catalogdialect.h"
 #include "connector.h"
 #include "fieldschema.h"
 #include "schedule.h"
@@ -88,7 +89,8 @@ struct EntityFieldRows
 class Catalog
 {
 public:
-    // Opens (creating if needed) the catalog for the calling thread. `location` is a SQLite file path.
+    // Opens (creating if needed) the catalog for the calling thread. `location` is a SQLite file path or a
+    // postgresql:// URL (CatalogLocation).
     explicit Catalog(const QString &location);
     ~Catalog();
     Catalog(const Catalog &) = delete;
@@ -98,14 +100,19 @@ public:
     QString errorString() const { return m_error; }
     QString location() const { return m_location; }
     QSqlDatabase database() const;
+    CatalogBackend backend() const;
+    CatalogDialect &dialect() { return *m_dialect; }
+    // What the last failed statement ran into (another session's lock, a full disk, ...).
+    CatalogDialect::Failure lastFailure() const { return m_failure; }
 
-    static QString defaultLocation(); // AppDataLocation/catalog.sqlite, or $MAKO_CONNECT_CATALOG
+    static QString
+    defaultLocation(); // $MAKO_CONNECT_CATALOG, or GenericDataLocation/mako-connect/catalog.sqlite
     static int schemaVersion();
 
     // Reads (any thread with its own Catalog).
     QList<ConnectionInfo> connections();
-    // SQLite's count of commits made through other connections (PRAGMA data_version): a cheap way to see
-    // that another process (or the writer thread) wrote something.
+    // A number that moves when another connection commits (SQLite's PRAGMA data_version): a cheap way to
+    // see that another process (or the writer thread) wrote something.
     qint64 dataVersion();
     // Changes whenever a connection is added, edited or removed, or a run starts or ends.
     QString connectionsStamp();
@@ -180,8 +187,7 @@ private:
                              EntityFieldRows *rows);
     bool saveEntityFieldRow(qint64 connectionId, const QString &entity, const FieldStats &field,
                             const FieldCounts *pass, qint64 generation);
-    // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
-    static QString writeProblem(const QFileInfo &info);
+    void setError(const QSqlError &error);
     bool migrate();
     bool exec(const QString &sql);
     void dropEntityViews(const QString &connectionName, const QString &entity);
@@ -193,10 +199,10 @@ private:
     QString m_connectionName;
     bool m_open = false;
     QString m_error;
+    CatalogDialect::Failure m_failure = CatalogDialect::Failure::Other;
+    std::unique_ptr<CatalogDialect> m_dialect;
     std::unique_ptr<QSqlQuery> m_saveState;
     std::unique_ptr<QSqlQuery> m_addRunCommit;
     std::unique_ptr<QSqlQuery> m_saveField;
-    void *m_sqlite = nullptr; // sqliteHandle(), once looked up
-    bool m_sqliteChecked = false;
     void *m_saveFieldRaw = nullptr; // sqlite3_stmt*: the schema row upsert, bound without QVariants
 };

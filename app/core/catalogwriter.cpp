@@ -1,15 +1,9 @@
 #include "catalogwriter.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
 #include <QPromise>
-#include <QRegularExpression>
-#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QStorageInfo>
-
-#include <sqlite3.h>
 
 struct CatalogWriter::Item
 {
@@ -23,27 +17,6 @@ namespace {
 // Records of chunks queued back to back that share one transaction, at most.
 constexpr qsizetype kMaxGroupRecords = 5000;
 
-const char kUpsert[] =
-    "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, entity, record_key) DO UPDATE "
-    "SET data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation";
-
-QString sqliteMessage(sqlite3 *db, int rc)
-{
-    if (rc == SQLITE_FULL) {
-        const char *file = sqlite3_db_filename(db, "main");
-        const QStorageInfo disk(QFileInfo(QString::fromUtf8(file ? file : "")).absolutePath());
-        return QStringLiteral("The catalog could not grow: the disk holding it (%1) has %2 MB free, or the "
-                              "catalog reached its size limit; free some space and sync again (everything "
-                              "committed so far is kept)")
-            .arg(disk.rootPath())
-            .arg(disk.bytesAvailable() / (1024 * 1024));
-    }
-    if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM)
-        return QStringLiteral("The catalog cannot be written (%1); check the file's permissions")
-            .arg(QString::fromUtf8(sqlite3_errmsg(db)));
-    return QStringLiteral("Catalog write failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(db)));
-}
 } // namespace
 
 CatalogWriter::CatalogWriter(const QString &location, int maxPendingChunks)
@@ -162,16 +135,7 @@ qint64 CatalogWriter::chunksWritten() const
 
 void CatalogWriter::run(Catalog &catalog)
 {
-    // Writer thread. The hot path binds straight into SQLite through the driver's handle: valid only when
-    // Qt's driver uses the same SQLite library this binary links (Catalog::sqliteHandle checks).
-    auto *sqlite = static_cast<sqlite3 *>(catalog.sqliteHandle());
-    sqlite3_stmt *upsert = nullptr;
-    if (sqlite &&
-        sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &upsert, nullptr) != SQLITE_OK)
-        upsert = nullptr;
-    m_sqlite = sqlite;
-    m_upsert = upsert;
-
+    // Writer thread.
     while (true) {
         std::vector<Item *> items;
         {
@@ -210,10 +174,6 @@ void CatalogWriter::run(Catalog &catalog)
             delete item;
         }
     }
-    if (upsert)
-        sqlite3_finalize(upsert);
-    m_upsert = nullptr;
-    m_sqlite = nullptr;
 }
 
 QString CatalogWriter::streamKey(qint64 connectionId, qint64 runId, const QString &entity)
@@ -335,18 +295,15 @@ CatalogWriter::Outcome
 CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite *> &chunks, QString *error)
 {
     // I1: the chunks' records and the FetchStates after them commit together, or not at all.
-    const auto busyText = [](const QString &text) {
-        return text.contains(QLatin1String("database is locked")) ||
-               text.contains(QLatin1String("database table is locked"));
-    };
     // The streams' schema rows as this transaction leaves them: kept for their next commit once it commits.
     QHash<QString, EntityFieldRows> fieldRows;
     const auto failed = [&](const QString &text, bool busy) {
         *error = text;
+        busy = busy || catalog.lastFailure() == CatalogDialect::Failure::Busy; // before the rollback
         catalog.rollback();
         for (auto it = fieldRows.cbegin(); it != fieldRows.cend(); ++it)
             m_fieldRows.remove(it.key()); // read again from what the catalog kept
-        return busy || busyText(text) ? Outcome::Busy : Outcome::Failed;
+        return busy ? Outcome::Busy : Outcome::Failed;
     };
     if (!catalog.transaction())
         return failed(QStringLiteral("Catalog write failed: %1").arg(catalog.errorString()), false);
@@ -391,44 +348,12 @@ CatalogWriter::commitTransaction(Catalog &catalog, const std::vector<ChunkWrite 
 
 bool CatalogWriter::writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *error, bool *busy)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QByteArray entity = chunk.state.entity.toUtf8();
-    auto *sqlite = static_cast<sqlite3 *>(m_sqlite);
-    auto *upsert = static_cast<sqlite3_stmt *>(m_upsert);
-    if (upsert) {
-        sqlite3_bind_int64(upsert, 1, chunk.connectionId);
-        sqlite3_bind_text(upsert, 2, entity.constData(), int(entity.size()), SQLITE_STATIC);
-        sqlite3_bind_int64(upsert, 5, now);
-        sqlite3_bind_int64(upsert, 6, chunk.state.generation);
-        for (const Record &record : std::as_const(chunk.records)) {
-            sqlite3_bind_text(upsert, 3, record.key.constData(), int(record.key.size()), SQLITE_STATIC);
-            sqlite3_bind_text(upsert, 4, record.json.constData(), int(record.json.size()), SQLITE_STATIC);
-            const int rc = sqlite3_step(upsert);
-            sqlite3_reset(upsert);
-            if (rc != SQLITE_DONE) {
-                *error = sqliteMessage(sqlite, rc);
-                *busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
-                sqlite3_clear_bindings(upsert);
-                return false;
-            }
-        }
-        sqlite3_clear_bindings(upsert);
-    } else {
-        QSqlQuery query(catalog.database());
-        query.prepare(QString::fromLatin1(kUpsert).replace(QRegularExpression(QStringLiteral("\\?\\d")),
-                                                           QStringLiteral("?")));
-        for (const Record &record : std::as_const(chunk.records)) {
-            query.addBindValue(chunk.connectionId);
-            query.addBindValue(chunk.state.entity);
-            query.addBindValue(QString::fromUtf8(record.key));
-            query.addBindValue(QString::fromUtf8(record.json));
-            query.addBindValue(now);
-            query.addBindValue(chunk.state.generation);
-            if (!query.exec()) {
-                *error = QStringLiteral("Catalog write failed: %1").arg(query.lastError().text());
-                return false;
-            }
-        }
+    auto failure = CatalogDialect::Failure::Other;
+    QSqlDatabase db = catalog.database();
+    if (!catalog.dialect().upsertRecords(db, chunk.connectionId, chunk.state.entity, chunk.state.generation,
+                                         chunk.records, error, &failure)) {
+        *busy = failure == CatalogDialect::Failure::Busy;
+        return false;
     }
     if (chunk.removeOlderGenerations) {
         chunk.removed =

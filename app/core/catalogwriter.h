@@ -110,6 +110,4 @@ private:
     bool m_stopping = false;
     qint64 m_recordsWritten = 0;
     qint64 m_chunksWritten = 0;
-    void *m_sqlite = nullptr; // the writer connection's sqlite3 handle, for the prepared upsert
-    void *m_upsert = nullptr; // sqlite3_stmt*
 };

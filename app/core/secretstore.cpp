@@ -1,11 +1,15 @@
 #include "secretstore.h"
 
+#include "catalogdialect.h"
+
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
 #include <QSaveFile>
+#include <QStandardPaths>
 
 namespace {
 // One process may hold several stores on the same file (GUI + worker threads): serialise access.
@@ -44,9 +48,16 @@ FileSecretStore::FileSecretStore(QString path)
 {
 }
 
-QString FileSecretStore::defaultPathFor(const QString &catalogPath)
+QString FileSecretStore::defaultPathFor(const QString &catalogLocation)
 {
-    return catalogPath + QStringLiteral(".secrets");
+    // Beside a SQLite catalog; a shared PostgreSQL catalog's secrets stay on this machine, per catalog.
+    if (CatalogLocation::backendOf(catalogLocation) == CatalogBackend::Sqlite)
+        return catalogLocation + QStringLiteral(".secrets");
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + QStringLiteral("/.local/share");
+    return dir + QStringLiteral("/mako-connect/") + CatalogLocation::slug(catalogLocation) +
+           QStringLiteral(".secrets");
 }
 
 bool FileSecretStore::load(QHash<QString, QString> *values, QString *error) const
@@ -81,6 +92,7 @@ bool FileSecretStore::save(const QHash<QString, QString> &values, QString *error
     for (auto it = values.begin(); it != values.end(); ++it)
         object.insert(it.key(), it.value());
     // QSaveFile writes a temporary file and renames it: a crash never leaves half a secrets file.
+    QDir().mkpath(QFileInfo(m_path).absolutePath()); // a PostgreSQL catalog's secrets folder may be new
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly)) {
         if (error)

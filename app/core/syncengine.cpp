@@ -1,5 +1,6 @@
 #include "syncengine.h"
 
+#include "catalogdialect.h"
 #include "connectorregistry.h"
 
 #include <QFutureWatcher>
@@ -833,7 +834,7 @@ bool SyncEngine::open(QString *error)
         return false;
     }
     m_writer->submit([](Catalog &catalog) { return QVariant(catalog.markStaleRuns()); });
-    m_locks = std::make_unique<FileSyncLocks>(m_location);
+    m_locks = CatalogDialect::syncLocks(m_location);
     return true;
 }
 

@@ -1,0 +1,434 @@
+// The PostgreSQL catalog. Records are JSONB; typed views read them through small SQL functions (mako_*) that
+// return NULL for a value that does not fit, as the SQLite views do, instead of failing the query.
+#include "postgresdialect.h"
+
+#include <QCoreApplication>
+#include <QSqlDriver>
+#include <QSqlQuery>
+#include <QSysInfo>
+#include <QUrlQuery>
+
+#include <libpq-fe.h>
+
+#include <vector>
+
+namespace {
+
+// Advisory lock keys (pg_try_advisory_lock(int, int)): the first says "Mako Connect" ('MAKO'), the second
+// is what is locked: a connection's id, or 0 for the migration.
+constexpr int kLockSpace = 0x4D414B4F;
+
+// Records per INSERT: each row binds two parameters (key, JSON) after four shared ones.
+constexpr qsizetype kRowsPerStatement = 1000;
+
+QString sqlLiteral(const QString &text)
+{
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+// A field path as a text[] for #> and #>>.
+QString pathArray(const QString &path)
+{
+    QStringList literals;
+    for (const QString &segment : FieldSql::segments(path))
+        literals.append(sqlLiteral(segment));
+    return QStringLiteral("ARRAY[%1]::text[]").arg(literals.join(QStringLiteral(", ")));
+}
+
+QString node(const QString &json, const QString &path)
+{
+    return QStringLiteral("(%1 #> %2)").arg(json, pathArray(path));
+}
+
+// What to tell a person whose catalog URL does not open.
+QString openFailure(const QUrl &url, const QString &text)
+{
+    const QString server = QStringLiteral("%1:%2")
+                               .arg(url.host().isEmpty() ? QStringLiteral("localhost") : url.host())
+                               .arg(url.port(5432));
+    const QString db = url.path().mid(1);
+    if (text.contains(QLatin1String("password authentication failed")) ||
+        text.contains(QLatin1String("no password supplied")))
+        return QStringLiteral(
+                   "PostgreSQL at %1 refused the user \"%2\": the password is wrong or missing; give "
+                   "it in the URL, in PGPASSWORD or in ~/.pgpass")
+            .arg(server, url.userName());
+    if (text.contains(QLatin1String("does not exist")) && text.contains(QLatin1String("database")))
+        return QStringLiteral("The database \"%1\" does not exist on the PostgreSQL server at %2; create it "
+                              "(createdb %1) or correct the catalog URL")
+            .arg(db, server);
+    if (text.contains(QLatin1String("Connection refused")) || text.contains(QLatin1String("timeout")) ||
+        text.contains(QLatin1String("could not translate host name")) ||
+        text.contains(QLatin1String("No route to host")))
+        return QStringLiteral(
+                   "Cannot reach the PostgreSQL server at %1; check that it is running and that the "
+                   "catalog URL's host and port are right")
+            .arg(server);
+    return QStringLiteral("Cannot open the catalog %1: %2")
+        .arg(CatalogLocation::display(url.toString()), text.trimmed());
+}
+
+// libpq's keywords for the URL, with our session name: PQconnectdbParams expands the URL itself, so the
+// password (in the URL, PGPASSWORD or ~/.pgpass) never passes through our strings.
+PGconn *connectLibpq(const QString &url)
+{
+    const QByteArray dbname = url.toUtf8();
+    const QByteArray application = PostgresDialect::applicationName();
+    const char *keywords[] = {"dbname", "application_name", "connect_timeout", nullptr};
+    const char *values[] = {dbname.constData(), application.constData(), "15", nullptr};
+    return PQconnectdbParams(keywords, values, 1);
+}
+
+QString resultError(PGresult *result, PGconn *conn)
+{
+    const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    return QString::fromUtf8(primary ? primary : PQerrorMessage(conn)).trimmed();
+}
+
+CatalogDialect::Failure failureOf(const QByteArray &sqlState)
+{
+    // 40P01 deadlock, 40001 serialization failure, 55P03 lock not available: another session's work.
+    if (sqlState == "40P01" || sqlState == "40001" || sqlState == "55P03")
+        return CatalogDialect::Failure::Busy;
+    return sqlState.startsWith("53") ? CatalogDialect::Failure::Full : CatalogDialect::Failure::Other;
+}
+
+class PostgresSyncLock : public SyncLock
+{
+public:
+    explicit PostgresSyncLock(PGconn *conn)
+        : m_conn(conn)
+    {
+    }
+    ~PostgresSyncLock() override { PQfinish(m_conn); } // the session ends, and its advisory locks with it
+
+private:
+    PGconn *m_conn;
+};
+
+} // namespace
+
+QByteArray PostgresDialect::applicationName()
+{
+    return "mako-connect " + QByteArray::number(QCoreApplication::applicationPid()) + ' ' +
+           QSysInfo::machineHostName().toUtf8();
+}
+
+bool PostgresDialect::open(QSqlDatabase &db, const QString &location, QString *error)
+{
+    const QUrl url(location);
+    if (!url.isValid() || url.path().mid(1).isEmpty()) {
+        *error = QStringLiteral("The catalog URL %1 names no database; write it as "
+                                "postgresql://user@host:port/database")
+                     .arg(CatalogLocation::display(location));
+        return false;
+    }
+    db.setHostName(url.host());
+    if (url.port() > 0)
+        db.setPort(url.port());
+    db.setUserName(url.userName());
+    if (!url.password().isEmpty())
+        db.setPassword(url.password());
+    db.setDatabaseName(url.path().mid(1));
+    // The URL's parameters (sslmode=require, ...) are libpq's own keywords.
+    QStringList options{QStringLiteral("application_name=%1").arg(QString::fromUtf8(applicationName())),
+                        QStringLiteral("connect_timeout=15")};
+    for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+        options.append(key + QLatin1Char('=') + value);
+    db.setConnectOptions(options.join(QLatin1Char(';')).replace(QLatin1Char(' '), QLatin1Char('_')));
+    if (!db.open()) {
+        *error = openFailure(url, db.lastError().text());
+        return false;
+    }
+    QSqlQuery q(db);
+    // Timestamps the views derive are UTC; notices (a view name cut to 63 bytes) are not ours to print.
+    q.exec(QStringLiteral("SET client_min_messages = warning"));
+    q.exec(QStringLiteral("SET TimeZone = 'UTC'"));
+    return true;
+}
+
+const QList<QStringList> &PostgresDialect::migrations() const
+{
+    // PostgreSQL catalogs start at the schema SQLite reached in six steps; the later steps are empty so the
+    // versions mean the same schema. Append new steps to both dialects.
+    static const QList<QStringList> steps{
+        {
+            QStringLiteral(
+                "CREATE TABLE connections (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                "name TEXT NOT NULL UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL "
+                "DEFAULT '{}', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE TABLE sync_state (connection_id BIGINT NOT NULL, entity TEXT NOT NULL, "
+                           "status TEXT NOT NULL, mode TEXT NOT NULL, generation BIGINT NOT NULL DEFAULT 0, "
+                           "since TEXT, next_since TEXT, state TEXT NOT NULL, run_id BIGINT, "
+                           "updated_at BIGINT NOT NULL, PRIMARY KEY (connection_id, entity))"),
+            QStringLiteral(
+                "CREATE TABLE runs (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                "connection_id BIGINT NOT NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities "
+                "TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT, records BIGINT NOT "
+                "NULL DEFAULT 0, entity_counts TEXT, error TEXT, pid BIGINT, last_commit_at "
+                "BIGINT, entity_results TEXT, host TEXT)"),
+            QStringLiteral("CREATE INDEX runs_by_connection ON runs (connection_id, id)"),
+            QStringLiteral("CREATE TABLE run_log (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                           "run_id BIGINT NOT NULL, at BIGINT NOT NULL, level TEXT NOT NULL, entity TEXT, "
+                           "message TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX run_log_by_run ON run_log (run_id, id)"),
+            // The unique key makes every write an upsert (I2). JSONB keeps each value, not the API's
+            // spacing or member order.
+            QStringLiteral("CREATE TABLE records (connection_id BIGINT NOT NULL, entity TEXT NOT NULL, "
+                           "record_key TEXT NOT NULL, data JSONB NOT NULL, synced_at BIGINT NOT NULL, "
+                           "generation BIGINT NOT NULL DEFAULT 0, "
+                           "CONSTRAINT records_by_key PRIMARY KEY (connection_id, entity, record_key))"),
+            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE entity_fields (connection_id BIGINT NOT NULL, entity TEXT NOT NULL, "
+                           "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT "
+                           "NULL, pass_generation BIGINT, pass_counts TEXT, "
+                           "PRIMARY KEY (connection_id, entity, path))"),
+            QStringLiteral("CREATE TABLE schedules (connection_id BIGINT PRIMARY KEY, spec TEXT NOT NULL, "
+                           "time_zone TEXT, set_at BIGINT NOT NULL, last_fired BIGINT)"),
+            // The typed views' conversions: NULL for what does not fit, never an error that fails the query.
+            QStringLiteral(
+                "CREATE FUNCTION mako_int(v jsonb) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+                "SELECT CASE WHEN jsonb_typeof(v) IN ('number', 'string') AND (v #>> '{}') ~ "
+                "'^-?(0|[1-9][0-9]{0,18})$' AND (v #>> '{}')::numeric BETWEEN -9223372036854775808 AND "
+                "9223372036854775807 THEN (v #>> '{}')::bigint END $$"),
+            QStringLiteral(
+                "CREATE FUNCTION mako_real(v jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL "
+                "SAFE AS $$ SELECT CASE WHEN (jsonb_typeof(v) = 'number' OR (jsonb_typeof(v) = 'string' AND "
+                "(v #>> '{}') ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$')) AND "
+                "abs((v #>> '{}')::numeric) < 1e308 THEN (v #>> '{}')::double precision END $$"),
+            QStringLiteral(
+                "CREATE FUNCTION mako_bool(v jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+                "$$ SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN (v #>> '{}')::boolean WHEN 'string' "
+                "THEN CASE lower(v #>> '{}') WHEN 'true' THEN true WHEN 'false' THEN false END END $$"),
+            QStringLiteral(
+                "CREATE FUNCTION mako_timestamp(v jsonb, ms boolean) RETURNS timestamptz LANGUAGE plpgsql "
+                "IMMUTABLE PARALLEL SAFE SET TimeZone = 'UTC' AS $$ BEGIN "
+                "IF jsonb_typeof(v) = 'number' THEN "
+                "RETURN to_timestamp((v #>> '{}')::double precision / CASE WHEN ms THEN 1000 ELSE 1 END); "
+                "ELSIF jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN "
+                "RETURN (v #>> '{}')::timestamptz; END IF; RETURN NULL; "
+                "EXCEPTION WHEN others THEN RETURN NULL; END $$"),
+            QStringLiteral(
+                "CREATE FUNCTION mako_date(v jsonb) RETURNS date LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE "
+                "SET TimeZone = 'UTC' AS $$ BEGIN "
+                "IF jsonb_typeof(v) <> 'string' OR (v #>> '{}') !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN "
+                "RETURN NULL; ELSIF length(v #>> '{}') = 10 THEN RETURN (v #>> '{}')::date; END IF; "
+                "RETURN ((v #>> '{}')::timestamptz AT TIME ZONE 'UTC')::date; "
+                "EXCEPTION WHEN others THEN RETURN NULL; END $$"),
+        },
+        {},
+        {},
+        {},
+        {},
+        {},
+    };
+    return steps;
+}
+
+QStringList PostgresDialect::beginMigration() const
+{
+    // The transaction-scoped lock keeps a second process from migrating at the same time; it waits.
+    return {QStringLiteral("BEGIN"), QStringLiteral("SELECT pg_advisory_xact_lock(%1, 0)").arg(kLockSpace)};
+}
+
+QString PostgresDialect::beginWrite() const
+{
+    return QStringLiteral("BEGIN");
+}
+
+qint64 PostgresDialect::dataVersion(const QSqlDatabase &db) const
+{
+    // The next transaction id moves when any session writes (here or elsewhere on the server): enough to
+    // say "look again".
+    QSqlQuery q(db);
+    return q.exec(QStringLiteral("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) && q.next()
+               ? q.value(0).toLongLong()
+               : -1;
+}
+
+QString PostgresDialect::addRunCommitSql() const
+{
+    return QStringLiteral(
+        "UPDATE runs SET records = records + ?, last_commit_at = ?, entity_counts = jsonb_set(coalesce("
+        "entity_counts, '{}')::jsonb, ARRAY[?::text], to_jsonb(coalesce((entity_counts::jsonb ->> ?::text)"
+        "::bigint, 0) + ?))::text WHERE id = ?");
+}
+
+QString PostgresDialect::runCountKey(const QString &entity) const
+{
+    return entity;
+}
+
+QString PostgresDialect::childViewsSql() const
+{
+    return QStringLiteral("SELECT viewname FROM pg_views WHERE schemaname = current_schema() AND viewname "
+                          "LIKE ? ESCAPE '\\' AND definition LIKE '%jsonb_array_elements%'");
+}
+
+QString PostgresDialect::typed(const FieldStats &field, const QString &json, const QString &path) const
+{
+    const QString x = node(json, path);
+    switch (field.type()) {
+    case FieldType::Integer:
+        return QStringLiteral("mako_int(%1)").arg(x);
+    case FieldType::Real:
+        return QStringLiteral("mako_real(%1)").arg(x);
+    case FieldType::Boolean:
+        return QStringLiteral("mako_bool(%1)").arg(x);
+    case FieldType::Timestamp:
+        return QStringLiteral("mako_timestamp(%1, %2)")
+            .arg(x, field.isMilliseconds() ? QStringLiteral("true") : QStringLiteral("false"));
+    case FieldType::Date:
+        return QStringLiteral("mako_date(%1)").arg(x);
+    case FieldType::Text:
+    case FieldType::Unknown: // untyped (a catalog from before schemas): the value's text, as SQLite gives
+        return raw(json, path);
+    case FieldType::Object:
+    case FieldType::Array:
+        break;
+    }
+    return x;
+}
+
+QString PostgresDialect::raw(const QString &json, const QString &path) const
+{
+    return QStringLiteral("(%1 #>> %2)").arg(json, pathArray(path));
+}
+
+QString PostgresDialect::childViewFrom(const QString &path, const QString &where) const
+{
+    // jsonb_array_elements fails on anything but an array: a record whose field is not one adds no rows.
+    const QString array = node(QStringLiteral("r.data"), path);
+    return QStringLiteral(
+               "FROM records r CROSS JOIN LATERAL (SELECT e.value, e.n - 1 AS position FROM "
+               "jsonb_array_elements(CASE jsonb_typeof(%1) WHEN 'array' THEN %1 ELSE '[]'::jsonb END) WITH "
+               "ORDINALITY AS e(value, n)) j WHERE %2 AND jsonb_typeof(j.value) = 'object'")
+        .arg(array, where);
+}
+
+QString PostgresDialect::childPosition() const
+{
+    return QStringLiteral("j.position");
+}
+
+bool PostgresDialect::upsertRecords(QSqlDatabase &db, qint64 connectionId, const QString &entity,
+                                    qint64 generation, const RecordBatch &records, QString *error,
+                                    Failure *failure)
+{
+    // Writer thread, in its open transaction. Many rows per statement, bound as text through libpq on the
+    // driver's own connection (one round trip per thousand records, no quoting of the JSON).
+    const QVariant handle = db.driver()->handle();
+    // Qt names the type by libpq's struct tag.
+    const bool isPgconn = handle.isValid() && (qstrcmp(handle.typeName(), "PGconn*") == 0 ||
+                                               qstrcmp(handle.typeName(), "pg_conn*") == 0);
+    if (!isPgconn) {
+        *error = QStringLiteral("Catalog write failed: Qt's PostgreSQL driver gave no connection handle");
+        *failure = Failure::Other;
+        return false;
+    }
+    PGconn *conn = *static_cast<PGconn *const *>(handle.data());
+    // One statement cannot upsert a key twice: the last of a key's copies is the one kept, as one by one.
+    std::vector<const Record *> rows;
+    rows.reserve(size_t(records.size()));
+    QSet<QByteArrayView> seen;
+    for (qsizetype i = records.size() - 1; i >= 0; --i) {
+        if (!seen.contains(records.at(i).key)) {
+            seen.insert(records.at(i).key);
+            rows.push_back(&records.at(i));
+        }
+    }
+    const QByteArray shared[] = {QByteArray::number(connectionId), entity.toUtf8(),
+                                 QByteArray::number(QDateTime::currentMSecsSinceEpoch()),
+                                 QByteArray::number(generation)};
+    for (size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
+        const size_t count = qMin(rows.size() - from, size_t(kRowsPerStatement));
+        QByteArray sql =
+            "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
+            "VALUES ";
+        std::vector<const char *> values{shared[0].constData(), shared[1].constData(), shared[2].constData(),
+                                         shared[3].constData()};
+        for (size_t i = 0; i < count; ++i) {
+            const int p = 5 + int(i) * 2;
+            sql += (i ? ",($1,$2,$" : "($1,$2,$") + QByteArray::number(p) + ",$" + QByteArray::number(p + 1) +
+                   "::jsonb,$3::bigint,$4::bigint)";
+            values.push_back(rows[from + i]->key.constData());
+            values.push_back(rows[from + i]->json.constData());
+        }
+        sql += " ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET data = excluded.data, "
+               "synced_at = excluded.synced_at, generation = excluded.generation";
+        PGresult *result = PQexecParams(conn, sql.constData(), int(values.size()), nullptr, values.data(),
+                                        nullptr, nullptr, 0);
+        const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+        if (!ok) {
+            const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+            *failure = failureOf(QByteArray(state ? state : ""));
+            *error = *failure == Failure::Full
+                         ? QStringLiteral("The PostgreSQL server could not store the records (%1); ask its "
+                                          "administrator to free space, then sync again (everything "
+                                          "committed so far is kept)")
+                               .arg(resultError(result, conn))
+                         : QStringLiteral("Catalog write failed: %1").arg(resultError(result, conn));
+        }
+        PQclear(result);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+CatalogDialect::Failure PostgresDialect::classify(const QSqlError &error) const
+{
+    return failureOf(error.nativeErrorCode().toLatin1());
+}
+
+PostgresSyncLocks::PostgresSyncLocks(const QString &url)
+    : m_url(url)
+{
+}
+
+std::unique_ptr<SyncLock> PostgresSyncLocks::tryLock(qint64 connectionId, SyncLockHolder *holder,
+                                                     QString *error)
+{
+    PGconn *conn = connectLibpq(m_url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        *error = QStringLiteral("Cannot lock the connection in the PostgreSQL catalog: %1")
+                     .arg(QString::fromUtf8(PQerrorMessage(conn)).trimmed());
+        PQfinish(conn);
+        return nullptr;
+    }
+    const QByteArray id = QByteArray::number(connectionId);
+    const char *params[] = {id.constData()};
+    PGresult *taken = PQexecParams(conn, "SELECT pg_try_advisory_lock(1296124751, $1::int)", 1, nullptr,
+                                   params, nullptr, nullptr, 0);
+    static_assert(kLockSpace == 1296124751);
+    const bool ok = PQresultStatus(taken) == PGRES_TUPLES_OK;
+    const bool locked = ok && qstrcmp(PQgetvalue(taken, 0, 0), "t") == 0;
+    if (!ok)
+        *error = QStringLiteral("Cannot lock the connection in the PostgreSQL catalog: %1")
+                     .arg(resultError(taken, conn));
+    PQclear(taken);
+    if (locked)
+        return std::make_unique<PostgresSyncLock>(conn);
+    if (ok) {
+        // The holder's session carries its name ("mako-connect <pid> <host>").
+        PGresult *who = PQexecParams(
+            conn,
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE "
+            "l.locktype = 'advisory' AND l.granted AND l.classid::bigint = 1296124751 AND l.objid::bigint = "
+            "$1::bigint AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+            "current_database())",
+            1, nullptr, params, nullptr, nullptr, 0);
+        if (PQresultStatus(who) == PGRES_TUPLES_OK && PQntuples(who) > 0) {
+            const QList<QByteArray> parts = QByteArray(PQgetvalue(who, 0, 0)).split(' ');
+            if (parts.value(0) == "mako-connect") {
+                holder->pid = parts.value(1).toLongLong();
+                holder->host = QString::fromUtf8(parts.value(2));
+            }
+        }
+        PQclear(who);
+    }
+    PQfinish(conn);
+    return nullptr;
+}

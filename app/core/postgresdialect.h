@@ -1,0 +1,46 @@
+// CatalogDialect for a catalog in PostgreSQL (postgresdialect.cpp): Qt's QPSQL driver for the catalog's
+// statements, libpq itself for the record upserts (multi-row, bound as text) and the advisory sync locks.
+#pragma once
+
+#include "catalogdialect.h"
+#include "synclock.h"
+
+#include <QUrl>
+
+class PostgresDialect : public CatalogDialect
+{
+public:
+    CatalogBackend backend() const override { return CatalogBackend::Postgres; }
+    QString driverName() const override { return QStringLiteral("QPSQL"); }
+    bool open(QSqlDatabase &db, const QString &location, QString *error) override;
+    const QList<QStringList> &migrations() const override;
+    QStringList beginMigration() const override;
+    QString beginWrite() const override;
+    qint64 dataVersion(const QSqlDatabase &db) const override;
+    QString addRunCommitSql() const override;
+    QString runCountKey(const QString &entity) const override;
+    QString childViewsSql() const override;
+    QString typed(const FieldStats &field, const QString &json, const QString &path) const override;
+    QString raw(const QString &json, const QString &path) const override;
+    QString childViewFrom(const QString &path, const QString &where) const override;
+    QString childPosition() const override;
+    bool upsertRecords(QSqlDatabase &db, qint64 connectionId, const QString &entity, qint64 generation,
+                       const RecordBatch &records, QString *error, Failure *failure) override;
+    Failure classify(const QSqlError &error) const override;
+
+    // The session name a Mako Connect process gives its connections ("mako-connect 4242 build-7"): how a
+    // lock's holder is named to the process that waits for it.
+    static QByteArray applicationName();
+};
+
+// Session advisory locks (pg_try_advisory_lock) on a libpq connection of the lock's own: the server
+// releases them when the holder's session ends, however it ends.
+class PostgresSyncLocks : public SyncLocks
+{
+public:
+    explicit PostgresSyncLocks(const QString &url);
+    std::unique_ptr<SyncLock> tryLock(qint64 connectionId, SyncLockHolder *holder, QString *error) override;
+
+private:
+    QString m_url;
+};

@@ -1,0 +1,300 @@
+// The SQLite catalog: one file in WAL mode, written by one connection at a time (BEGIN IMMEDIATE), records
+// upserted through a statement prepared once and bound without QVariants.
+#include "sqlitedialect.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDriver>
+#include <QSqlQuery>
+#include <QStorageInfo>
+
+#include <sqlite3.h>
+
+namespace {
+
+const char kUpsert[] =
+    "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, entity, record_key) DO UPDATE "
+    "SET data = excluded.data, synced_at = excluded.synced_at, generation = excluded.generation";
+
+QString sqliteMessage(sqlite3 *db, int rc)
+{
+    if (rc == SQLITE_FULL) {
+        const char *file = sqlite3_db_filename(db, "main");
+        const QStorageInfo disk(QFileInfo(QString::fromUtf8(file ? file : "")).absolutePath());
+        return QStringLiteral("The catalog could not grow: the disk holding it (%1) has %2 MB free, or the "
+                              "catalog reached its size limit; free some space and sync again (everything "
+                              "committed so far is kept)")
+            .arg(disk.rootPath())
+            .arg(disk.bytesAvailable() / (1024 * 1024));
+    }
+    if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM)
+        return QStringLiteral("The catalog cannot be written (%1); check the file's permissions")
+            .arg(QString::fromUtf8(sqlite3_errmsg(db)));
+    return QStringLiteral("Catalog write failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(db)));
+}
+
+} // namespace
+
+SqliteDialect::~SqliteDialect()
+{
+    if (m_upsert)
+        sqlite3_finalize(static_cast<sqlite3_stmt *>(m_upsert));
+}
+
+QString SqliteDialect::writeProblem(const QFileInfo &info)
+{
+    // SQLite in WAL mode writes the file and, beside it, <file>-wal and <file>-shm: both must be possible.
+    const QFileInfo folder(info.absolutePath());
+    if (info.exists() && !info.isWritable())
+        return QStringLiteral("The catalog %1 is read-only for you; give your user write permission "
+                              "(chmod u+w \"%1\") or choose another catalog with --catalog PATH")
+            .arg(info.absoluteFilePath());
+    const QFileInfo wal(info.absoluteFilePath() + QStringLiteral("-wal"));
+    if (!folder.isWritable() && !(wal.exists() && wal.isWritable()))
+        return QStringLiteral(
+                   "The folder %1 holding the catalog is not writable for you (the catalog keeps its "
+                   "journal, %2-wal, beside it); give your user write permission there (chmod u+w "
+                   "\"%1\") or choose another catalog with --catalog PATH")
+            .arg(folder.absoluteFilePath(), info.fileName());
+    return {};
+}
+
+bool SqliteDialect::open(QSqlDatabase &db, const QString &location, QString *error)
+{
+    const QFileInfo info(location);
+    if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath())) {
+        *error = QStringLiteral("Cannot create the folder %1 for the catalog; choose another location")
+                     .arg(info.absolutePath());
+        return false;
+    }
+    if (!(*error = writeProblem(info)).isEmpty())
+        return false;
+    db.setDatabaseName(location);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!db.open()) {
+        *error = QStringLiteral("Cannot open the catalog %1: %2").arg(location, db.lastError().text());
+        return false;
+    }
+    // WAL lets readers (the browser, the CLI) work while the writer commits; NORMAL sync is safe with WAL
+    // (a power cut may lose the last commits, never corrupt the file).
+    QSqlQuery pragma(db);
+    if (!pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        const bool notADatabase =
+            pragma.lastError().nativeErrorCode() == QLatin1String("26"); // SQLITE_NOTADB
+        *error =
+            notADatabase
+                ? QStringLiteral("%1 is not a Mako Connect catalog (the file is not a SQLite "
+                                 "database); choose the catalog with --catalog PATH, or move "
+                                 "this file aside to start a new one there")
+                      .arg(location)
+                : QStringLiteral("Cannot open the catalog %1: %2").arg(location, pragma.lastError().text());
+        db.close();
+        return false;
+    }
+    pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    pragma.exec(QStringLiteral("PRAGMA cache_size=-32000"));
+    return true;
+}
+
+const QList<QStringList> &SqliteDialect::migrations() const
+{
+    // Never edit a shipped entry, append a new one (and its PostgreSQL counterpart).
+    static const QList<QStringList> steps{
+        {
+            QStringLiteral(
+                "CREATE TABLE connections (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL "
+                "UNIQUE, connector_id TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', "
+                "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE sync_state (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                           "status TEXT NOT NULL, mode TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0, "
+                           "since TEXT, next_since TEXT, state TEXT NOT NULL, run_id INTEGER, "
+                           "updated_at INTEGER NOT NULL, PRIMARY KEY (connection_id, entity))"),
+            QStringLiteral(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id INTEGER NOT "
+                "NULL, status TEXT NOT NULL, mode TEXT NOT NULL, entities TEXT NOT NULL, started_at "
+                "INTEGER NOT NULL, finished_at INTEGER, records INTEGER NOT NULL DEFAULT 0, "
+                "entity_counts TEXT, error TEXT, pid INTEGER)"),
+            QStringLiteral("CREATE INDEX runs_by_connection ON runs (connection_id, id)"),
+            QStringLiteral(
+                "CREATE TABLE run_log (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, "
+                "at INTEGER NOT NULL, level TEXT NOT NULL, entity TEXT, message TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX run_log_by_run ON run_log (run_id, id)"),
+            // Records stay exactly as the API sent them; the unique key makes every write an upsert (I2).
+            QStringLiteral("CREATE TABLE records (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                           "record_key TEXT NOT NULL, data TEXT NOT NULL, synced_at INTEGER NOT NULL, "
+                           "generation INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral(
+                "CREATE UNIQUE INDEX records_by_key ON records (connection_id, entity, record_key)"),
+        },
+        {
+            // Run history counts what each chunk committed, in the chunk's own transaction; an interrupted
+            // run ends at its last commit; each entity's outcome (done, failed with why, skipped) is kept.
+            QStringLiteral("ALTER TABLE runs ADD COLUMN last_commit_at INTEGER"),
+            QStringLiteral("ALTER TABLE runs ADD COLUMN entity_results TEXT"),
+        },
+        {
+            // Facts about the catalog as a whole, e.g. which store holds its connections' secrets.
+            QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+        },
+        {
+            // Each entity's inferred schema: per field path, the kinds of value committed (counts, JSON),
+            // and those of the full refresh under way (pass_*), which replace them when it completes.
+            QStringLiteral(
+                "CREATE TABLE entity_fields (connection_id INTEGER NOT NULL, entity TEXT NOT NULL, "
+                "path TEXT NOT NULL, position INTEGER NOT NULL, declared TEXT, counts TEXT NOT NULL, "
+                "pass_generation INTEGER, pass_counts TEXT, "
+                "PRIMARY KEY (connection_id, entity, path))"),
+        },
+        {
+            // When a connection syncs by itself (Schedule::spec()), in which time zone, since when.
+            QStringLiteral("CREATE TABLE schedules (connection_id INTEGER PRIMARY KEY, spec TEXT NOT NULL, "
+                           "time_zone TEXT, set_at INTEGER NOT NULL, last_fired INTEGER)"),
+        },
+        {
+            // Which machine ran each run (with pid): a worker on another host is not judged by our pids.
+            QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
+        },
+    };
+    return steps;
+}
+
+QStringList SqliteDialect::beginMigration() const
+{
+    // IMMEDIATE takes the write lock first, so two processes opening a new catalog don't both migrate.
+    return {QStringLiteral("BEGIN IMMEDIATE")};
+}
+
+QString SqliteDialect::beginWrite() const
+{
+    return QStringLiteral("BEGIN IMMEDIATE");
+}
+
+qint64 SqliteDialect::dataVersion(const QSqlDatabase &db) const
+{
+    QSqlQuery q(db);
+    return q.exec(QStringLiteral("PRAGMA data_version")) && q.next() ? q.value(0).toLongLong() : -1;
+}
+
+QString SqliteDialect::addRunCommitSql() const
+{
+    return QStringLiteral(
+        "UPDATE runs SET records = records + ?, last_commit_at = ?, entity_counts = json_set("
+        "coalesce(entity_counts, '{}'), ?, coalesce(json_extract(entity_counts, ?), 0) + ?) WHERE id = ?");
+}
+
+QString SqliteDialect::runCountKey(const QString &entity) const
+{
+    QString key = entity;
+    key.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    return QStringLiteral("$.\"%1\"").arg(key);
+}
+
+QString SqliteDialect::childViewsSql() const
+{
+    return QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE ? ESCAPE '\\' "
+                          "AND sql LIKE '%json_each(%'");
+}
+
+QString SqliteDialect::typed(const FieldStats &field, const QString &json, const QString &path) const
+{
+    return FieldSql::typed(field, json, path);
+}
+
+QString SqliteDialect::raw(const QString &json, const QString &path) const
+{
+    return FieldSql::raw(json, path);
+}
+
+QString SqliteDialect::childViewFrom(const QString &path, const QString &where) const
+{
+    return QStringLiteral(
+               "FROM records r, json_each(r.data, %1) j WHERE %2 AND json_type(j.value) = 'object'")
+        .arg(FieldSql::jsonPath(FieldSql::segments(path)), where);
+}
+
+QString SqliteDialect::childPosition() const
+{
+    return QStringLiteral("j.key");
+}
+
+void *SqliteDialect::sqliteHandle(const QSqlDatabase &db)
+{
+    if (m_sqliteChecked)
+        return m_sqlite;
+    m_sqliteChecked = true;
+    const QVariant handle = db.driver()->handle();
+    QSqlQuery version(db);
+    version.exec(QStringLiteral("SELECT sqlite_version()"));
+    const bool sameLibrary =
+        version.next() && version.value(0).toString() == QLatin1String(sqlite3_libversion());
+    if (sameLibrary && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_sqlite = *static_cast<sqlite3 *const *>(handle.data());
+    return m_sqlite;
+}
+
+bool SqliteDialect::upsertRecords(QSqlDatabase &db, qint64 connectionId, const QString &entity,
+                                  qint64 generation, const RecordBatch &records, QString *error,
+                                  Failure *failure)
+{
+    // The hot path binds straight into SQLite through the driver's handle, when Qt's driver uses the SQLite
+    // library this binary links (sqliteHandle checks); else one QSqlQuery per record.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto *sqlite = static_cast<sqlite3 *>(sqliteHandle(db));
+    if (sqlite && !m_upsert) {
+        sqlite3_stmt *stmt = nullptr;
+        if (sqlite3_prepare_v3(sqlite, kUpsert, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) == SQLITE_OK)
+            m_upsert = stmt;
+    }
+    if (auto *upsert = static_cast<sqlite3_stmt *>(m_upsert)) {
+        const QByteArray entityText = entity.toUtf8();
+        sqlite3_bind_int64(upsert, 1, connectionId);
+        sqlite3_bind_text(upsert, 2, entityText.constData(), int(entityText.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(upsert, 5, now);
+        sqlite3_bind_int64(upsert, 6, generation);
+        for (const Record &record : records) {
+            sqlite3_bind_text(upsert, 3, record.key.constData(), int(record.key.size()), SQLITE_STATIC);
+            sqlite3_bind_text(upsert, 4, record.json.constData(), int(record.json.size()), SQLITE_STATIC);
+            const int rc = sqlite3_step(upsert);
+            sqlite3_reset(upsert);
+            if (rc != SQLITE_DONE) {
+                *error = sqliteMessage(sqlite, rc);
+                const int primary = rc & 0xff;
+                *failure = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Failure::Busy
+                           : primary == SQLITE_FULL                           ? Failure::Full
+                                                                              : Failure::Other;
+                sqlite3_clear_bindings(upsert);
+                return false;
+            }
+        }
+        sqlite3_clear_bindings(upsert);
+        return true;
+    }
+    QSqlQuery query(db);
+    query.prepare(QString::fromLatin1(kUpsert).replace(QRegularExpression(QStringLiteral("\\?\\d")),
+                                                       QStringLiteral("?")));
+    for (const Record &record : records) {
+        query.addBindValue(connectionId);
+        query.addBindValue(entity);
+        query.addBindValue(QString::fromUtf8(record.key));
+        query.addBindValue(QString::fromUtf8(record.json));
+        query.addBindValue(now);
+        query.addBindValue(generation);
+        if (!query.exec()) {
+            *error = QStringLiteral("Catalog write failed: %1").arg(query.lastError().text());
+            *failure = classify(query.lastError());
+            return false;
+        }
+    }
+    return true;
+}
+
+CatalogDialect::Failure SqliteDialect::classify(const QSqlError &error) const
+{
+    const QString text = error.text();
+    if (text.contains(QLatin1String("database is locked")) ||
+        text.contains(QLatin1String("database table is locked")))
+        return Failure::Busy;
+    return text.contains(QLatin1String("database or disk is full")) ? Failure::Full : Failure::Other;
+}
