@@ -1,10 +1,11 @@
-// Shared helpers for tests that sync through the real engine into a real SQLite file.
+// Shared helpers for tests that sync through the real engine into a real catalog (testcatalog.h).
 #pragma once
 
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "secretstore.h"
 #include "syncengine.h"
+#include "testcatalog.h"
 
 #include <QJsonDocument>
 #include <QSet>
@@ -26,7 +27,8 @@ struct EngineFixture
     bool open()
     {
         registerBuiltinConnectors();
-        catalogPath = dir.filePath(QStringLiteral("catalog.sqlite"));
+        if (catalogPath.isEmpty()) // opened again: the same catalog
+            catalogPath = TestCatalogs::fresh(dir.filePath(QStringLiteral("catalog.sqlite")));
         secrets = std::make_unique<FileSecretStore>(FileSecretStore::defaultPathFor(catalogPath));
         engine = std::make_unique<SyncEngine>(catalogPath, secrets.get());
         QString error;
