@@ -512,6 +512,23 @@ bool Catalog::markScheduleFired(qint64 connectionId, const QDateTime &at)
     return true;
 }
 
+bool Catalog::claimScheduleFiring(qint64 connectionId, const QDateTime &lastFired, const QDateTime &at)
+{
+    const auto ms = [](const QDateTime &t) {
+        return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant();
+    };
+    QSqlQuery q(database());
+    q.prepare(m_dialect->claimScheduleSql());
+    q.addBindValue(ms(at));
+    q.addBindValue(connectionId);
+    q.addBindValue(ms(lastFired));
+    if (!q.exec()) {
+        setError(q.lastError());
+        return false;
+    }
+    return q.numRowsAffected() == 1;
+}
+
 bool Catalog::setSetting(const QString &key, const QString &value)
 {
     QSqlQuery q(database());

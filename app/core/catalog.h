@@ -134,6 +134,9 @@ public:
     bool setSchedule(qint64 connectionId, const Schedule &schedule);
     // The schedule started a run at `at` (its clock): that firing is served.
     bool markScheduleFired(qint64 connectionId, const QDateTime &at);
+    // Takes the firing after `lastFired` (invalid: never fired) for this process, marking it served at `at`;
+    // false when another process took it first (or `lastFired` is no longer the schedule's).
+    bool claimScheduleFiring(qint64 connectionId, const QDateTime &lastFired, const QDateTime &at);
     // Name of the SQL view over an entity's records ("stripe_prod__customers").
     static QString viewName(const QString &connectionName, const QString &entity);
 

@@ -56,6 +56,9 @@ public:
     virtual QString runCountKey(const QString &entity) const = 0;
     // One bound LIKE pattern (escape '\'): the names of child views (those reading an array's elements).
     virtual QString childViewsSql() const = 0;
+    // `UPDATE schedules`, bound (to, connectionId, from): moves last_fired from `from` (NULL-safe) to `to`,
+    // passing over a row another session has locked, so two workers never claim one firing.
+    virtual QString claimScheduleSql() const = 0;
     // The typed value of `path` inside `json` (a JSON column or expression), NULL when it does not fit.
     virtual QString typed(const FieldStats &field, const QString &json, const QString &path) const = 0;
     // The value as the API sent it.

@@ -267,6 +267,14 @@ QString PostgresDialect::childViewsSql() const
                           "LIKE ? ESCAPE '\\' AND definition LIKE '%jsonb_array_elements%'");
 }
 
+QString PostgresDialect::claimScheduleSql() const
+{
+    return QStringLiteral(
+        "UPDATE schedules SET last_fired = ? WHERE connection_id = (SELECT connection_id FROM "
+        "schedules WHERE connection_id = ? AND last_fired IS NOT DISTINCT FROM ? FOR UPDATE "
+        "SKIP LOCKED)");
+}
+
 QString PostgresDialect::typed(const FieldStats &field, const QString &json, const QString &path) const
 {
     const QString x = node(json, path);

@@ -197,6 +197,12 @@ QString SqliteDialect::childViewsSql() const
                           "AND sql LIKE '%json_each(%'");
 }
 
+QString SqliteDialect::claimScheduleSql() const
+{
+    // One writer at a time: the condition alone decides.
+    return QStringLiteral("UPDATE schedules SET last_fired = ? WHERE connection_id = ? AND last_fired IS ?");
+}
+
 QString SqliteDialect::typed(const FieldStats &field, const QString &json, const QString &path) const
 {
     return FieldSql::typed(field, json, path);

@@ -19,6 +19,7 @@ public:
     QString addRunCommitSql() const override;
     QString runCountKey(const QString &entity) const override;
     QString childViewsSql() const override;
+    QString claimScheduleSql() const override;
     QString typed(const FieldStats &field, const QString &json, const QString &path) const override;
     QString raw(const QString &json, const QString &path) const override;
     QString childViewFrom(const QString &path, const QString &where) const override;

@@ -19,6 +19,15 @@ void SyncScheduler::start(int intervalMs)
     QTimer::singleShot(0, this, &SyncScheduler::check); // a run missed while closed: caught up once
 }
 
+bool SyncScheduler::claimFiring(qint64 connectionId, const QDateTime &from, const QDateTime &to)
+{
+    // Through the writer (I5), ahead of queued pages: this thread waits for at most the commit in progress.
+    QFuture<QVariant> claimed = m_engine->writer()->submitUrgent(
+        [=](Catalog &catalog) { return QVariant(catalog.claimScheduleFiring(connectionId, from, to)); });
+    claimed.waitForFinished();
+    return claimed.result().toBool();
+}
+
 void SyncScheduler::check()
 {
     if (!m_catalog || !m_catalog->isOpen())
@@ -35,17 +44,19 @@ void SyncScheduler::check()
         const auto connection = m_catalog->connectionById(scheduled.connectionId);
         if (!connection)
             continue;
+        // Served, started or not: a connection that cannot start is said once per firing, not every check.
+        // Claimed first, so of several workers seeing it due only one starts it.
+        const qint64 id = connection->id;
+        const QDateTime before = scheduled.schedule.lastFired;
+        if (!claimFiring(id, before, now))
+            continue; // another worker's
         QString error;
         SyncRefusal refusal = SyncRefusal::None;
         SyncJob *job = m_engine->startSync(*connection, m_options, &error, &refusal);
-        if (!job && refusal == SyncRefusal::AlreadySyncing)
-            continue; // stays due; never a second run of one connection
-        // Served, started or not: a connection that cannot start is said once per firing, not every check.
-        const qint64 id = connection->id;
-        m_engine->writer()->submit([id, now](Catalog &catalog) {
-            catalog.markScheduleFired(id, now);
-            return QVariant();
-        });
+        if (!job && refusal == SyncRefusal::AlreadySyncing) {
+            claimFiring(id, now, before); // stays due; never a second run of one connection
+            continue;
+        }
         if (!job) {
             // Ended before it began: the worker's log says so as it says any other end.
             RunSummary refused;

@@ -41,6 +41,8 @@ signals:
     void failed(const QString &connection, const QString &error);
 
 private:
+    // Moves the schedule's last firing from `from` to `to` unless another process did first.
+    bool claimFiring(qint64 connectionId, const QDateTime &from, const QDateTime &to);
     SyncEngine *m_engine;
     Catalog *m_catalog;
     Clock m_clock;
