@@ -38,12 +38,13 @@ cli_depends="$(field "$cli" Depends)"
 desktop_depends="$(field "$desktop" Depends)"
 echo "mako-connect-cli Depends: $cli_depends"
 echo "mako-connect Depends: $desktop_depends"
-for p in libqt6core6 libqt6network6 libqt6sql6 libqt6sql6-sqlite libqt6keychain1 libsecret-1-0; do
+for p in libqt6core6 libqt6network6 libqt6sql6 libqt6sql6-sqlite libqt6keychain1 libsecret-1-0 libpq5; do
     grep -qE "(^|, )$p( |,|$)" <<<"$cli_depends" || fail "mako-connect-cli does not depend on $p"
 done
 for p in libqt6gui6 libqt6widgets6 libqt6svg6 libgl1 libxcb1; do
     grep -qE "(^|, )$p( |,|$)" <<<"$cli_depends" && fail "mako-connect-cli depends on $p, a GUI library"
 done
+grep -qF libqt6sql6-psql <<<"$(field "$cli" Recommends)" || fail "mako-connect-cli does not recommend libqt6sql6-psql"
 for p in "mako-connect-cli (= $version)" libqt6widgets6 libqt6gui6 libqt6svg6 libqt6sql6-sqlite; do
     grep -qF "$p" <<<"$desktop_depends" || fail "mako-connect does not depend on $p"
 done

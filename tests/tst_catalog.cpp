@@ -7,6 +7,7 @@
 #include "testcatalog.h"
 
 #include <QFile>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -73,6 +74,26 @@ private slots:
         Catalog catalog(QStringLiteral("/proc/mako-nowhere/catalog.sqlite"));
         QVERIFY(!catalog.isOpen());
         QVERIFY(catalog.errorString().contains(QLatin1String("/proc/mako-nowhere")));
+    }
+
+    // A catalog URL that does not open says why and what to do, and never shows its password.
+    void aPostgresUrlThatDoesNotOpenIsExplained()
+    {
+        Catalog refused(QStringLiteral("postgresql://mako:s3cret-pw@127.0.0.1:1/team"));
+        QVERIFY(!refused.isOpen());
+        QVERIFY2(refused.errorString().contains(
+                     QLatin1String("Cannot reach the PostgreSQL server at 127.0.0.1:1")),
+                 qPrintable(refused.errorString()));
+        QVERIFY(!refused.errorString().contains(QLatin1String("s3cret-pw")));
+        QCOMPARE(CatalogLocation::display(QStringLiteral("postgresql://mako:s3cret-pw@db:5432/team")),
+                 QStringLiteral("postgresql://mako@db:5432/team"));
+        if (!TestCatalogs::onPostgres())
+            return;
+        Catalog missing(qEnvironmentVariable("MAKO_TEST_POSTGRES") + QStringLiteral("/no_such_db"));
+        QVERIFY(!missing.isOpen());
+        QVERIFY2(missing.errorString().contains(QLatin1String("\"no_such_db\" does not exist")) &&
+                     missing.errorString().contains(QLatin1String("createdb no_such_db")),
+                 qPrintable(missing.errorString()));
     }
 
     void connectionsAreUniqueByName()
@@ -255,6 +276,49 @@ private slots:
         QVERIFY(catalog.removeConnection(id));
         QCOMPARE(catalog.recordCount(id, QStringLiteral("things")), 0);
         QVERIFY(!q.exec(QStringLiteral("SELECT * FROM stripe_prod__things")));
+    }
+
+    // The typed view compares numbers as numbers and reads timestamps as instants, on either engine.
+    void typedViewsHoldTypedValues()
+    {
+        const QString path = freshPath();
+        Catalog catalog(path);
+        const qint64 id = catalog.addConnection(QStringLiteral("typed"), QStringLiteral("stripe"), {});
+        CatalogWriter writer(path);
+        QString error;
+        QVERIFY(writer.start(&error));
+        ChunkWrite c;
+        c.connectionId = id;
+        c.state.entity = QStringLiteral("things");
+        c.records = {{"a", R"({"id":"a","n":10,"amount":12.5,"ok":true,"at":"2024-01-05T10:00:00Z"})"},
+                     {"b", R"({"id":"b","n":9,"amount":3,"ok":false,"at":"2024-01-05T12:00:00+02:00"})"},
+                     {"c", R"({"id":"c","n":100,"amount":-0.5,"ok":true,"at":"2024-01-06T00:00:00Z"})"}};
+        const SchemaHints hints;
+        SchemaObserver observer(hints);
+        for (const Record &record : std::as_const(c.records))
+            observer.observe(record.json);
+        c.observed = observer.take();
+        writer.writeChunk(std::move(c));
+        writer.flush();
+        QVERIFY(catalog.refreshEntityView(id, QStringLiteral("things")));
+        QSqlQuery q(catalog.database());
+        QVERIFY2(q.exec(QStringLiteral("SELECT id, n, amount, ok, at FROM typed__things ORDER BY n")),
+                 qPrintable(q.lastError().text()));
+        QStringList order;
+        QList<QDateTime> at;
+        double amounts = 0;
+        int oks = 0;
+        while (q.next()) {
+            order.append(q.value(0).toString());
+            amounts += q.value(2).toDouble();
+            oks += q.value(3).toBool() ? 1 : 0;
+            at.append(q.value(4).toDateTime().toUTC());
+        }
+        QCOMPARE(order, QStringList({"b", "a", "c"})); // 9 < 10 < 100: numbers, not text
+        QCOMPARE(amounts, 15.0);
+        QCOMPARE(oks, 2);
+        const QDateTime ten(QDate(2024, 1, 5), QTime(10, 0), Qt::UTC);
+        QCOMPARE(at, QList<QDateTime>({ten, ten, QDateTime(QDate(2024, 1, 6), QTime(0, 0), Qt::UTC)}));
     }
 
     void staleRunsBecomeInterrupted()

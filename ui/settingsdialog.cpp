@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QUrl>
 #include <QVBoxLayout>
 
 SettingsDialog::SettingsDialog(const QString &currentCatalog, SecretBackend currentBackend, QWidget *parent)
@@ -37,9 +38,10 @@ SettingsDialog::SettingsDialog(const QString &currentCatalog, SecretBackend curr
     catalogRow->addWidget(m_catalog, 1);
     catalogRow->addWidget(browse);
     catalogRow->addWidget(useDefault);
-    form->addRow(tr("Catalog file:"), catalogRow);
+    form->addRow(tr("Catalog:"), catalogRow);
     auto *catalogHelp =
-        new QLabel(tr("The SQLite file that holds connections, synced records and run history. "
+        new QLabel(tr("The SQLite file that holds connections, synced records and run history, or a team "
+                      "catalog's postgresql://user@host:port/database URL (its password in ~/.pgpass). "
                       "--catalog and MAKO_CONNECT_CATALOG override it."),
                    this);
     catalogHelp->setWordWrap(true);
@@ -61,8 +63,10 @@ SettingsDialog::SettingsDialog(const QString &currentCatalog, SecretBackend curr
     form->addRow(QString(), m_secretsMessage);
     layout->addLayout(form);
 
-    m_note = new QLabel(tr("In use now: %1. A new catalog file applies when Mako Connect restarts.")
-                            .arg(QDir::toNativeSeparators(currentCatalog)),
+    m_note = new QLabel(tr("In use now: %1. A new catalog applies when Mako Connect restarts.")
+                            .arg(CatalogLocation::backendOf(currentCatalog) == CatalogBackend::Sqlite
+                                     ? QDir::toNativeSeparators(currentCatalog)
+                                     : CatalogLocation::display(currentCatalog)),
                         this);
     m_note->setWordWrap(true);
     layout->addWidget(m_note);
@@ -123,6 +127,14 @@ bool SettingsDialog::apply()
     if (catalogLocation().isEmpty()) {
         m_note->setStyleSheet(QStringLiteral("color: #c62828;"));
         m_note->setText(tr("Choose a catalog file."));
+        return false;
+    }
+    // Settings are a plain file: a password there would be a secret stored in the clear.
+    if (CatalogLocation::backendOf(catalogLocation()) == CatalogBackend::Postgres &&
+        !QUrl(catalogLocation()).password().isEmpty()) {
+        m_note->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_note->setText(tr("Leave the password out of the URL: Mako Connect is not to keep it in its "
+                           "settings. Put it in ~/.pgpass (or PGPASSWORD) and save the URL without it."));
         return false;
     }
     QSettings().setValue(catalogSettingKey(), catalogLocation());

@@ -5,6 +5,7 @@
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "jsonscan.h"
+#include "readonlydb.h"
 #include "readonlysql.h"
 #include "recordsquery.h"
 #include "schedule.h"
@@ -1161,6 +1162,8 @@ int CliApp::cmdRecords()
         return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
                         .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),
                     Usage);
+    if (const QString why = ReadOnlyDb::unsupported(m_catalogPath); !why.isEmpty())
+        return fail(why); // its SQL is SQLite's
     RecordsQuery query;
     query.connectionId = connection->id;
     query.entity = entity;
@@ -1192,6 +1195,8 @@ int CliApp::cmdSql()
         return Usage;
     if (!openCatalog())
         return Failed;
+    if (const QString why = ReadOnlyDb::unsupported(m_catalogPath); !why.isEmpty())
+        return fail(why);
     // A separate read-only connection: the console can never change the catalog.
     const QString connectionName = QStringLiteral("mako-cli-readonly");
     int code = Ok;

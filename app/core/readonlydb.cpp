@@ -1,5 +1,7 @@
 #include "readonlydb.h"
 
+#include "catalogdialect.h"
+
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -17,8 +19,23 @@ QString uniqueName(const QString &prefix)
     return QStringLiteral("%1-%2").arg(prefix).arg(++counter);
 }
 
+QString unsupported(const QString &location)
+{
+    if (CatalogLocation::backendOf(location) == CatalogBackend::Sqlite)
+        return {};
+    return QStringLiteral(
+        "The records grid, the SQL console and exports read SQLite catalogs only, for now; on "
+        "this PostgreSQL catalog, query its views (connection__entity) with psql or another "
+        "SQL tool");
+}
+
 QSqlDatabase open(const QString &path, const QString &name, QString *error)
 {
+    if (const QString why = unsupported(path); !why.isEmpty()) {
+        if (error)
+            *error = why;
+        return {};
+    }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(path);
     db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));

@@ -10,6 +10,8 @@ namespace ReadOnlyDb {
 // A fresh connection name unique in the process ("<prefix>-<n>").
 QString uniqueName(const QString &prefix);
 // Opens `path` read-only as connection `name` for the calling thread. Check isOpen(); `error` says why not.
+// Why `location` cannot be read this way ("" when it can): a PostgreSQL catalog, for now.
+QString unsupported(const QString &location);
 QSqlDatabase open(const QString &path, const QString &name, QString *error = nullptr);
 // Closes and removes the connection (call once no QSqlQuery on it is alive).
 void close(const QString &name);

@@ -27,8 +27,8 @@ int cannotOpen(const QString &location, const QString &error)
     QMessageBox::critical(
         nullptr, QStringLiteral("Mako Connect"),
         QStringLiteral("Cannot open the catalog %1:\n%2\n\nStart with --catalog PATH, or set "
-                       "MAKO_CONNECT_CATALOG, to use another file.")
-            .arg(location, error));
+                       "MAKO_CONNECT_CATALOG, to use another catalog.")
+            .arg(CatalogLocation::display(location), error));
     return 1;
 }
 
