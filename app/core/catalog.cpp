@@ -128,7 +128,6 @@ Catalog::~Catalog()
         sqlite3_finalize(static_cast<sqlite3_stmt *>(m_saveFieldRaw));
     m_saveState.reset();
     m_addRunCommit.reset();
-    m_saveField.reset();
     m_dialect.reset(); // its statements go before the connection
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -857,6 +856,7 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
     EntityFieldRows &rows = cached ? *cached : local;
     if (!rows.loaded && !loadEntityFieldRows(connectionId, entity, generation, &rows))
         return false;
+    QList<int> changed; // kept indexes, each once
     for (const FieldStats &seen : observed) {
         int at = rows.index.value(seen.path, -1);
         const bool known = at >= 0;
@@ -889,8 +889,51 @@ bool Catalog::mergeEntityFields(qint64 connectionId, const QString &entity, qint
         if (fullPass)
             pass.add(seen.counts);
         rows.inPass[at] = fullPass;
-        if (!saveEntityFieldRow(connectionId, entity, field, fullPass ? &pass : nullptr, generation))
-            return false;
+        if (!changed.contains(at))
+            changed.append(at);
+    }
+    return saveEntityFieldRows(connectionId, entity, rows, changed, fullPass, generation);
+}
+
+bool Catalog::saveEntityFieldRows(qint64 connectionId, const QString &entity, const EntityFieldRows &rows,
+                                  const QList<int> &changed, bool fullPass, qint64 generation)
+{
+    if (changed.isEmpty())
+        return true;
+    if (sqliteHandle()) { // a bound statement per row costs no round trip there
+        for (int at : changed) {
+            if (!saveEntityFieldRow(connectionId, entity, rows.kept.at(at),
+                                    fullPass ? &rows.pass.at(at) : nullptr, generation))
+                return false;
+        }
+        return true;
+    }
+    // A server: all of the commit's rows in one statement, not a round trip per field.
+    QStringList tuples;
+    for (qsizetype i = 0; i < changed.size(); ++i)
+        tuples.append(QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?)"));
+    QSqlQuery save(database());
+    save.prepare(QStringLiteral("INSERT INTO entity_fields (connection_id, entity, path, position, declared, "
+                                "counts, pass_generation, pass_counts) VALUES %1 ON CONFLICT (connection_id, "
+                                "entity, path) DO UPDATE SET declared = excluded.declared, counts = "
+                                "excluded.counts, pass_generation = excluded.pass_generation, pass_counts = "
+                                "excluded.pass_counts")
+                     .arg(tuples.join(QStringLiteral(", "))));
+    for (int at : changed) {
+        const FieldStats &field = rows.kept.at(at);
+        const QString declared = fieldTypeName(field.declared); // "" for Unknown: stored as NULL
+        save.addBindValue(connectionId);
+        save.addBindValue(entity);
+        save.addBindValue(field.path);
+        save.addBindValue(field.position);
+        save.addBindValue(declared.isEmpty() ? QVariant() : QVariant(declared));
+        save.addBindValue(field.counts.toText());
+        save.addBindValue(fullPass ? QVariant(generation) : QVariant());
+        save.addBindValue(fullPass ? QVariant(rows.pass.at(at).toText()) : QVariant());
+    }
+    if (!save.exec()) {
+        setError(save.lastError());
+        return false;
     }
     return true;
 }
@@ -938,20 +981,8 @@ bool Catalog::saveEntityFieldRow(qint64 connectionId, const QString &entity, con
         }
         return true;
     }
-    QSqlQuery &save = prepared(m_saveField, QString::fromLatin1(kSql));
-    save.addBindValue(connectionId);
-    save.addBindValue(entity);
-    save.addBindValue(field.path);
-    save.addBindValue(field.position);
-    save.addBindValue(declared.isEmpty() ? QVariant() : QVariant(declared));
-    save.addBindValue(field.counts.toText());
-    save.addBindValue(pass ? QVariant(generation) : QVariant());
-    save.addBindValue(pass ? QVariant(pass->toText()) : QVariant());
-    if (!save.exec()) {
-        setError(save.lastError());
-        return false;
-    }
-    return true;
+    m_error = QStringLiteral("The catalog's SQLite statement could not be prepared");
+    return false;
 }
 
 bool Catalog::settleEntityFields(qint64 connectionId, const QString &entity, qint64 generation)

@@ -188,6 +188,9 @@ public:
 private:
     bool loadEntityFieldRows(qint64 connectionId, const QString &entity, qint64 generation,
                              EntityFieldRows *rows);
+    bool saveEntityFieldRows(qint64 connectionId, const QString &entity, const EntityFieldRows &rows,
+                             const QList<int> &changed, bool fullPass, qint64 generation);
+    // One row through SQLite's own statement (sqliteHandle() only).
     bool saveEntityFieldRow(qint64 connectionId, const QString &entity, const FieldStats &field,
                             const FieldCounts *pass, qint64 generation);
     void setError(const QSqlError &error);
@@ -206,6 +209,5 @@ private:
     std::unique_ptr<CatalogDialect> m_dialect;
     std::unique_ptr<QSqlQuery> m_saveState;
     std::unique_ptr<QSqlQuery> m_addRunCommit;
-    std::unique_ptr<QSqlQuery> m_saveField;
     void *m_saveFieldRaw = nullptr; // sqlite3_stmt*: the schema row upsert, bound without QVariants
 };

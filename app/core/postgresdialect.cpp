@@ -95,6 +95,23 @@ CatalogDialect::Failure failureOf(const QByteArray &sqlState)
     return sqlState.startsWith("53") ? CatalogDialect::Failure::Full : CatalogDialect::Failure::Other;
 }
 
+// The records upsert for `rows` rows: $1..$4 are shared (connection, entity, synced_at, generation), then
+// each row's key and JSON.
+QByteArray upsertSql(int rows)
+{
+    QByteArray sql =
+        "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) VALUES ";
+    for (int i = 0; i < rows; ++i) {
+        const int p = 5 + i * 2;
+        sql += (i ? ",($1,$2,$" : "($1,$2,$") + QByteArray::number(p) + ",$" + QByteArray::number(p + 1) +
+               "::jsonb,$3::bigint,$4::bigint)";
+    }
+    return sql + " ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET data = excluded.data, "
+                 "synced_at = excluded.synced_at, generation = excluded.generation";
+}
+
+constexpr char kFullUpsert[] = "mako_upsert_full";
+
 class PostgresSyncLock : public SyncLock
 {
 public:
@@ -321,6 +338,20 @@ QString PostgresDialect::childPosition() const
     return QStringLiteral("j.position");
 }
 
+bool PostgresDialect::prepareFullUpsert(void *conn)
+{
+    // Prepared statements live as long as the session, whatever becomes of its transactions.
+    if (m_preparedOn == conn)
+        return true;
+    PGresult *result = PQprepare(static_cast<PGconn *>(conn), kFullUpsert,
+                                 upsertSql(int(kRowsPerStatement)).constData(), 0, nullptr);
+    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+    if (ok)
+        m_preparedOn = conn;
+    return ok;
+}
+
 bool PostgresDialect::upsertRecords(QSqlDatabase &db, qint64 connectionId, const QString &entity,
                                     qint64 generation, const RecordBatch &records, QString *error,
                                     Failure *failure)
@@ -352,22 +383,19 @@ bool PostgresDialect::upsertRecords(QSqlDatabase &db, qint64 connectionId, const
                                  QByteArray::number(generation)};
     for (size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
         const size_t count = qMin(rows.size() - from, size_t(kRowsPerStatement));
-        QByteArray sql =
-            "INSERT INTO records (connection_id, entity, record_key, data, synced_at, generation) "
-            "VALUES ";
         std::vector<const char *> values{shared[0].constData(), shared[1].constData(), shared[2].constData(),
                                          shared[3].constData()};
         for (size_t i = 0; i < count; ++i) {
-            const int p = 5 + int(i) * 2;
-            sql += (i ? ",($1,$2,$" : "($1,$2,$") + QByteArray::number(p) + ",$" + QByteArray::number(p + 1) +
-                   "::jsonb,$3::bigint,$4::bigint)";
             values.push_back(rows[from + i]->key.constData());
             values.push_back(rows[from + i]->json.constData());
         }
-        sql += " ON CONFLICT (connection_id, entity, record_key) DO UPDATE SET data = excluded.data, "
-               "synced_at = excluded.synced_at, generation = excluded.generation";
-        PGresult *result = PQexecParams(conn, sql.constData(), int(values.size()), nullptr, values.data(),
-                                        nullptr, nullptr, 0);
+        PGresult *result = nullptr;
+        if (count == size_t(kRowsPerStatement) && prepareFullUpsert(conn)) // parsed and planned once
+            result =
+                PQexecPrepared(conn, kFullUpsert, int(values.size()), values.data(), nullptr, nullptr, 0);
+        else
+            result = PQexecParams(conn, upsertSql(int(count)).constData(), int(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0);
         const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
         if (!ok) {
             const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);

@@ -32,6 +32,10 @@ public:
     // The session name a Mako Connect process gives its connections ("mako-connect 4242 build-7"): how a
     // lock's holder is named to the process that waits for it.
     static QByteArray applicationName();
+
+private:
+    bool prepareFullUpsert(void *conn); // PGconn*
+    void *m_preparedOn = nullptr;       // the session holding the prepared upsert of a full statement
 };
 
 // Session advisory locks (pg_try_advisory_lock) on a libpq connection of the lock's own: the server
