@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "catalogwriter.h"
 #include "secretstore.h"
+#include "synclock.h"
 #include "testcatalog.h"
 
 #include <QFile>
@@ -334,6 +335,31 @@ private slots:
         const qint64 live = catalog.startRun(id, QStringLiteral("full"), {});
         QCOMPARE(catalog.markStaleRuns(), 0); // our own run is alive
         QCOMPARE(catalog.run(live)->status, QStringLiteral("running"));
+    }
+
+    // A run another machine's worker left "running": on PostgreSQL its connection's free lock says that
+    // worker is gone; on SQLite nothing here can tell, so it is left alone.
+    void aRunOfAnotherHostIsJudgedByItsLock()
+    {
+        const QString path = freshPath();
+        Catalog catalog(path);
+        const qint64 id = catalog.addConnection(QStringLiteral("x"), QStringLiteral("stripe"), {});
+        const qint64 run = catalog.startRun(id, QStringLiteral("full"), {QStringLiteral("things")});
+        QVERIFY(
+            QSqlQuery(catalog.database())
+                .exec(QStringLiteral("UPDATE runs SET host = 'worker-elsewhere', pid = 4242 WHERE id = %1")
+                          .arg(run)));
+        const std::unique_ptr<SyncLocks> locks = CatalogDialect::syncLocks(path);
+        SyncLockHolder holder;
+        QString error;
+        std::unique_ptr<SyncLock> held = locks->tryLock(id, &holder, &error); // that worker, still syncing
+        QVERIFY2(held, qPrintable(error));
+        QCOMPARE(catalog.markStaleRuns(), 0);
+        held.reset(); // its session ended
+        const bool visible = catalog.backend() == CatalogBackend::Postgres;
+        QCOMPARE(catalog.markStaleRuns(), visible ? 1 : 0);
+        QCOMPARE(catalog.run(run)->status,
+                 visible ? QStringLiteral("interrupted") : QStringLiteral("running"));
     }
 
     void fileSecretStore()

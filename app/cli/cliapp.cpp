@@ -796,6 +796,7 @@ int CliApp::cmdWorker()
         stopping = true;
         say(QStringLiteral(
             "Stopping: the syncs running now keep what they saved and resume at their next run"));
+        scheduler.stop();
         m_engine->cancelAll();
         if (scheduler.runningCount() == 0)
             loop.quit();

@@ -745,17 +745,19 @@ bool Catalog::deleteEntityState(qint64 connectionId, const QString &entity)
 int Catalog::markStaleRuns()
 {
     QSqlQuery q(database());
-    // Only this machine's runs: a pid says nothing about a process on another host.
-    q.prepare(
-        QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running' AND (host IS NULL OR host = ?)"));
-    q.addBindValue(QSysInfo::machineHostName());
-    q.exec();
+    q.exec(QStringLiteral("SELECT id, pid, host, connection_id FROM runs WHERE status = 'running'"));
+    // A run of another host is judged by its connection's lock where the engine shows it (a pid says nothing
+    // about a process there); else it is left alone.
+    const std::optional<QSet<qint64>> held = m_dialect->heldSyncLocks(database());
+    const QString host = QSysInfo::machineHostName();
     QList<qint64> stale;
     const qint64 self = QCoreApplication::applicationPid();
     while (q.next()) {
         const qint64 pid = q.value(1).toLongLong();
-        // A run belongs to a live process when that pid still exists (kill(pid, 0) succeeds).
-        const bool alive = pid > 0 && (pid == self || ::kill(pid_t(pid), 0) == 0);
+        const bool here = q.value(2).isNull() || q.value(2).toString() == host;
+        // Here, a run belongs to a live process when that pid still exists (kill(pid, 0) succeeds).
+        const bool alive = here ? pid > 0 && (pid == self || ::kill(pid_t(pid), 0) == 0)
+                                : !held || held->contains(q.value(3).toLongLong());
         if (!alive)
             stale.append(q.value(0).toLongLong());
     }

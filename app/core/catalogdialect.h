@@ -7,12 +7,14 @@
 #include "connector.h"
 #include "fieldschema.h"
 
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 class SyncLocks;
 
@@ -72,6 +74,9 @@ public:
                                qint64 generation, const RecordBatch &records, QString *error,
                                Failure *failure) = 0;
     virtual Failure classify(const QSqlError &error) const = 0;
+    // The connections whose sync lock some session holds now, when the engine can tell (PostgreSQL's
+    // advisory locks are visible to every session; SQLite's file locks are not).
+    virtual std::optional<QSet<qint64>> heldSyncLocks(const QSqlDatabase &) const { return std::nullopt; }
     // The connection's sqlite3* for statements on the hot path, or nullptr (another engine, or Qt's driver
     // uses another SQLite library than this binary links).
     virtual void *sqliteHandle(const QSqlDatabase &) { return nullptr; }

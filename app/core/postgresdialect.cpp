@@ -419,6 +419,21 @@ CatalogDialect::Failure PostgresDialect::classify(const QSqlError &error) const
     return failureOf(error.nativeErrorCode().toLatin1());
 }
 
+std::optional<QSet<qint64>> PostgresDialect::heldSyncLocks(const QSqlDatabase &db) const
+{
+    QSqlQuery q(db);
+    if (!q.exec(
+            QStringLiteral("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                           "classid::bigint = %1 AND objsubid = 2 AND database = (SELECT oid FROM "
+                           "pg_database WHERE datname = current_database())")
+                .arg(kLockSpace)))
+        return std::nullopt;
+    QSet<qint64> held;
+    while (q.next())
+        held.insert(q.value(0).toLongLong());
+    return held;
+}
+
 PostgresSyncLocks::PostgresSyncLocks(const QString &url)
     : m_url(url)
 {

@@ -28,6 +28,7 @@ public:
     bool upsertRecords(QSqlDatabase &db, qint64 connectionId, const QString &entity, qint64 generation,
                        const RecordBatch &records, QString *error, Failure *failure) override;
     Failure classify(const QSqlError &error) const override;
+    std::optional<QSet<qint64>> heldSyncLocks(const QSqlDatabase &db) const override;
 
     // The session name a Mako Connect process gives its connections ("mako-connect 4242 build-7"): how a
     // lock's holder is named to the process that waits for it.

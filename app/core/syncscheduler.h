@@ -6,6 +6,7 @@
 #include "schedule.h"
 #include "syncengine.h"
 
+#include <QFuture>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -28,6 +29,8 @@ public:
     // Options of every scheduled run (the entities are always all of them).
     void setOptions(const SyncOptions &options) { m_options = options; }
     void start(int intervalMs = 30000);
+    // Starts nothing more (a worker stopping); runs already started go on until they end or are cancelled.
+    void stop();
     QDateTime now() const { return m_clock(); }
 
 public slots:
@@ -41,13 +44,17 @@ signals:
     void failed(const QString &connection, const QString &error);
 
 private:
+    // Claims the due firing on the writer thread, then starts its run here (startClaimed).
+    void claimAndStart(const ScheduledSync &scheduled, const QDateTime &now);
+    void startClaimed(const ScheduledSync &scheduled, const QDateTime &now);
     // Moves the schedule's last firing from `from` to `to` unless another process did first.
-    bool claimFiring(qint64 connectionId, const QDateTime &from, const QDateTime &to);
+    QFuture<QVariant> claimFiring(qint64 connectionId, const QDateTime &from, const QDateTime &to);
     SyncEngine *m_engine;
     Catalog *m_catalog;
     Clock m_clock;
     QTimer m_timer;
-    QSet<qint64> m_running; // connections this scheduler started and that have not finished
+    QSet<qint64> m_running; // connections this scheduler is claiming or started and that have not finished
+    bool m_stopped = false;
     int m_maxRunning = 1 << 30;
     SyncOptions m_options;
 };
