@@ -844,9 +844,16 @@ int CliApp::syncDue(const SyncOptions &options, const QString &progressMode, con
             m_err << connection->name << ": due since "
                   << scheduled.nextRun.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << " ("
                   << scheduled.schedule.describe() << ")\n";
-        const int code = runSync(*connection, options, progressMode, [&] {
-            m_catalog->markScheduleFired(connection->id, now); // this firing is served
-        });
+        // Claimed first: of several `sync --due` (cron on two machines) one runs this firing.
+        const QDateTime before = scheduled.schedule.lastFired;
+        if (!m_catalog->claimScheduleFiring(connection->id, before, now)) {
+            m_err << connection->name << ": skipped: another process took this run\n";
+            continue;
+        }
+        bool began = false;
+        const int code = runSync(*connection, options, progressMode, [&] { began = true; });
+        if (!began && code == Ok) // syncing elsewhere: stays due
+            m_catalog->claimScheduleFiring(connection->id, now, before);
         if (code == Interrupted)
             return Interrupted;
         if (code != Ok)
