@@ -37,6 +37,15 @@
 #include <QTimer>
 #include <QToolBar>
 
+namespace {
+// A catalog as people see it: a file's native path, a URL without its password.
+QString shownCatalog(const QString &location)
+{
+    return CatalogLocation::backendOf(location) == CatalogBackend::Sqlite ? QDir::toNativeSeparators(location)
+                                                                          : CatalogLocation::display(location);
+}
+} // namespace
+
 MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
@@ -348,7 +357,7 @@ void MainWindow::showSettings()
 
 void MainWindow::updateCatalogLabel()
 {
-    m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(m_engine->catalogLocation())));
+    m_catalogLabel->setText(tr("Catalog: %1").arg(shownCatalog(m_engine->catalogLocation())));
     m_catalogLabel->setToolTip(tr("Catalog file: %1\nSecrets: %2")
                                    .arg(QDir::toNativeSeparators(m_engine->catalogLocation()),
                                         currentSecretBackend() == SecretBackend::Keychain
@@ -468,7 +477,7 @@ void MainWindow::showAbout()
            "<p>Sync data from SaaS APIs into a local catalog you can browse, query and export.</p>"
            "<p>Catalog: %2<br>Secrets: %3<br>Connectors: %4<br>Qt %5</p>")
             .arg(QStringLiteral(MC_VERSION),
-                 QDir::toNativeSeparators(m_engine->catalogLocation()).toHtmlEscaped(),
+                 shownCatalog(m_engine->catalogLocation()).toHtmlEscaped(),
                  currentSecretBackend() == SecretBackend::Keychain ? tr("the system keychain")
                                                                    : tr("a file beside the catalog"))
             .arg(ConnectorRegistry::instance().all().size())
