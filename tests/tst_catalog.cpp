@@ -8,6 +8,7 @@
 #include "testcatalog.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -56,6 +57,31 @@ private slots:
         Catalog again(path);
         QVERIFY(again.isOpen());
         QVERIFY(again.connections().isEmpty());
+    }
+
+    // Processes opening one new catalog at once: one migrates, the others wait for it; none fails and the
+    // schema is there once.
+    void processesOpeningANewCatalogMigrateItOnce()
+    {
+        const QString path = freshPath();
+        std::vector<std::unique_ptr<QProcess>> processes;
+        for (int i = 0; i < 4; ++i) {
+            processes.push_back(std::make_unique<QProcess>());
+            processes.back()->start(
+                QStringLiteral(MC_CLI_PATH),
+                {QStringLiteral("--catalog"), path, QStringLiteral("connections"), QStringLiteral("list")});
+        }
+        for (const auto &process : processes) {
+            QVERIFY(process->waitForFinished(60000));
+            QVERIFY2(process->exitCode() == 0, process->readAllStandardError().constData());
+        }
+        Catalog catalog(path);
+        QVERIFY2(catalog.isOpen(), qPrintable(catalog.errorString()));
+        QSqlQuery q(catalog.database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), max(version) FROM schema_version")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), Catalog::schemaVersion());
     }
 
     void refusesANewerSchema()
