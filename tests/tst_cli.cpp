@@ -890,6 +890,40 @@ private slots:
         QVERIFY2(e.readAllStandardError().contains("Stopping"), "no stop line");
     }
 
+    // `sql` on a PostgreSQL catalog (tst_cli_workers_postgresql): rows of the typed views; nothing that
+    // writes, not even behind a COMMIT, gets through.
+    void sqlOnAPostgresCatalogOnlyReads()
+    {
+        if (!TestCatalogs::onPostgres())
+            QSKIP("runs against the PostgreSQL server of tests/with-postgres.sh");
+        const QString saved = m_catalog;
+        QTemporaryDir dir;
+        m_catalog = TestCatalogs::fresh(dir.filePath(QStringLiteral("unused.sqlite")));
+        const auto restore = qScopeGuard([&] { m_catalog = saved; });
+        QFile csv(dir.filePath(QStringLiteral("orders.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("id,amount\n1,9.5\n2,10\n3,100.25\n");
+        csv.close();
+        QCOMPARE(cli({QStringLiteral("connections"), QStringLiteral("add"), QStringLiteral("--connector"),
+                      QStringLiteral("files"), QStringLiteral("--name"), QStringLiteral("orders"),
+                      QStringLiteral("--config"), QStringLiteral("{\"path\":\"%1\"}").arg(csv.fileName())})
+                     .exitCode,
+                 0);
+        const CliResult synced = cli({QStringLiteral("sync"), QStringLiteral("orders")});
+        QVERIFY2(synced.exitCode == 0, synced.err.constData());
+        CliResult r = cli({QStringLiteral("sql"),
+                           QStringLiteral("SELECT id, amount FROM orders__orders ORDER BY amount;")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out, QByteArray("id,amount\n1,9.5\n2,10\n3,100.25\n")); // numbers, in numeric order
+        r = cli({QStringLiteral("sql"), QStringLiteral("DELETE FROM records")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("read-only"), r.err.constData());
+        r = cli({QStringLiteral("sql"), QStringLiteral("SELECT 1; COMMIT; DELETE FROM records")});
+        QCOMPARE(r.exitCode, 1);
+        r = cli({QStringLiteral("sql"), QStringLiteral("SELECT count(*) FROM records")});
+        QCOMPARE(r.out, QByteArray("count\n3\n"));
+    }
+
     void sigtermExits130AndKeepsState()
     {
         m_server.setLatencyMs(30); // 100 pages take at least 3 s: time to stop it midway

@@ -5,6 +5,7 @@
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "jsonscan.h"
+#include "postgresdialect.h"
 #include "readonlydb.h"
 #include "readonlysql.h"
 #include "recordsquery.h"
@@ -1190,6 +1191,61 @@ int CliApp::cmdRecords()
     return Ok;
 }
 
+void CliApp::printRows(QSqlQuery &query, const QString &format)
+{
+    const QSqlRecord record = query.record();
+    if (format != QLatin1String("jsonl")) {
+        QStringList header;
+        for (int i = 0; i < record.count(); ++i)
+            header.append(csvField(record.fieldName(i)));
+        m_out << header.join(QLatin1Char(',')) << "\n";
+    }
+    while (query.next()) {
+        if (format == QLatin1String("jsonl")) {
+            QJsonObject object;
+            for (int i = 0; i < record.count(); ++i)
+                object.insert(record.fieldName(i), QJsonValue::fromVariant(query.value(i)));
+            m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
+        } else {
+            QStringList cells;
+            for (int i = 0; i < record.count(); ++i)
+                cells.append(csvField(query.value(i).toString()));
+            m_out << cells.join(QLatin1Char(',')) << "\n";
+        }
+    }
+}
+
+int CliApp::sqlOnServer(const QString &sql, const QString &format)
+{
+    Catalog reader(m_catalogPath); // a session of its own
+    if (!reader.isOpen())
+        return fail(reader.errorString());
+    ReadOnlyRows result;
+    QString error;
+    if (!PostgresReadOnly::run(reader.database(), sql, &result, &error))
+        return fail(error);
+    if (format != QLatin1String("jsonl")) {
+        QStringList header;
+        for (const QString &column : std::as_const(result.columns))
+            header.append(csvField(column));
+        m_out << header.join(QLatin1Char(',')) << "\n";
+    }
+    for (const QVariantList &row : std::as_const(result.rows)) {
+        if (format == QLatin1String("jsonl")) {
+            QJsonObject object;
+            for (qsizetype i = 0; i < row.size(); ++i)
+                object.insert(result.columns.at(i), QJsonValue::fromVariant(row.at(i)));
+            m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
+        } else {
+            QStringList cells;
+            for (const QVariant &value : row)
+                cells.append(csvField(value.toString()));
+            m_out << cells.join(QLatin1Char(',')) << "\n";
+        }
+    }
+    return Ok;
+}
+
 int CliApp::cmdSql()
 {
     const QString sql = takePositional();
@@ -1203,8 +1259,8 @@ int CliApp::cmdSql()
         return Usage;
     if (!openCatalog())
         return Failed;
-    if (const QString why = ReadOnlyDb::unsupported(m_catalogPath); !why.isEmpty())
-        return fail(why);
+    if (CatalogLocation::backendOf(m_catalogPath) == CatalogBackend::Postgres)
+        return sqlOnServer(sql, format);
     // A separate read-only connection: the console can never change the catalog.
     const QString connectionName = QStringLiteral("mako-cli-readonly");
     int code = Ok;
@@ -1227,26 +1283,7 @@ int CliApp::cmdSql()
                              ? QStringLiteral("the SQL console is read-only: %1").arg(text)
                              : QStringLiteral("SQL error: %1").arg(text));
             } else {
-                const QSqlRecord record = query.record();
-                if (format != QLatin1String("jsonl")) {
-                    QStringList header;
-                    for (int i = 0; i < record.count(); ++i)
-                        header.append(csvField(record.fieldName(i)));
-                    m_out << header.join(QLatin1Char(',')) << "\n";
-                }
-                while (query.next()) {
-                    if (format == QLatin1String("jsonl")) {
-                        QJsonObject object;
-                        for (int i = 0; i < record.count(); ++i)
-                            object.insert(record.fieldName(i), QJsonValue::fromVariant(query.value(i)));
-                        m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
-                    } else {
-                        QStringList cells;
-                        for (int i = 0; i < record.count(); ++i)
-                            cells.append(csvField(query.value(i).toString()));
-                        m_out << cells.join(QLatin1Char(',')) << "\n";
-                    }
-                }
+                printRows(query, format);
             }
         }
         db.close();

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
@@ -61,6 +62,8 @@ private:
     // The export flags of `records`: an empty result, or what is wrong with them.
     QString takeExportOptions(ExportOptions *options, QString *output);
     int cmdSql();
+    int sqlOnServer(const QString &sql, const QString &format); // a PostgreSQL catalog
+    void printRows(QSqlQuery &query, const QString &format);
     int cmdSecrets();
     void printJsonProgress(const EntityProgress &progress);
     void printTextProgress(const EntityProgress &progress, QHash<QString, qint64> *lastPrinted);

@@ -434,6 +434,62 @@ std::optional<QSet<qint64>> PostgresDialect::heldSyncLocks(const QSqlDatabase &d
     return held;
 }
 
+bool PostgresReadOnly::run(const QSqlDatabase &db, const QString &sql, ReadOnlyRows *out, QString *error)
+{
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() ||
+        (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)) {
+        *error = QStringLiteral("Qt's PostgreSQL driver gave no connection handle");
+        return false;
+    }
+    PGconn *conn = *static_cast<PGconn *const *>(handle.data());
+    PQclear(PQexec(conn, "BEGIN READ ONLY"));
+    const QByteArray statement = sql.toUtf8();
+    PGresult *result = PQexecParams(conn, statement.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    const ExecStatusType status = PQresultStatus(result);
+    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+    if (!ok) {
+        const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const QString text = resultError(result, conn);
+        *error = qstrcmp(state ? state : "", "25006") == 0 // read_only_sql_transaction
+                     ? QStringLiteral("the SQL console is read-only: %1").arg(text)
+                     : QStringLiteral("SQL error: %1").arg(text);
+    }
+    for (int c = 0; ok && c < PQnfields(result); ++c)
+        out->columns.append(QString::fromUtf8(PQfname(result, c)));
+    for (int r = 0; ok && r < PQntuples(result); ++r) {
+        QVariantList row;
+        for (int c = 0; c < PQnfields(result); ++c) {
+            if (PQgetisnull(result, r, c)) {
+                row.append(QVariant());
+                continue;
+            }
+            const QByteArray value(PQgetvalue(result, r, c), PQgetlength(result, r, c));
+            switch (PQftype(result, c)) { // pg_type oids
+            case 16:                      // bool
+                row.append(value == "t");
+                break;
+            case 20:
+            case 21:
+            case 23: // int8, int2, int4
+                row.append(value.toLongLong());
+                break;
+            case 700:
+            case 701:
+            case 1700: // float4, float8, numeric
+                row.append(value.toDouble());
+                break;
+            default:
+                row.append(QString::fromUtf8(value));
+            }
+        }
+        out->rows.append(row);
+    }
+    PQclear(result);
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return ok;
+}
+
 PostgresSyncLocks::PostgresSyncLocks(const QString &url)
     : m_url(url)
 {

@@ -39,6 +39,19 @@ private:
     void *m_preparedOn = nullptr;       // the session holding the prepared upsert of a full statement
 };
 
+// A read-only console's answer: column names and rows, values typed as far as JSON can say.
+struct ReadOnlyRows
+{
+    QStringList columns;
+    QList<QVariantList> rows;
+};
+
+namespace PostgresReadOnly {
+// Runs `sql` on `db`'s session in a READ ONLY transaction rolled back after, through libpq's extended
+// protocol, which takes one statement only: "SELECT 1; COMMIT; DELETE …" is refused whole, not half run.
+bool run(const QSqlDatabase &db, const QString &sql, ReadOnlyRows *out, QString *error);
+} // namespace PostgresReadOnly
+
 // Session advisory locks (pg_try_advisory_lock) on a libpq connection of the lock's own: the server
 // releases them when the holder's session ends, however it ends.
 class PostgresSyncLocks : public SyncLocks
