@@ -70,8 +70,8 @@ QString openFailure(const QUrl &url, const QString &text)
         .arg(CatalogLocation::display(url.toString()), text.trimmed());
 }
 
-// libpq's keywords for the URL, with our session name: PQconnectdbParams expands the URL itself, so the
-// password (in the URL, PGPASSWORD or ~/.pgpass) never passes through our strings.
+// A session of the lock's own, with our name: PQconnectdbParams expands the URL itself and finds a password
+// the URL lacks in PGPASSWORD or ~/.pgpass.
 PGconn *connectLibpq(const QString &url)
 {
     const QByteArray dbname = url.toUtf8();
