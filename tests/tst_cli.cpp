@@ -778,7 +778,7 @@ private slots:
         FakeStripeServer server;
         QVERIFY(server.start());
         server.seed(QStringLiteral("customers"), 3000);
-        server.setLatencyMs(25); // 30 pages a connection: time for a kill to land mid-sync
+        server.setLatencyMs(50); // 30 pages a connection, 1.5 s: time for kills to land mid-sync
         const QString saved = m_catalog;
         QTemporaryDir dir;
         m_catalog = TestCatalogs::fresh(dir.filePath(QStringLiteral("shared.sqlite")));
@@ -810,28 +810,30 @@ private slots:
         };
         Catalog catalog(m_catalog);
         QVERIFY2(catalog.isOpen(), qPrintable(catalog.errorString()));
-        const auto committed = [&] {
-            qint64 n = 0;
-            for (const ConnectionInfo &connection : catalog.connections())
-                n += catalog.recordCount(connection.id, QStringLiteral("customers"));
-            return n;
-        };
         QProcess a, b, c, d, e;
         QVERIFY(startWorker(a));
         QVERIFY(startWorker(b));
         QVERIFY(startWorker(c));
-        // Kill a and b once each has started a run and records are being saved.
-        for (QProcess *victim : {&a, &b}) {
-            QByteArray said;
-            const auto started = [&] {
-                said += victim->readAllStandardError();
-                return said.contains("started");
-            };
-            QTRY_VERIFY_WITH_TIMEOUT(started(), 30000);
-            const qint64 before = committed();
-            QTRY_VERIFY_WITH_TIMEOUT(committed() > before, 30000);
+        // Kill two workers, each while a run of its own is saving records (which two is the workers' race).
+        QList<QProcess *> live{&a, &b, &c};
+        const auto syncingWorker = [&]() -> QProcess * {
+            for (const ConnectionInfo &connection : catalog.connections()) {
+                const auto run = catalog.latestRun(connection.id);
+                if (!run || run->status != QLatin1String("running") || run->records == 0)
+                    continue;
+                for (QProcess *worker : std::as_const(live)) {
+                    if (worker->processId() == run->pid)
+                        return worker;
+                }
+            }
+            return nullptr;
+        };
+        for (int kills = 0; kills < 2; ++kills) {
+            QProcess *victim = nullptr;
+            QTRY_VERIFY_WITH_TIMEOUT((victim = syncingWorker()) != nullptr, 60000);
             ::kill(pid_t(victim->processId()), SIGKILL);
             QVERIFY(victim->waitForFinished(10000));
+            live.removeOne(victim);
         }
         QVERIFY(startWorker(d));
         QVERIFY(startWorker(e));
@@ -882,7 +884,7 @@ private slots:
         }
         QVERIFY(resumed >= 2); // each kill cut a run short, and another worker resumed it
         // SIGTERM: a clean stop.
-        for (QProcess *worker : {&c, &d, &e}) {
+        for (QProcess *worker : live + QList<QProcess *>{&d, &e}) {
             ::kill(pid_t(worker->processId()), SIGTERM);
             QVERIFY(worker->waitForFinished(30000));
             QCOMPARE(worker->exitStatus(), QProcess::NormalExit);
