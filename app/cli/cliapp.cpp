@@ -1191,28 +1191,29 @@ int CliApp::cmdRecords()
     return Ok;
 }
 
-void CliApp::printRows(QSqlQuery &query, const QString &format)
+void CliApp::printRow(const QStringList &columns, const QVariantList &values, const QString &format)
 {
-    const QSqlRecord record = query.record();
-    if (format != QLatin1String("jsonl")) {
-        QStringList header;
-        for (int i = 0; i < record.count(); ++i)
-            header.append(csvField(record.fieldName(i)));
-        m_out << header.join(QLatin1Char(',')) << "\n";
+    if (format == QLatin1String("jsonl")) {
+        QJsonObject object;
+        for (qsizetype i = 0; i < values.size(); ++i)
+            object.insert(columns.at(i), QJsonValue::fromVariant(values.at(i)));
+        m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
+        return;
     }
-    while (query.next()) {
-        if (format == QLatin1String("jsonl")) {
-            QJsonObject object;
-            for (int i = 0; i < record.count(); ++i)
-                object.insert(record.fieldName(i), QJsonValue::fromVariant(query.value(i)));
-            m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
-        } else {
-            QStringList cells;
-            for (int i = 0; i < record.count(); ++i)
-                cells.append(csvField(query.value(i).toString()));
-            m_out << cells.join(QLatin1Char(',')) << "\n";
-        }
-    }
+    QStringList cells;
+    for (const QVariant &value : values)
+        cells.append(csvField(value.toString()));
+    m_out << cells.join(QLatin1Char(',')) << "\n";
+}
+
+void CliApp::printRows(const QStringList &columns, const QString &format,
+                       const std::function<bool(QVariantList *)> &next)
+{
+    if (format != QLatin1String("jsonl")) // CSV: a header row
+        printRow(columns, QVariantList(columns.cbegin(), columns.cend()), format);
+    QVariantList values;
+    while (next(&values))
+        printRow(columns, values, format);
 }
 
 int CliApp::sqlOnServer(const QString &sql, const QString &format)
@@ -1224,25 +1225,13 @@ int CliApp::sqlOnServer(const QString &sql, const QString &format)
     QString error;
     if (!PostgresReadOnly::run(reader.database(), sql, &result, &error))
         return fail(error);
-    if (format != QLatin1String("jsonl")) {
-        QStringList header;
-        for (const QString &column : std::as_const(result.columns))
-            header.append(csvField(column));
-        m_out << header.join(QLatin1Char(',')) << "\n";
-    }
-    for (const QVariantList &row : std::as_const(result.rows)) {
-        if (format == QLatin1String("jsonl")) {
-            QJsonObject object;
-            for (qsizetype i = 0; i < row.size(); ++i)
-                object.insert(result.columns.at(i), QJsonValue::fromVariant(row.at(i)));
-            m_out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
-        } else {
-            QStringList cells;
-            for (const QVariant &value : row)
-                cells.append(csvField(value.toString()));
-            m_out << cells.join(QLatin1Char(',')) << "\n";
-        }
-    }
+    qsizetype at = 0;
+    printRows(result.columns, format, [&](QVariantList *values) {
+        if (at == result.rows.size())
+            return false;
+        *values = result.rows.at(at++);
+        return true;
+    });
     return Ok;
 }
 
@@ -1283,7 +1272,18 @@ int CliApp::cmdSql()
                              ? QStringLiteral("the SQL console is read-only: %1").arg(text)
                              : QStringLiteral("SQL error: %1").arg(text));
             } else {
-                printRows(query, format);
+                const QSqlRecord record = query.record();
+                QStringList columns;
+                for (int i = 0; i < record.count(); ++i)
+                    columns.append(record.fieldName(i));
+                printRows(columns, format, [&](QVariantList *values) {
+                    if (!query.next())
+                        return false;
+                    values->clear();
+                    for (int i = 0; i < record.count(); ++i)
+                        values->append(query.value(i));
+                    return true;
+                });
             }
         }
         db.close();

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
+#include <QVariantList>
 
 #include "secretlocation.h"
 
@@ -63,7 +64,10 @@ private:
     QString takeExportOptions(ExportOptions *options, QString *output);
     int cmdSql();
     int sqlOnServer(const QString &sql, const QString &format); // a PostgreSQL catalog
-    void printRows(QSqlQuery &query, const QString &format);
+    // CSV (with a header) or JSON lines of the rows `next` gives until it returns false.
+    void printRows(const QStringList &columns, const QString &format,
+                   const std::function<bool(QVariantList *)> &next);
+    void printRow(const QStringList &columns, const QVariantList &values, const QString &format);
     int cmdSecrets();
     void printJsonProgress(const EntityProgress &progress);
     void printTextProgress(const EntityProgress &progress, QHash<QString, qint64> *lastPrinted);

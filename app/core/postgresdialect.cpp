@@ -112,6 +112,15 @@ QByteArray upsertSql(int rows)
 
 constexpr char kFullUpsert[] = "mako_upsert_full";
 
+// The libpq connection under Qt's driver, or nullptr. Qt names its type by libpq's struct tag.
+PGconn *pgconnOf(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver()->handle();
+    const bool isPgconn = handle.isValid() && (qstrcmp(handle.typeName(), "PGconn*") == 0 ||
+                                               qstrcmp(handle.typeName(), "pg_conn*") == 0);
+    return isPgconn ? *static_cast<PGconn *const *>(handle.data()) : nullptr;
+}
+
 class PostgresSyncLock : public SyncLock
 {
 public:
@@ -358,16 +367,12 @@ bool PostgresDialect::upsertRecords(QSqlDatabase &db, qint64 connectionId, const
 {
     // Writer thread, in its open transaction. Many rows per statement, bound as text through libpq on the
     // driver's own connection (one round trip per thousand records, no quoting of the JSON).
-    const QVariant handle = db.driver()->handle();
-    // Qt names the type by libpq's struct tag.
-    const bool isPgconn = handle.isValid() && (qstrcmp(handle.typeName(), "PGconn*") == 0 ||
-                                               qstrcmp(handle.typeName(), "pg_conn*") == 0);
-    if (!isPgconn) {
+    PGconn *conn = pgconnOf(db);
+    if (!conn) {
         *error = QStringLiteral("Catalog write failed: Qt's PostgreSQL driver gave no connection handle");
         *failure = Failure::Other;
         return false;
     }
-    PGconn *conn = *static_cast<PGconn *const *>(handle.data());
     // One statement cannot upsert a key twice: the last of a key's copies is the one kept, as one by one.
     std::vector<const Record *> rows;
     rows.reserve(size_t(records.size()));
@@ -436,13 +441,11 @@ std::optional<QSet<qint64>> PostgresDialect::heldSyncLocks(const QSqlDatabase &d
 
 bool PostgresReadOnly::run(const QSqlDatabase &db, const QString &sql, ReadOnlyRows *out, QString *error)
 {
-    const QVariant handle = db.driver()->handle();
-    if (!handle.isValid() ||
-        (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)) {
+    PGconn *conn = pgconnOf(db);
+    if (!conn) {
         *error = QStringLiteral("Qt's PostgreSQL driver gave no connection handle");
         return false;
     }
-    PGconn *conn = *static_cast<PGconn *const *>(handle.data());
     PQclear(PQexec(conn, "BEGIN READ ONLY"));
     const QByteArray statement = sql.toUtf8();
     PGresult *result = PQexecParams(conn, statement.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0);
