@@ -5,6 +5,7 @@
 #include "readonlydb.h"
 #include "recordsquery.h"
 #include "tableexport.h"
+#include "testcatalog.h"
 #include "testutil.h"
 
 #include <QDate>
@@ -116,6 +117,7 @@ private:
                        bool flatten = true)
     {
         RecordsQuery q;
+        q.backend = CatalogLocation::backendOf(m_fx.catalogPath);
         q.connectionId = connection.id;
         q.entity = entity;
         q.keyName = key;
@@ -383,12 +385,17 @@ private slots:
         // 1,048,576 rows written straight into the catalog: one more than a sheet holds below its header.
         {
             QSqlQuery insert(m_fx.catalog->database());
-            QVERIFY(insert.exec(
-                QStringLiteral(
-                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048576) "
-                    "INSERT INTO records (connection_id, entity, record_key, data, synced_at) "
-                    "SELECT %1, 'big', printf('%07d', i), '{\"i\":' || i || '}', 0 FROM n")
-                    .arg(m_files.id)));
+            const QString rows =
+                TestCatalogs::onPostgres()
+                    ? QStringLiteral("SELECT %1, 'big', lpad(i::text, 7, '0'), jsonb_build_object('i', i), 0 "
+                                     "FROM generate_series(1, 1048576) i")
+                    : QStringLiteral(
+                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                          "1048576) SELECT %1, 'big', printf('%07d', i), '{\"i\":' || i || '}', 0 FROM n");
+            QVERIFY(
+                insert.exec(QStringLiteral("INSERT INTO records (connection_id, entity, record_key, data, "
+                                           "synced_at) ") +
+                            rows.arg(m_files.id)));
         }
         const QString path = m_out.filePath(QStringLiteral("big.xlsx"));
         ExportOptions options;
@@ -439,6 +446,60 @@ private slots:
         QVERIFY(!result.ok);
         QVERIFY(!result.error.isEmpty());
         QVERIFY(!QFile::exists(m_out.filePath("x.csv")));
+    }
+
+    // What a person types runs alone and reads only, and nothing it sets outlives it: on PostgreSQL a SET
+    // that would turn the session's read-only mode off is rolled back with the statement's transaction.
+    void consoleStatementsReadOnlyAndAlone_data()
+    {
+        QTest::addColumn<QString>("first");
+        QTest::newRow("read-write default")
+            << (TestCatalogs::onPostgres() ? QStringLiteral("SET default_transaction_read_only = off")
+                                           : QStringLiteral("PRAGMA query_only = 0"));
+        QTest::newRow("read-write session")
+            << (TestCatalogs::onPostgres()
+                    ? QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+                    : QStringLiteral("PRAGMA query_only = false"));
+        QTest::newRow("commit") << QStringLiteral("COMMIT");
+        QTest::newRow("begin") << QStringLiteral("BEGIN");
+    }
+    void consoleStatementsReadOnlyAndAlone()
+    {
+        QFETCH(QString, first);
+        const auto count = [&] {
+            QSqlQuery q(db());
+            return q.exec(QStringLiteral("SELECT count(*) FROM records")) && q.next()
+                       ? q.value(0).toLongLong()
+                       : -1;
+        };
+        const qint64 before = count();
+        QVERIFY(before > 0);
+        QString error;
+        {
+            QSqlQuery q(db());
+            ReadOnlyDb::execStatement(db(), q, first, &error);
+            q.finish();
+            ReadOnlyDb::finishStatement(db());
+        }
+        for (const QString &write : {QStringLiteral("DELETE FROM records"),
+                                     QStringLiteral("UPDATE records SET data = data WHERE 1 = 0")}) {
+            QSqlQuery q(db());
+            QVERIFY2(ReadOnlyDb::execStatement(db(), q, write, &error) != ReadOnlyDb::Outcome::Ran,
+                     qPrintable(write));
+            QVERIFY(!error.isEmpty());
+        }
+        QSqlQuery q(db());
+        QCOMPARE(ReadOnlyDb::execStatement(db(), q, QStringLiteral("SELECT 1; DELETE FROM records"), &error),
+                 ReadOnlyDb::Outcome::Refused);
+        QCOMPARE(error, QStringLiteral("Only one statement at a time: run the statements one by one"));
+        QCOMPARE(count(), before);
+        // And a read still runs, with the statement's trailing semicolon.
+        QCOMPARE(ReadOnlyDb::execStatement(db(), q, QStringLiteral("SELECT count(*) FROM records;"), &error),
+                 ReadOnlyDb::Outcome::Ran);
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), before);
+        q.finish();
+        ReadOnlyDb::finishStatement(db());
     }
 
     void cliRecordsWritesXlsxAndCsv()

@@ -8,6 +8,27 @@ class TestJsonScan : public QObject
     Q_OBJECT
 
 private slots:
+    void compactDropsOnlyBlanksBetweenTokens_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("jsonb text") << QByteArray("{\"a\": 1, \"b\": [2, 3], \"c\": {\"d\": null}}")
+                                    << QByteArray("{\"a\":1,\"b\":[2,3],\"c\":{\"d\":null}}");
+        QTest::newRow("blanks in strings stay") << QByteArray("{\"say\": \"a, b: c\", \"t\": \"\\t\"}")
+                                                << QByteArray("{\"say\":\"a, b: c\",\"t\":\"\\t\"}");
+        QTest::newRow("escaped quote") << QByteArray("{\"q\": \"he said \\\"x, y\\\" \", \"n\": 2}")
+                                       << QByteArray("{\"q\":\"he said \\\"x, y\\\" \",\"n\":2}");
+        QTest::newRow("escaped backslash ends")
+            << QByteArray("[\"a\\\\\", 1]") << QByteArray("[\"a\\\\\",1]");
+        QTest::newRow("newlines") << QByteArray("{\n  \"a\" :\r\n 1\n}") << QByteArray("{\"a\":1}");
+    }
+    void compactDropsOnlyBlanksBetweenTokens()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QByteArray, expected);
+        QCOMPARE(JsonScan::compact(json), expected);
+    }
+
     void member_data()
     {
         QTest::addColumn<QByteArray>("json");

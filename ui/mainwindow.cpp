@@ -1,11 +1,13 @@
 #include "mainwindow.h"
 
+#include "catalogdialect.h"
 #include "connectionfile.h"
 #include "connectionspage.h"
 #include "connectorcatalogpage.h"
 #include "connectorpicker.h"
 #include "connectorregistry.h"
 #include "format.h"
+#include "secretstore.h"
 #include "settingsdialog.h"
 #include "sqlconsole.h"
 #include "svgicon.h"
@@ -41,8 +43,9 @@ namespace {
 // A catalog as people see it: a file's native path, a URL without its password.
 QString shownCatalog(const QString &location)
 {
-    return CatalogLocation::backendOf(location) == CatalogBackend::Sqlite ? QDir::toNativeSeparators(location)
-                                                                          : CatalogLocation::display(location);
+    return CatalogLocation::backendOf(location) == CatalogBackend::Sqlite
+               ? QDir::toNativeSeparators(location)
+               : CatalogLocation::display(location);
 }
 } // namespace
 
@@ -358,11 +361,19 @@ void MainWindow::showSettings()
 void MainWindow::updateCatalogLabel()
 {
     m_catalogLabel->setText(tr("Catalog: %1").arg(shownCatalog(m_engine->catalogLocation())));
-    m_catalogLabel->setToolTip(tr("Catalog file: %1\nSecrets: %2")
-                                   .arg(QDir::toNativeSeparators(m_engine->catalogLocation()),
-                                        currentSecretBackend() == SecretBackend::Keychain
-                                            ? tr("the system keychain")
-                                            : tr("a file beside the catalog")));
+    m_catalogLabel->setToolTip(
+        tr("Catalog: %1\nSecrets: %2")
+            .arg(QDir::toNativeSeparators(CatalogLocation::display(m_engine->catalogLocation())),
+                 secretsWhere()));
+}
+
+QString MainWindow::secretsWhere() const
+{
+    if (currentSecretBackend() == SecretBackend::Keychain)
+        return tr("the system keychain");
+    if (CatalogLocation::backendOf(m_engine->catalogLocation()) == CatalogBackend::Sqlite)
+        return tr("a file beside the catalog");
+    return QDir::toNativeSeparators(FileSecretStore::defaultPathFor(m_engine->catalogLocation()));
 }
 
 SecretBackend MainWindow::currentSecretBackend() const
@@ -476,10 +487,8 @@ void MainWindow::showAbout()
         tr("<h3>Mako Connect %1</h3>"
            "<p>Sync data from SaaS APIs into a local catalog you can browse, query and export.</p>"
            "<p>Catalog: %2<br>Secrets: %3<br>Connectors: %4<br>Qt %5</p>")
-            .arg(QStringLiteral(MC_VERSION),
-                 shownCatalog(m_engine->catalogLocation()).toHtmlEscaped(),
-                 currentSecretBackend() == SecretBackend::Keychain ? tr("the system keychain")
-                                                                   : tr("a file beside the catalog"))
+            .arg(QStringLiteral(MC_VERSION), shownCatalog(m_engine->catalogLocation()).toHtmlEscaped(),
+                 secretsWhere().toHtmlEscaped())
             .arg(ConnectorRegistry::instance().all().size())
             .arg(QString::fromLatin1(qVersion())));
 }

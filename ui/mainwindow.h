@@ -39,6 +39,7 @@ public:
     int currentPage() const;
     bool isClosing() const { return m_closing; }
     SecretBackend currentSecretBackend() const;
+    QString secretsWhere() const; // for the status bar and About: where the secrets are kept
     // Moves the catalog's secrets to `target` and switches the engine to it; "" or why it did not happen.
     QString moveSecrets(SecretBackend target);
     // Connections as a team file (File menu): "" or why it did not happen. Importing asks for the secrets the

@@ -294,6 +294,8 @@ void RecordsBrowser::updateCountLabel()
     QString text;
     if (query.entity.isEmpty())
         text = tr("No entity");
+    else if (total < 0 && loaded == 0 && !m_model->lastError().isEmpty())
+        text = tr("Not loaded"); // the error is shown under the grid
     else if (total < 0)
         text = loaded > 0 ? tr("%1+ records").arg(Format::count(loaded)) : tr("Loading…");
     else if (total == 0)

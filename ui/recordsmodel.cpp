@@ -23,7 +23,8 @@ RecordsLoader::RecordsLoader(QString catalogPath)
 RecordsLoader::~RecordsLoader()
 {
     // Runs on the loader thread (deleted from QThread::finished), where the connection lives.
-    handle = nullptr;
+    canceller = nullptr;
+    m_canceller.reset();
     if (m_db.isValid()) {
         m_db = QSqlDatabase();
         ReadOnlyDb::close(m_connectionName);
@@ -35,18 +36,27 @@ bool RecordsLoader::ensureOpen(QString *error)
     if (m_db.isValid() && m_db.isOpen())
         return true;
     m_db = ReadOnlyDb::open(m_path, m_connectionName, error);
-    handle = ReadOnlyDb::sqliteHandle(m_db);
+    m_canceller = ReadOnlyDb::canceller(m_db);
+    canceller = m_canceller.get();
     return m_db.isOpen();
 }
 
-static bool bindAndExec(QSqlQuery &query, const QString &sql, const QVariantList &binds)
+bool RecordsLoader::exec(int generation, QSqlQuery &query, const QString &sql, const QVariantList &binds)
 {
-    query.setForwardOnly(true);
-    if (!query.prepare(sql))
-        return false;
-    for (const QVariant &value : binds)
-        query.addBindValue(value);
-    return query.exec();
+    // Twice at most: PostgreSQL's cancel of a stale request may land on the next one, still wanted.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        query.setForwardOnly(true);
+        if (!query.prepare(sql))
+            return false;
+        for (const QVariant &value : binds)
+            query.addBindValue(value);
+        if (query.exec())
+            return true;
+        if (generation != latestGeneration ||
+            CatalogDialect::of(m_db).classify(query.lastError()) != CatalogDialect::Failure::Cancelled)
+            return false;
+    }
+    return false;
 }
 
 void RecordsLoader::sample(int generation, RecordsQuery query)
@@ -71,7 +81,7 @@ void RecordsLoader::loadPage(int generation, const RecordsQuery &request, int li
         QVariantList binds;
         const QString sql = request.pageSql(&binds, limit, offset, afterKey);
         QSqlQuery query(m_db);
-        if (bindAndExec(query, sql, binds)) {
+        if (exec(generation, query, sql, binds)) {
             const int fields = request.columnCount() - 1;
             while (query.next()) {
                 RecordRow row;
@@ -98,7 +108,7 @@ void RecordsLoader::count(int generation, const RecordsQuery &request)
         return;
     QVariantList binds;
     QSqlQuery query(m_db);
-    if (bindAndExec(query, request.countSql(&binds), binds) && query.next())
+    if (exec(generation, query, request.countSql(&binds), binds) && query.next())
         emit counted(generation, query.value(0).toLongLong());
 }
 
@@ -120,8 +130,8 @@ RecordsModel::RecordsModel(const QString &catalogPath, QObject *parent)
 
 RecordsModel::~RecordsModel()
 {
-    m_loader->latestGeneration = -1;         // drop queued requests
-    ReadOnlyDb::interrupt(m_loader->handle); // and cut a long one short
+    m_loader->latestGeneration = -1;            // drop queued requests
+    ReadOnlyDb::interrupt(m_loader->canceller); // and cut a long one short
     m_thread.quit();
     m_thread.wait();
     if (!m_readConnection.isEmpty())
@@ -131,6 +141,7 @@ RecordsModel::~RecordsModel()
 void RecordsModel::setEntity(qint64 connectionId, const QString &entity, const QString &keyName)
 {
     m_query = RecordsQuery();
+    m_query.backend = CatalogLocation::backendOf(m_catalogPath);
     m_query.connectionId = connectionId;
     m_query.entity = entity;
     m_query.keyName = keyName.isEmpty() ? QStringLiteral("id") : keyName;
@@ -194,7 +205,7 @@ void RecordsModel::restart(bool resample)
 {
     const int generation = ++m_generation;
     m_loader->latestGeneration = generation;
-    ReadOnlyDb::interrupt(m_loader->handle); // a stale sort or count over a big entity stops now
+    ReadOnlyDb::interrupt(m_loader->canceller); // a stale sort or count over a big entity stops now
 
     beginResetModel();
     m_rows.clear();
@@ -340,7 +351,7 @@ QByteArray RecordsModel::recordJson(int row) const
     query.addBindValue(m_query.entity);
     query.addBindValue(m_rows.at(row).key);
     if (query.exec() && query.next())
-        return query.value(0).toByteArray();
+        return CatalogDialect::of(db).recordJson(query.value(0));
     return {};
 }
 

@@ -14,6 +14,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <memory>
 
 struct RecordRow
 {
@@ -29,7 +30,7 @@ public:
     explicit RecordsLoader(QString catalogPath);
     ~RecordsLoader() override;
     std::atomic<int> latestGeneration{0};
-    std::atomic<void *> handle{nullptr}; // sqlite3* of this loader's connection, for interrupts
+    std::atomic<QueryCanceller *> canceller{nullptr}; // of this loader's connection, for interrupts
 
     void sample(int generation, RecordsQuery query);
     void loadPage(int generation, const RecordsQuery &query, int limit, int offset, const QVariant &afterKey);
@@ -43,8 +44,10 @@ signals:
 private:
     bool ensureOpen(QString *error);
     QString m_path;
+    bool exec(int generation, QSqlQuery &query, const QString &sql, const QVariantList &binds);
     QString m_connectionName;
     QSqlDatabase m_db;
+    std::unique_ptr<QueryCanceller> m_canceller;
 };
 
 class RecordsModel : public QAbstractTableModel

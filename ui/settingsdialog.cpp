@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "catalog.h"
+#include "catalogdialect.h"
 #include "secretstore.h"
 
 #include <QDialogButtonBox>
@@ -106,10 +107,14 @@ void SettingsDialog::showSecretStore(SecretBackend backend, const QString &messa
 {
     m_backend = backend;
     const bool keychain = backend == SecretBackend::Keychain;
+    const QString file = FileSecretStore::defaultPathFor(m_currentCatalog);
+    const bool beside = CatalogLocation::backendOf(m_currentCatalog) == CatalogBackend::Sqlite;
     m_secretsWhere->setText(
         keychain ? tr("Kept in the system keychain.")
-                 : tr("Kept in “%1” beside the catalog, readable only by you; never inside the catalog.")
-                       .arg(QFileInfo(FileSecretStore::defaultPathFor(m_currentCatalog)).fileName()));
+        : beside ? tr("Kept in “%1” beside the catalog, readable only by you; never inside the catalog.")
+                       .arg(QFileInfo(file).fileName())
+                 : tr("Kept in “%1” on this computer, readable only by you; never inside the catalog.")
+                       .arg(QDir::toNativeSeparators(file)));
     m_moveSecrets->setText(keychain ? tr("Move to a file") : tr("Move to the keychain"));
     m_moveSecrets->setEnabled(true);
     m_secretsMessage->setVisible(!message.isEmpty());

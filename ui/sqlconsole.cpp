@@ -1,7 +1,5 @@
 #include "sqlconsole.h"
 
-#include "readonlysql.h"
-
 #include "busyindicator.h"
 #include "format.h"
 #include "readonlydb.h"
@@ -44,8 +42,9 @@ SqlWorker::SqlWorker(QString catalogPath)
 
 SqlWorker::~SqlWorker()
 {
-    handle = nullptr;
-    m_query.reset();
+    canceller = nullptr;
+    endQuery();
+    m_canceller.reset();
     if (m_open)
         ReadOnlyDb::close(m_connectionName);
 }
@@ -56,8 +55,19 @@ bool SqlWorker::ensureOpen(QString *error)
         return true;
     QSqlDatabase db = ReadOnlyDb::open(m_path, m_connectionName, error);
     m_open = db.isOpen();
-    handle = ReadOnlyDb::sqliteHandle(db);
+    m_canceller = ReadOnlyDb::canceller(db);
+    canceller = m_canceller.get();
     return m_open;
+}
+
+void SqlWorker::endQuery()
+{
+    if (!m_query)
+        return;
+    // A PostgreSQL session streams the rest of an unread result before the next statement: stop it first.
+    ReadOnlyDb::interrupt(m_canceller.get());
+    m_query.reset();
+    ReadOnlyDb::finishStatement(QSqlDatabase::database(m_connectionName, false));
 }
 
 void SqlWorker::run(int id, const QString &sql, int maxRows)
@@ -66,18 +76,10 @@ void SqlWorker::run(int id, const QString &sql, int maxRows)
     QElapsedTimer clock;
     clock.start();
     if (ensureOpen(&result.error)) {
-        m_query.reset(); // a new query ends the last one's read
-        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-        query.setForwardOnly(true);
-        QString statement;
-        if (const QString refused =
-                ReadOnlySql::problem(QSqlDatabase::database(m_connectionName, false), sql, &statement);
-            !refused.isEmpty()) {
-            result.error = refused;
-        } else if (!query.exec(statement)) {
-            result.error = query.lastError().databaseText().isEmpty() ? query.lastError().text()
-                                                                      : query.lastError().databaseText();
-        } else {
+        endQuery(); // a new query ends the last one's read
+        const QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        QSqlQuery query(db);
+        if (ReadOnlyDb::execStatement(db, query, sql, &result.error) == ReadOnlyDb::Outcome::Ran) {
             const QSqlRecord record = query.record();
             for (int c = 0; c < record.count(); ++c)
                 result.columns << record.fieldName(c);
@@ -98,7 +100,7 @@ void SqlWorker::fetch(SqlResult *result, int maxRows)
         QVariantList row;
         row.reserve(columns);
         for (int c = 0; c < columns; ++c)
-            row << m_query->value(c);
+            row << ReadOnlyDb::value(*m_query, c);
         result->rows.append(row);
         if (++fetched >= maxRows)
             break;
@@ -107,8 +109,11 @@ void SqlWorker::fetch(SqlResult *result, int maxRows)
     result->truncated = fetched >= maxRows;
     if (m_query->lastError().isValid() && result->rows.isEmpty())
         result->error = m_query->lastError().text();
-    if (!result->truncated)
+    if (!result->truncated) {
+        m_query->finish();
         m_query.reset();
+        ReadOnlyDb::finishStatement(QSqlDatabase::database(m_connectionName, false));
+    }
 }
 
 void SqlWorker::more(int id, int maxRows)
@@ -132,10 +137,9 @@ void SqlWorker::listObjects()
     QString error;
     QStringList tables, views;
     if (ensureOpen(&error)) {
-        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-        if (query.exec(QStringLiteral(
-                "SELECT type, name FROM sqlite_master WHERE type IN ('table','view') AND name NOT "
-                "LIKE 'sqlite_%' ORDER BY type, name"))) {
+        const QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        QSqlQuery query(db);
+        if (query.exec(CatalogDialect::of(db).objectsSql())) {
             while (query.next())
                 (query.value(0).toString() == QLatin1String("view") ? views : tables)
                     << query.value(1).toString();
@@ -348,7 +352,7 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
 
 SqlConsolePage::~SqlConsolePage()
 {
-    ReadOnlyDb::interrupt(m_worker->handle);
+    ReadOnlyDb::interrupt(m_worker->canceller);
     m_thread.quit();
     m_thread.wait();
 }
@@ -390,7 +394,7 @@ void SqlConsolePage::runQuery(const QString &sql)
 
 void SqlConsolePage::stopQuery()
 {
-    ReadOnlyDb::interrupt(m_worker->handle); // thread-safe: the worker's statement ends with "interrupted"
+    ReadOnlyDb::interrupt(m_worker->canceller); // thread-safe: the worker's statement ends with "interrupted"
 }
 
 void SqlConsolePage::onFinished(int id, const SqlResult &result)

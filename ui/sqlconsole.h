@@ -4,6 +4,7 @@
 // tables and its per-connection, per-entity views. GUI thread, except SqlWorker.
 #pragma once
 
+#include "catalogdialect.h"
 #include "recordexporter.h"
 
 #include <QAbstractTableModel>
@@ -42,7 +43,7 @@ class SqlWorker : public QObject
 public:
     explicit SqlWorker(QString catalogPath);
     ~SqlWorker() override;
-    std::atomic<void *> handle{nullptr};
+    std::atomic<QueryCanceller *> canceller{nullptr}; // of the worker's connection, for Cancel
     void run(int id, const QString &sql, int maxRows);
     // The next `maxRows` rows of query `id`, still open after run() stopped at its preview.
     void more(int id, int maxRows);
@@ -56,11 +57,13 @@ signals:
 private:
     bool ensureOpen(QString *error);
     void fetch(SqlResult *result, int maxRows);
+    void endQuery(); // ends the last query's read (and its read-only transaction)
     QString m_path;
     std::unique_ptr<QSqlQuery> m_query; // the last query, while it has rows left to fetch
     int m_openId = 0;
     QString m_connectionName;
     bool m_open = false;
+    std::unique_ptr<QueryCanceller> m_canceller;
 };
 
 class SqlResultModel : public QAbstractTableModel

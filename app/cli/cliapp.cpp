@@ -5,9 +5,7 @@
 #include "catalog.h"
 #include "connectorregistry.h"
 #include "jsonscan.h"
-#include "postgresdialect.h"
 #include "readonlydb.h"
-#include "readonlysql.h"
 #include "recordsquery.h"
 #include "schedule.h"
 #include "secretstore.h"
@@ -1171,9 +1169,8 @@ int CliApp::cmdRecords()
         return fail(QStringLiteral("unknown entity \"%1\" for %2; choose from: %3")
                         .arg(entity, metadata->name, metadata->entityNames().join(QStringLiteral(", "))),
                     Usage);
-    if (const QString why = ReadOnlyDb::unsupported(m_catalogPath); !why.isEmpty())
-        return fail(why); // its SQL is SQLite's
     RecordsQuery query;
+    query.backend = CatalogLocation::backendOf(m_catalogPath);
     query.connectionId = connection->id;
     query.entity = entity;
     if (info && !info->primaryKey.isEmpty())
@@ -1216,25 +1213,6 @@ void CliApp::printRows(const QStringList &columns, const QString &format,
         printRow(columns, values, format);
 }
 
-int CliApp::sqlOnServer(const QString &sql, const QString &format)
-{
-    Catalog reader(m_catalogPath); // a session of its own
-    if (!reader.isOpen())
-        return fail(reader.errorString());
-    ReadOnlyRows result;
-    QString error;
-    if (!PostgresReadOnly::run(reader.database(), sql, &result, &error))
-        return fail(error);
-    qsizetype at = 0;
-    printRows(result.columns, format, [&](QVariantList *values) {
-        if (at == result.rows.size())
-            return false;
-        *values = result.rows.at(at++);
-        return true;
-    });
-    return Ok;
-}
-
 int CliApp::cmdSql()
 {
     const QString sql = takePositional();
@@ -1248,46 +1226,41 @@ int CliApp::cmdSql()
         return Usage;
     if (!openCatalog())
         return Failed;
-    if (CatalogLocation::backendOf(m_catalogPath) == CatalogBackend::Postgres)
-        return sqlOnServer(sql, format);
     // A separate read-only connection: the console can never change the catalog.
-    const QString connectionName = QStringLiteral("mako-cli-readonly");
+    const QString connectionName = ReadOnlyDb::uniqueName(QStringLiteral("mako-cli-readonly"));
     int code = Ok;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
-        db.setDatabaseName(m_catalogPath);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            code = fail(QStringLiteral("cannot open the catalog read-only: %1").arg(db.lastError().text()));
+        QString error;
+        const QSqlDatabase db = ReadOnlyDb::open(m_catalogPath, connectionName, &error);
+        QSqlQuery query(db);
+        const auto outcome =
+            db.isOpen() ? ReadOnlyDb::execStatement(db, query, sql, &error) : ReadOnlyDb::Outcome::Failed;
+        if (!db.isOpen()) {
+            code = fail(QStringLiteral("cannot open the catalog read-only: %1").arg(error));
+        } else if (outcome == ReadOnlyDb::Outcome::Refused) {
+            code = fail(error);
+        } else if (outcome == ReadOnlyDb::Outcome::Failed) {
+            code =
+                fail(error.contains(QLatin1String("read-only")) || error.contains(QLatin1String("readonly"))
+                         ? QStringLiteral("the SQL console is read-only: %1").arg(error)
+                         : QStringLiteral("SQL error: %1").arg(error));
         } else {
-            QSqlQuery query(db);
-            query.setForwardOnly(true);
-            QString statement;
-            if (const QString refused = ReadOnlySql::problem(db, sql, &statement); !refused.isEmpty()) {
-                code = fail(refused);
-            } else if (!query.exec(statement)) {
-                const QString text = query.lastError().text();
-                code =
-                    fail(text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))
-                             ? QStringLiteral("the SQL console is read-only: %1").arg(text)
-                             : QStringLiteral("SQL error: %1").arg(text));
-            } else {
-                const QSqlRecord record = query.record();
-                QStringList columns;
+            const QSqlRecord record = query.record();
+            QStringList columns;
+            for (int i = 0; i < record.count(); ++i)
+                columns.append(record.fieldName(i));
+            printRows(columns, format, [&](QVariantList *values) {
+                if (!query.next())
+                    return false;
+                values->clear();
                 for (int i = 0; i < record.count(); ++i)
-                    columns.append(record.fieldName(i));
-                printRows(columns, format, [&](QVariantList *values) {
-                    if (!query.next())
-                        return false;
-                    values->clear();
-                    for (int i = 0; i < record.count(); ++i)
-                        values->append(query.value(i));
-                    return true;
-                });
-            }
+                    values->append(ReadOnlyDb::value(query, i));
+                return true;
+            });
+            query.finish();
+            ReadOnlyDb::finishStatement(db);
         }
-        db.close();
     }
-    QSqlDatabase::removeDatabase(connectionName);
+    ReadOnlyDb::close(connectionName);
     return code;
 }

@@ -63,7 +63,6 @@ private:
     // The export flags of `records`: an empty result, or what is wrong with them.
     QString takeExportOptions(ExportOptions *options, QString *output);
     int cmdSql();
-    int sqlOnServer(const QString &sql, const QString &format); // a PostgreSQL catalog
     // CSV (with a header) or JSON lines of the rows `next` gives until it returns false.
     void printRows(const QStringList &columns, const QString &format,
                    const std::function<bool(QVariantList *)> &next);

@@ -44,6 +44,20 @@ std::unique_ptr<CatalogDialect> CatalogDialect::create(CatalogBackend backend)
     return std::make_unique<SqliteDialect>();
 }
 
+const CatalogDialect &CatalogDialect::of(CatalogBackend backend)
+{
+    static const SqliteDialect sqlite;
+    static const PostgresDialect postgres;
+    if (backend == CatalogBackend::Postgres)
+        return postgres;
+    return sqlite;
+}
+
+const CatalogDialect &CatalogDialect::of(const QSqlDatabase &db)
+{
+    return of(db.driverName() == QLatin1String("QPSQL") ? CatalogBackend::Postgres : CatalogBackend::Sqlite);
+}
+
 std::unique_ptr<SyncLocks> CatalogDialect::syncLocks(const QString &location)
 {
     if (CatalogLocation::backendOf(location) == CatalogBackend::Postgres)

@@ -18,6 +18,15 @@
 
 class SyncLocks;
 
+// Stops the statement running on one read connection, from any thread (sqlite3_interrupt, PQcancel): how a
+// stale sort or a slow console query is cut short. Lives as long as its connection.
+class QueryCanceller
+{
+public:
+    virtual ~QueryCanceller() = default;
+    virtual void cancel() = 0;
+};
+
 enum class CatalogBackend { Sqlite, Postgres };
 
 // Where a catalog lives, read from --catalog / MAKO_CONNECT_CATALOG: a SQLite file path, or a
@@ -34,10 +43,14 @@ struct CatalogLocation
 class CatalogDialect
 {
 public:
-    enum class Failure { Other, Busy, Full }; // Busy: another session holds what this write needs
+    // Busy: another session holds what this write needs; Cancelled: a QueryCanceller stopped the statement.
+    enum class Failure { Other, Busy, Full, Cancelled };
 
     virtual ~CatalogDialect() = default;
     static std::unique_ptr<CatalogDialect> create(CatalogBackend backend);
+    // A dialect for building SQL text and for the readers' const calls, shared by every thread.
+    static const CatalogDialect &of(CatalogBackend backend);
+    static const CatalogDialect &of(const QSqlDatabase &db); // by the connection's driver
     // The sync locks of catalogs at `location`: released by the OS or the server when the holder dies.
     static std::unique_ptr<SyncLocks> syncLocks(const QString &location);
 
@@ -74,6 +87,48 @@ public:
                                qint64 generation, const RecordBatch &records, QString *error,
                                Failure *failure) = 0;
     virtual Failure classify(const QSqlError &error) const = 0;
+
+    // ---- The readers: records grid, exports, SQL console (each on a read-only connection of its own) ----
+
+    // Opens `db` (added with driverName()) on `location` so that nothing run on it can write.
+    virtual bool openReadOnly(QSqlDatabase &db, const QString &location, QString *error) const = 0;
+    virtual std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db) const = 0;
+    // Why `sql`, typed by a person, may not run on a read-only connection (several statements, a PRAGMA),
+    // or "" (syntax errors are left to the engine, whose message names them). `statement` gets the one
+    // statement to run.
+    virtual QString statementProblem(const QSqlDatabase &db, const QString &sql,
+                                     QString *statement) const = 0;
+    // Run around each statement a person typed: PostgreSQL's READ ONLY transaction, rolled back after, so
+    // not even a SET outlives it; nothing on SQLite, whose read-only connection cannot change anything.
+    virtual QString beginStatement() const { return {}; }
+    virtual QString endStatement() const { return {}; }
+    // (type, name) of the catalog's tables and views, type "table" or "view", ordered.
+    virtual QString objectsSql() const = 0;
+    // (key, JSON type) of the top-level fields of up to 100 records of one entity (bound: connection,
+    // entity): the columns of an entity synced before schemas were kept. Types "object", "array", others.
+    virtual QString sampleFieldsSql() const = 0;
+    // The record key as an integer (NULL when it is not one), for sorting a numeric key.
+    virtual QString integerKey() const = 0;
+    // What a grid cell or an export shows of a typed field: typed(), with timestamps and dates as ISO text.
+    virtual QString shown(const FieldStats &field, const QString &json, const QString &path) const
+    {
+        return typed(field, json, path);
+    }
+    // The JSON text of the value at `path` ("abc" with its quotes, true, {"a":1}); NULL when missing.
+    virtual QString jsonText(const QString &json, const QString &path) const = 0;
+    // A record's JSON as the catalog gives it back (`data`), compact.
+    virtual QByteArray recordJson(const QVariant &data) const { return data.toByteArray(); }
+    virtual QString caseInsensitiveLike() const = 0; // "LIKE" (SQLite's is) or "ILIKE"
+    // True when any top-level value of `records.data` matches one bound LIKE pattern (escape '\').
+    virtual QString anyValueLike() const = 0;
+    // A cheap test that the record's JSON text contains one bound string (case-insensitive), run before
+    // anyValueLike(); "" when the engine has none cheaper than anyValueLike() itself.
+    virtual QString dataContains() const { return {}; }
+    virtual QString notEqual() const = 0;       // NULL-safe "is not": SQLite's IS NOT
+    virtual QString numericOperand() const = 0; // one bound number, compared exactly with any number column
+    // ORDER BY direction words that put NULLs first ascending and last descending, on both engines.
+    virtual QString direction(Qt::SortOrder order) const = 0;
+
     // The connections whose sync lock some session holds now, when the engine can tell (PostgreSQL's
     // advisory locks are visible to every session; SQLite's file locks are not).
     virtual std::optional<QSet<qint64>> heldSyncLocks(const QSqlDatabase &) const { return std::nullopt; }

@@ -392,4 +392,27 @@ QByteArray keyText(QByteArrayView raw)
     return raw.toByteArray();
 }
 
+QByteArray compact(QByteArrayView json)
+{
+    QByteArray out;
+    out.reserve(json.size());
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (inString) {
+            out.append(c);
+            if (c == '\\' && i + 1 < json.size())
+                out.append(json[++i]); // an escaped quote does not end the string
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+            out.append(c);
+        } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+            out.append(c);
+        }
+    }
+    return out;
+}
+
 } // namespace JsonScan

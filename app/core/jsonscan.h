@@ -57,5 +57,8 @@ QJsonValue toValue(QByteArrayView raw);
 QByteArray keyText(QByteArrayView raw);
 // The end (exclusive) of the JSON value starting at `pos`, or -1 when malformed.
 qsizetype skipValue(QByteArrayView json, qsizetype pos);
+// `json` without the blanks between its tokens (strings are kept byte for byte): PostgreSQL's JSONB text
+// ({"a": 1, "b": [2, 3]}) as compact as the API's.
+QByteArray compact(QByteArrayView json);
 
 } // namespace JsonScan

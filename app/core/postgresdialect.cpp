@@ -2,6 +2,8 @@
 // return NULL for a value that does not fit, as the SQLite views do, instead of failing the query.
 #include "postgresdialect.h"
 
+#include "jsonscan.h"
+
 #include <QCoreApplication>
 #include <QSqlDriver>
 #include <QSqlQuery>
@@ -92,6 +94,8 @@ CatalogDialect::Failure failureOf(const QByteArray &sqlState)
     // 40P01 deadlock, 40001 serialization failure, 55P03 lock not available: another session's work.
     if (sqlState == "40P01" || sqlState == "40001" || sqlState == "55P03")
         return CatalogDialect::Failure::Busy;
+    if (sqlState == "57014") // query_canceled
+        return CatalogDialect::Failure::Cancelled;
     return sqlState.startsWith("53") ? CatalogDialect::Failure::Full : CatalogDialect::Failure::Other;
 }
 
@@ -424,6 +428,119 @@ CatalogDialect::Failure PostgresDialect::classify(const QSqlError &error) const
     return failureOf(error.nativeErrorCode().toLatin1());
 }
 
+bool PostgresDialect::openReadOnly(QSqlDatabase &db, const QString &location, QString *error) const
+{
+    PostgresDialect opener; // open() keeps nothing in the dialect
+    if (!opener.open(db, location, error))
+        return false;
+    // Every transaction of this session reads only; a person's statement also runs inside beginStatement().
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"));
+    return true;
+}
+
+namespace {
+
+class PostgresCanceller : public QueryCanceller
+{
+public:
+    explicit PostgresCanceller(PGcancel *cancel)
+        : m_cancel(cancel)
+    {
+    }
+    ~PostgresCanceller() override { PQfreeCancel(m_cancel); }
+    void cancel() override
+    {
+        char error[256];
+        PQcancel(m_cancel, error, sizeof error); // thread-safe: a request on a connection of its own
+    }
+
+private:
+    PGcancel *m_cancel;
+};
+
+} // namespace
+
+std::unique_ptr<QueryCanceller> PostgresDialect::canceller(const QSqlDatabase &db) const
+{
+    PGconn *conn = db.isValid() ? pgconnOf(db) : nullptr;
+    PGcancel *cancel = conn ? PQgetCancel(conn) : nullptr;
+    return cancel ? std::make_unique<PostgresCanceller>(cancel) : nullptr;
+}
+
+QString PostgresDialect::statementProblem(const QSqlDatabase &db, const QString &sql,
+                                          QString *statement) const
+{
+    *statement = sql.trimmed();
+    while (statement->endsWith(QLatin1Char(';')))
+        *statement = statement->chopped(1).trimmed(); // so that it can be wrapped: SELECT count(*) FROM (…)
+    PGconn *conn = pgconnOf(db);
+    if (!conn)
+        return {};
+    // The extended protocol parses one statement only; Qt's exec would run "SELECT 1; COMMIT; …" whole.
+    PGresult *result = PQprepare(conn, "", sql.toUtf8().constData(), 0, nullptr);
+    const QString error = PQresultStatus(result) == PGRES_COMMAND_OK ? QString() : resultError(result, conn);
+    PQclear(result);
+    if (error.contains(QLatin1String("multiple commands")))
+        return QStringLiteral("Only one statement at a time: run the statements one by one");
+    return {}; // a syntax error is for the run to report, in PostgreSQL's words
+}
+
+QString PostgresDialect::objectsSql() const
+{
+    return QStringLiteral("SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END, table_name FROM "
+                          "information_schema.tables WHERE table_schema = current_schema() ORDER BY 1, 2");
+}
+
+QString PostgresDialect::sampleFieldsSql() const
+{
+    return QStringLiteral(
+        "SELECT j.key, jsonb_typeof(j.value) FROM (SELECT data FROM records WHERE connection_id = ? AND "
+        "entity = ? ORDER BY record_key LIMIT 100) r, jsonb_each(CASE jsonb_typeof(r.data) WHEN 'object' "
+        "THEN r.data END) j");
+}
+
+QString PostgresDialect::integerKey() const
+{
+    return QStringLiteral("(CASE WHEN record_key ~ '^-?[0-9]{1,18}$' THEN record_key::bigint END)");
+}
+
+QString PostgresDialect::shown(const FieldStats &field, const QString &json, const QString &path) const
+{
+    // The same ISO-8601 text SQLite's views hold, so a grid or an export reads alike on both engines.
+    if (field.type() == FieldType::Timestamp)
+        return QStringLiteral("to_char(%1 AT TIME ZONE 'UTC', '%2')")
+            .arg(typed(field, json, path), field.isMilliseconds()
+                                               ? QStringLiteral("YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"")
+                                               : QStringLiteral("YYYY-MM-DD\"T\"HH24:MI:SS\"Z\""));
+    if (field.type() == FieldType::Date)
+        return QStringLiteral("to_char(%1, 'YYYY-MM-DD')").arg(typed(field, json, path));
+    return typed(field, json, path);
+}
+
+QByteArray PostgresDialect::recordJson(const QVariant &data) const
+{
+    return JsonScan::compact(data.toByteArray());
+}
+
+QString PostgresDialect::jsonText(const QString &json, const QString &path) const
+{
+    return QStringLiteral("(%1)::text").arg(node(json, path));
+}
+
+QString PostgresDialect::anyValueLike() const
+{
+    return QStringLiteral("EXISTS (SELECT 1 FROM jsonb_each_text(CASE jsonb_typeof(records.data) WHEN "
+                          "'object' THEN records.data END) j WHERE j.value ILIKE ? ESCAPE '\\')");
+}
+
+QString PostgresDialect::direction(Qt::SortOrder order) const
+{
+    // SQLite's order: NULL is the least value.
+    return order == Qt::AscendingOrder ? QStringLiteral("ASC NULLS FIRST")
+                                       : QStringLiteral("DESC NULLS LAST");
+}
+
 std::optional<QSet<qint64>> PostgresDialect::heldSyncLocks(const QSqlDatabase &db) const
 {
     QSqlQuery q(db);
@@ -437,60 +554,6 @@ std::optional<QSet<qint64>> PostgresDialect::heldSyncLocks(const QSqlDatabase &d
     while (q.next())
         held.insert(q.value(0).toLongLong());
     return held;
-}
-
-bool PostgresReadOnly::run(const QSqlDatabase &db, const QString &sql, ReadOnlyRows *out, QString *error)
-{
-    PGconn *conn = pgconnOf(db);
-    if (!conn) {
-        *error = QStringLiteral("Qt's PostgreSQL driver gave no connection handle");
-        return false;
-    }
-    PQclear(PQexec(conn, "BEGIN READ ONLY"));
-    const QByteArray statement = sql.toUtf8();
-    PGresult *result = PQexecParams(conn, statement.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-    const ExecStatusType status = PQresultStatus(result);
-    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-    if (!ok) {
-        const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-        const QString text = resultError(result, conn);
-        *error = qstrcmp(state ? state : "", "25006") == 0 // read_only_sql_transaction
-                     ? QStringLiteral("the SQL console is read-only: %1").arg(text)
-                     : QStringLiteral("SQL error: %1").arg(text);
-    }
-    for (int c = 0; ok && c < PQnfields(result); ++c)
-        out->columns.append(QString::fromUtf8(PQfname(result, c)));
-    for (int r = 0; ok && r < PQntuples(result); ++r) {
-        QVariantList row;
-        for (int c = 0; c < PQnfields(result); ++c) {
-            if (PQgetisnull(result, r, c)) {
-                row.append(QVariant());
-                continue;
-            }
-            const QByteArray value(PQgetvalue(result, r, c), PQgetlength(result, r, c));
-            switch (PQftype(result, c)) { // pg_type oids
-            case 16:                      // bool
-                row.append(value == "t");
-                break;
-            case 20:
-            case 21:
-            case 23: // int8, int2, int4
-                row.append(value.toLongLong());
-                break;
-            case 700:
-            case 701:
-            case 1700: // float4, float8, numeric
-                row.append(value.toDouble());
-                break;
-            default:
-                row.append(QString::fromUtf8(value));
-            }
-        }
-        out->rows.append(row);
-    }
-    PQclear(result);
-    PQclear(PQexec(conn, "ROLLBACK"));
-    return ok;
 }
 
 PostgresSyncLocks::PostgresSyncLocks(const QString &url)

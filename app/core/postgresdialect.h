@@ -30,6 +30,23 @@ public:
     Failure classify(const QSqlError &error) const override;
     std::optional<QSet<qint64>> heldSyncLocks(const QSqlDatabase &db) const override;
 
+    bool openReadOnly(QSqlDatabase &db, const QString &location, QString *error) const override;
+    std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db) const override;
+    QString statementProblem(const QSqlDatabase &db, const QString &sql, QString *statement) const override;
+    QString beginStatement() const override { return QStringLiteral("BEGIN READ ONLY"); }
+    QString endStatement() const override { return QStringLiteral("ROLLBACK"); }
+    QString objectsSql() const override;
+    QString sampleFieldsSql() const override;
+    QString integerKey() const override;
+    QString shown(const FieldStats &field, const QString &json, const QString &path) const override;
+    QString jsonText(const QString &json, const QString &path) const override;
+    QByteArray recordJson(const QVariant &data) const override; // JSONB's text has blanks after , and :
+    QString caseInsensitiveLike() const override { return QStringLiteral("ILIKE"); }
+    QString anyValueLike() const override;
+    QString notEqual() const override { return QStringLiteral("IS DISTINCT FROM"); }
+    QString numericOperand() const override { return QStringLiteral("CAST(? AS numeric)"); }
+    QString direction(Qt::SortOrder order) const override;
+
     // The session name a Mako Connect process gives its connections ("mako-connect 4242 build-7"): how a
     // lock's holder is named to the process that waits for it.
     static QByteArray applicationName();
@@ -38,19 +55,6 @@ private:
     bool prepareFullUpsert(void *conn); // PGconn*
     void *m_preparedOn = nullptr;       // the session holding the prepared upsert of a full statement
 };
-
-// A read-only console's answer: column names and rows, values typed as far as JSON can say.
-struct ReadOnlyRows
-{
-    QStringList columns;
-    QList<QVariantList> rows;
-};
-
-namespace PostgresReadOnly {
-// Runs `sql` on `db`'s session in a READ ONLY transaction rolled back after, through libpq's extended
-// protocol, which takes one statement only: "SELECT 1; COMMIT; DELETE …" is refused whole, not half run.
-bool run(const QSqlDatabase &db, const QString &sql, ReadOnlyRows *out, QString *error);
-} // namespace PostgresReadOnly
 
 // Session advisory locks (pg_try_advisory_lock) on a libpq connection of the lock's own: the server
 // releases them when the holder's session ends, however it ends.

@@ -1,15 +1,12 @@
 #include "readonlydb.h"
 
-#include "catalogdialect.h"
-
+#include <QDateTime>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QVariant>
-
-#include <sqlite3.h>
 
 #include <atomic>
+#include <limits>
 
 namespace ReadOnlyDb {
 
@@ -19,33 +16,13 @@ QString uniqueName(const QString &prefix)
     return QStringLiteral("%1-%2").arg(prefix).arg(++counter);
 }
 
-QString unsupported(const QString &location)
+QSqlDatabase open(const QString &location, const QString &name, QString *error)
 {
-    if (CatalogLocation::backendOf(location) == CatalogBackend::Sqlite)
-        return {};
-    return QStringLiteral(
-        "The records grid, the SQL console and exports read SQLite catalogs only, for now; on "
-        "this PostgreSQL catalog, query its views (connection__entity) with psql or another "
-        "SQL tool");
-}
-
-QSqlDatabase open(const QString &path, const QString &name, QString *error)
-{
-    if (const QString why = unsupported(path); !why.isEmpty()) {
-        if (error)
-            *error = why;
-        return {};
-    }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        if (error)
-            *error = db.lastError().text();
-        return db;
-    }
-    QSqlQuery pragma(db);
-    pragma.exec(QStringLiteral("PRAGMA query_only = 1"));
+    const CatalogDialect &dialect = CatalogDialect::of(CatalogLocation::backendOf(location));
+    QSqlDatabase db = QSqlDatabase::addDatabase(dialect.driverName(), name);
+    QString why;
+    if (!dialect.openReadOnly(db, location, &why) && error)
+        *error = why;
     return db;
 }
 
@@ -59,20 +36,59 @@ void close(const QString &name)
     QSqlDatabase::removeDatabase(name);
 }
 
-void *sqliteHandle(const QSqlDatabase &db)
+std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db)
 {
-    if (!db.isValid() || !db.driver())
-        return nullptr;
-    const QVariant v = db.driver()->handle();
-    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    return *static_cast<sqlite3 *const *>(v.constData());
+    return db.isOpen() ? CatalogDialect::of(db).canceller(db) : nullptr;
 }
 
-void interrupt(void *handle)
+Outcome execStatement(const QSqlDatabase &db, QSqlQuery &query, const QString &sql, QString *error)
 {
-    if (handle)
-        sqlite3_interrupt(static_cast<sqlite3 *>(handle));
+    const CatalogDialect &dialect = CatalogDialect::of(db);
+    QString statement;
+    *error = dialect.statementProblem(db, sql, &statement);
+    if (!error->isEmpty())
+        return Outcome::Refused;
+    if (const QString begin = dialect.beginStatement(); !begin.isEmpty())
+        QSqlQuery(db).exec(begin);
+    query.setForwardOnly(true);
+    if (query.exec(statement))
+        return Outcome::Ran;
+    const QSqlError failure = query.lastError();
+    *error = failure.databaseText().isEmpty() ? failure.text() : failure.databaseText();
+    query.finish();
+    finishStatement(db);
+    return Outcome::Failed;
+}
+
+void finishStatement(const QSqlDatabase &db)
+{
+    if (const QString end = CatalogDialect::of(db).endStatement(); !end.isEmpty())
+        QSqlQuery(db).exec(end);
+}
+
+QVariant value(const QSqlQuery &query, int column)
+{
+    const QVariant v = query.value(column);
+    if (v.isNull())
+        return v;
+    switch (v.typeId()) {
+    case QMetaType::ULongLong:
+        return v.toULongLong() <= quint64(std::numeric_limits<qint64>::max()) ? QVariant(v.toLongLong()) : v;
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+        return v.toLongLong();
+    case QMetaType::Float:
+        return v.toDouble();
+    case QMetaType::QDateTime: {
+        const QDateTime utc = v.toDateTime().toUTC();
+        return utc.toString(utc.time().msec() ? QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")
+                                              : QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+    }
+    case QMetaType::QDate:
+        return v.toDate().toString(Qt::ISODate);
+    default:
+        return v;
+    }
 }
 
 } // namespace ReadOnlyDb

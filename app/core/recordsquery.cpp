@@ -57,9 +57,7 @@ void RecordsQuery::loadColumns(const QSqlDatabase &db, bool flatten)
         return;
     // Synced before schemas were kept: a sample's top-level fields, plain values before objects/arrays.
     QSqlQuery query(db);
-    query.prepare(QStringLiteral(
-        "SELECT j.key, j.type FROM (SELECT data FROM records WHERE connection_id = ? AND entity = ? "
-        "ORDER BY record_key LIMIT 100) r, json_each(r.data) j WHERE json_valid(r.data)"));
+    query.prepare(dialect().sampleFieldsSql());
     query.addBindValue(connectionId);
     query.addBindValue(entity);
     QStringList scalars, compounds;
@@ -86,10 +84,9 @@ void RecordsQuery::loadColumns(const QSqlDatabase &db, bool flatten)
 QString RecordsQuery::sqlValue(int column) const
 {
     if (column <= 0)
-        return keyType == FieldType::Integer ? QStringLiteral("CAST(record_key AS INTEGER)")
-                                             : QStringLiteral("record_key");
+        return keyType == FieldType::Integer ? dialect().integerKey() : QStringLiteral("record_key");
     const FieldStats &field = fields.at(column - 1);
-    return FieldSql::typed(field, QStringLiteral("data"), field.path);
+    return dialect().typed(field, QStringLiteral("data"), field.path);
 }
 
 QString RecordsQuery::sqlDisplay(int column) const
@@ -98,10 +95,10 @@ QString RecordsQuery::sqlDisplay(int column) const
         return QStringLiteral("record_key");
     const FieldStats &field = fields.at(column - 1);
     if (!isTyped(column))
-        return QStringLiteral("(data -> %1)").arg(FieldSql::jsonPath(FieldSql::segments(field.path)));
+        return dialect().jsonText(QStringLiteral("data"), field.path);
     if (rawValues && field.type() == FieldType::Timestamp)
-        return FieldSql::raw(QStringLiteral("data"), field.path);
-    return sqlValue(column);
+        return dialect().raw(QStringLiteral("data"), field.path);
+    return dialect().shown(field, QStringLiteral("data"), field.path);
 }
 
 namespace {
@@ -209,22 +206,24 @@ QString RecordsQuery::filterTerm(int column, const QString &filter, QVariantList
     if (c.op.isEmpty()) {
         const QString shown = isTyped(column) ? sqlDisplay(column) : value;
         binds->append(likePattern(c.operand));
-        return QStringLiteral("CAST(%1 AS TEXT) LIKE ? ESCAPE '\\'").arg(shown);
+        return QStringLiteral("CAST(%1 AS TEXT) %2 ? ESCAPE '\\'")
+            .arg(shown, dialect().caseInsensitiveLike());
     }
     if (isNullOperand(c))
         return QStringLiteral("%1 IS %2NULL")
             .arg(value, c.op == QLatin1String("!=") ? QStringLiteral("NOT ") : QString());
     if (!filterProblem(column).isEmpty())
         return {};
-    const QString op = c.op == QLatin1String("!=") ? QStringLiteral("IS NOT") : c.op;
+    const QString op = c.op == QLatin1String("!=") ? dialect().notEqual() : c.op;
     QDateTime start, end;
     if ((type == FieldType::Timestamp || type == FieldType::Date) && parseMoment(c.operand, &start, &end))
         return momentTerm(c, value, type == FieldType::Date, start, end, binds);
     QVariant bound = c.operand;
     if (isNumeric(type)) {
-        bound = c.operand.toDouble();
+        binds->append(c.operand.toDouble());
+        return QStringLiteral("%1 %2 %3").arg(value, op, dialect().numericOperand());
     } else if (type == FieldType::Boolean) {
-        bound = c.operand == QLatin1String("true") ? 1 : 0;
+        bound = c.operand == QLatin1String("true");
     } else if (type == FieldType::Unknown) {
         // No schema: JSON numbers compare as numbers, JSON booleans as 1/0 (json_extract's values).
         bool isNumber = false;
@@ -249,14 +248,14 @@ QString RecordsQuery::where(QVariantList *binds) const
         // A cheap substring test on the raw JSON first, when the needle cannot be JSON-escaped differently,
         // then the exact test on the key and the decoded top-level values.
         static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9 @._:+-]+$"));
-        if (plain.match(needle).hasMatch()) {
-            terms << QStringLiteral("(instr(lower(data), lower(?)) > 0 OR record_key LIKE ? ESCAPE '\\')");
+        const QString like = dialect().caseInsensitiveLike();
+        if (const QString cheap = dialect().dataContains();
+            !cheap.isEmpty() && plain.match(needle).hasMatch()) {
+            terms << QStringLiteral("(%1 OR record_key %2 ? ESCAPE '\\')").arg(cheap, like);
             binds->append(needle);
             binds->append(likePattern(needle));
         }
-        terms << QStringLiteral(
-            "(record_key LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(records.data) j "
-            "WHERE j.value LIKE ? ESCAPE '\\'))");
+        terms << QStringLiteral("(record_key %1 ? ESCAPE '\\' OR %2)").arg(like, dialect().anyValueLike());
         binds->append(likePattern(needle));
         binds->append(likePattern(needle));
     }
@@ -273,10 +272,12 @@ QString RecordsQuery::where(QVariantList *binds) const
 
 QString RecordsQuery::orderBy() const
 {
-    const QString direction = order == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    // The key's own order stays plain ASC/DESC, the order of its index.
+    const QString keyOrder = order == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC");
     if (sortColumn <= 0 && keyType != FieldType::Integer)
-        return QStringLiteral("record_key %1").arg(direction);
-    return QStringLiteral("%1 %2, record_key %2").arg(sqlValue(sortColumn), direction);
+        return QStringLiteral("record_key %1").arg(keyOrder);
+    return QStringLiteral("%1 %2, record_key %3")
+        .arg(sqlValue(sortColumn), dialect().direction(order), keyOrder);
 }
 
 QString RecordsQuery::pageSql(QVariantList *binds, int limit, int offset, const QVariant &afterKey) const

@@ -5,6 +5,7 @@
 // A plain value type: built on the GUI thread, copied to worker threads.
 #pragma once
 
+#include "catalogdialect.h"
 #include "fieldschema.h"
 
 #include <QHash>
@@ -16,6 +17,7 @@
 
 struct RecordsQuery
 {
+    CatalogBackend backend = CatalogBackend::Sqlite; // whose SQL to write
     qint64 connectionId = 0;
     QString entity;
     QString keyName = QStringLiteral("id"); // header of the key column (the entity's primary key)
@@ -72,6 +74,8 @@ struct RecordsQuery
     {
         return value.metaType() == QMetaType::fromType<std::nullptr_t>();
     }
+
+    const CatalogDialect &dialect() const { return CatalogDialect::of(backend); }
 
 private:
     QString orderBy() const;

@@ -34,6 +34,30 @@ QString sqliteMessage(sqlite3 *db, int rc)
     return QStringLiteral("Catalog write failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(db)));
 }
 
+// The sqlite3* under Qt's driver, or nullptr.
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    if (!db.isValid() || !db.driver())
+        return nullptr;
+    const QVariant v = db.driver()->handle();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+class SqliteCanceller : public QueryCanceller
+{
+public:
+    explicit SqliteCanceller(sqlite3 *db)
+        : m_db(db)
+    {
+    }
+    void cancel() override { sqlite3_interrupt(m_db); } // thread-safe; a no-op when nothing runs
+
+private:
+    sqlite3 *m_db;
+};
+
 } // namespace
 
 SqliteDialect::~SqliteDialect()
@@ -302,5 +326,99 @@ CatalogDialect::Failure SqliteDialect::classify(const QSqlError &error) const
     if (text.contains(QLatin1String("database is locked")) ||
         text.contains(QLatin1String("database table is locked")))
         return Failure::Busy;
+    if (error.nativeErrorCode() == QLatin1String("9")) // SQLITE_INTERRUPT
+        return Failure::Cancelled;
     return text.contains(QLatin1String("database or disk is full")) ? Failure::Full : Failure::Other;
+}
+
+bool SqliteDialect::openReadOnly(QSqlDatabase &db, const QString &location, QString *error) const
+{
+    db.setDatabaseName(location);
+    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    QSqlQuery pragma(db);
+    pragma.exec(QStringLiteral("PRAGMA query_only = 1"));
+    return true;
+}
+
+std::unique_ptr<QueryCanceller> SqliteDialect::canceller(const QSqlDatabase &db) const
+{
+    sqlite3 *handle = handleOf(db);
+    return handle ? std::make_unique<SqliteCanceller>(handle) : nullptr;
+}
+
+QString SqliteDialect::statementProblem(const QSqlDatabase &db, const QString &sql,
+                                        QString *statementText) const
+{
+    *statementText = sql;
+    sqlite3 *sqlite = handleOf(db);
+    if (!sqlite)
+        return {};
+    const QByteArray text = sql.toUtf8();
+    sqlite3_stmt *statement = nullptr;
+    const char *tail = nullptr;
+    if (sqlite3_prepare_v2(sqlite, text.constData(), int(text.size()), &statement, &tail) != SQLITE_OK ||
+        !statement) {
+        sqlite3_finalize(statement);
+        return {};
+    }
+    const bool reads = sqlite3_stmt_readonly(statement) != 0;
+    *statementText = QString::fromUtf8(text.constData(), int(tail - text.constData()));
+    const QByteArray first = QByteArray(sqlite3_sql(statement)).trimmed().split(' ').value(0).toUpper();
+    sqlite3_finalize(statement);
+    // What follows the first statement: only blanks, semicolons and comments may.
+    sqlite3_stmt *next = nullptr;
+    const char *rest = tail;
+    while (rest && *rest) {
+        if (sqlite3_prepare_v2(sqlite, rest, -1, &next, &rest) != SQLITE_OK || next) {
+            sqlite3_finalize(next);
+            return QStringLiteral("Only one statement at a time: run the statements one by one");
+        }
+    }
+    if (!reads || first == "PRAGMA" || first == "ATTACH" || first == "DETACH" || first == "VACUUM")
+        return QStringLiteral("PRAGMA, ATTACH and writes are not allowed in the read-only console; it only "
+                              "reads (SELECT, WITH, EXPLAIN)");
+    return {};
+}
+
+QString SqliteDialect::objectsSql() const
+{
+    return QStringLiteral("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') AND name NOT "
+                          "LIKE 'sqlite_%' ORDER BY type, name");
+}
+
+QString SqliteDialect::sampleFieldsSql() const
+{
+    return QStringLiteral(
+        "SELECT j.key, j.type FROM (SELECT data FROM records WHERE connection_id = ? AND entity = ? "
+        "ORDER BY record_key LIMIT 100) r, json_each(r.data) j WHERE json_valid(r.data)");
+}
+
+QString SqliteDialect::integerKey() const
+{
+    return QStringLiteral("CAST(record_key AS INTEGER)");
+}
+
+QString SqliteDialect::jsonText(const QString &json, const QString &path) const
+{
+    return QStringLiteral("(%1 -> %2)").arg(json, FieldSql::jsonPath(FieldSql::segments(path)));
+}
+
+QString SqliteDialect::anyValueLike() const
+{
+    return QStringLiteral(
+        "EXISTS (SELECT 1 FROM json_each(records.data) j WHERE j.value LIKE ? ESCAPE '\\')");
+}
+
+QString SqliteDialect::dataContains() const
+{
+    return QStringLiteral("instr(lower(data), lower(?)) > 0");
+}
+
+QString SqliteDialect::direction(Qt::SortOrder order) const
+{
+    return order == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC"); // NULLs are least
 }

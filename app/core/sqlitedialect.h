@@ -29,6 +29,20 @@ public:
     Failure classify(const QSqlError &error) const override;
     void *sqliteHandle(const QSqlDatabase &db) override;
 
+    bool openReadOnly(QSqlDatabase &db, const QString &location, QString *error) const override;
+    std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db) const override;
+    QString statementProblem(const QSqlDatabase &db, const QString &sql, QString *statement) const override;
+    QString objectsSql() const override;
+    QString sampleFieldsSql() const override;
+    QString integerKey() const override;
+    QString jsonText(const QString &json, const QString &path) const override;
+    QString caseInsensitiveLike() const override { return QStringLiteral("LIKE"); }
+    QString anyValueLike() const override;
+    QString dataContains() const override;
+    QString notEqual() const override { return QStringLiteral("IS NOT"); }
+    QString numericOperand() const override { return QStringLiteral("?"); }
+    QString direction(Qt::SortOrder order) const override;
+
     // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
     static QString writeProblem(const QFileInfo &info);
 

@@ -1,6 +1,6 @@
 #include "tableexport.h"
 
-#include "readonlysql.h"
+#include "readonlydb.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -407,7 +408,7 @@ ExportResult exportRecords(const QSqlDatabase &db, RecordsQuery query, const Exp
         rows, options, path, columns, query.entity, total,
         [&](const QSqlQuery &row) {
             if (rawData)
-                return QVariantList{row.value(1)};
+                return QVariantList{query.dialect().recordJson(row.value(1))};
             QVariantList values;
             values.reserve(columnCount);
             for (int c = 0; c < columnCount; ++c)
@@ -423,24 +424,28 @@ ExportResult exportSelect(const QSqlDatabase &db, const QString &select, const E
 {
     ExportResult result;
     QString statement;
-    result.error = ReadOnlySql::problem(db, select, &statement);
+    result.error = CatalogDialect::of(db).statementProblem(db, select, &statement);
     if (!result.error.isEmpty())
         return result;
-    qint64 total = -1;
+    qint64 total = -1; // before the rows: a PostgreSQL session streams one result at a time
     {
         QSqlQuery count(db);
-        if (run(count, QStringLiteral("SELECT count(*) FROM (%1)").arg(statement), {}, &result.error) &&
+        QString ignored; // a statement count(*) cannot wrap still exports; only the bound is unknown
+        if (run(count, QStringLiteral("SELECT count(*) FROM (%1) AS counted").arg(statement), {}, &ignored) &&
             count.next())
             total = count.value(0).toLongLong();
-        result.error.clear(); // a statement count(*) cannot wrap still exports; only the bound is unknown
     }
+    QSqlQuery rows(db);
+    if (ReadOnlyDb::execStatement(db, rows, statement, &result.error) != ReadOnlyDb::Outcome::Ran)
+        return result;
+    const auto finish = qScopeGuard([&] {
+        rows.finish();
+        ReadOnlyDb::finishStatement(db);
+    });
     if (options.format == ExportFormat::Xlsx && total > kXlsxMaxRows) {
         result.error = tooManyRows(total);
         return result;
     }
-    QSqlQuery rows(db);
-    if (!run(rows, statement, {}, &result.error))
-        return result;
     const QSqlRecord record = rows.record();
     QList<ExportColumn> columns;
     for (int c = 0; c < record.count(); ++c)
@@ -454,7 +459,7 @@ ExportResult exportSelect(const QSqlDatabase &db, const QString &select, const E
             QVariantList values;
             values.reserve(columns.size());
             for (int c = 0; c < columns.size(); ++c) {
-                const QVariant value = row.value(c);
+                const QVariant value = ReadOnlyDb::value(row, c);
                 values.append(value.isNull() ? RecordsQuery::jsonNull() : value);
             }
             return values;
