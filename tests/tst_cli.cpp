@@ -40,9 +40,21 @@ private:
     FakeStripeServer m_server;
     QString m_catalog;
 
-    CliResult cli(const QStringList &args, int timeoutMs = 120000)
+    // A scratch home: what another machine's user has (its own secrets file for a PostgreSQL catalog).
+    static QProcessEnvironment homeAt(const QString &home)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), home);
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+        return env;
+    }
+
+    CliResult cli(const QStringList &args, int timeoutMs = 120000,
+                  const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
         QProcess process;
+        process.setProcessEnvironment(env);
         process.start(QStringLiteral(MC_CLI_PATH),
                       QStringList{QStringLiteral("--catalog"), m_catalog} + args);
         CliResult result;
@@ -808,8 +820,25 @@ private slots:
                          .exitCode,
                      0);
         }
+        // Two machines: workers a and d in this home, b, c and e in another, which gets the connections'
+        // secrets as a teammate would, importing the team's file with the keys in its environment.
+        QTemporaryDir otherHome;
+        const QProcessEnvironment here = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment there = homeAt(otherHome.path());
+        const CliResult exported = cli({QStringLiteral("connections"), QStringLiteral("export")});
+        QVERIFY2(exported.exitCode == 0 && !exported.out.contains("sk_test_mako"), exported.err.constData());
+        QFile team(dir.filePath(QStringLiteral("team.json")));
+        QVERIFY(team.open(QIODevice::WriteOnly) && team.write(exported.out) == exported.out.size());
+        team.close();
+        QProcessEnvironment importing = there;
+        for (int i = 1; i <= 6; ++i)
+            importing.insert(QStringLiteral("W%1_API_KEY").arg(i), QStringLiteral("sk_test_mako"));
+        const CliResult imported = cli(
+            {QStringLiteral("connections"), QStringLiteral("import"), team.fileName()}, 120000, importing);
+        QVERIFY2(imported.exitCode == 0, imported.err.constData());
         QList<qint64> pids; // a finished QProcess forgets its pid
-        const auto startWorker = [&](QProcess &worker) {
+        const auto startWorker = [&](QProcess &worker, const QProcessEnvironment &env) {
+            worker.setProcessEnvironment(env);
             worker.start(QStringLiteral(MC_CLI_PATH),
                          {QStringLiteral("--catalog"), m_catalog, QStringLiteral("worker"),
                           QStringLiteral("--concurrency"), QStringLiteral("2"), QStringLiteral("--poll"),
@@ -821,9 +850,9 @@ private slots:
         Catalog catalog(m_catalog);
         QVERIFY2(catalog.isOpen(), qPrintable(catalog.errorString()));
         QProcess a, b, c, d, e;
-        QVERIFY(startWorker(a));
-        QVERIFY(startWorker(b));
-        QVERIFY(startWorker(c));
+        QVERIFY(startWorker(a, here));
+        QVERIFY(startWorker(b, there));
+        QVERIFY(startWorker(c, there));
         // Kill two workers, each while a run of its own is saving records (which two is the workers' race).
         QList<QProcess *> live{&a, &b, &c};
         const auto syncingWorker = [&]() -> QProcess * {
@@ -845,8 +874,8 @@ private slots:
             QVERIFY(victim->waitForFinished(10000));
             live.removeOne(victim);
         }
-        QVERIFY(startWorker(d));
-        QVERIFY(startWorker(e));
+        QVERIFY(startWorker(d, here));
+        QVERIFY(startWorker(e, there));
         // Every connection ends done, by whichever worker is left.
         const auto allDone = [&] {
             for (const ConnectionInfo &connection : catalog.connections()) {

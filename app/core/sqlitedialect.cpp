@@ -180,6 +180,7 @@ const QList<QStringList> &SqliteDialect::migrations() const
             // Which machine ran each run (with pid): a worker on another host is not judged by our pids.
             QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
         },
+        {}, // PostgreSQL's conversions in parallel plans: nothing to do here
     };
     return steps;
 }
