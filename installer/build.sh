@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libqt6svg6 libsqlite3-dev qtkeychain-qt6-dev
+          qt6-charts-dev libqt6opengl6-dev
           libxlsxwriter-dev unzip
           libpq-dev libqt6sql6-psql postgresql
           libgl-dev xvfb xauth

@@ -1,6 +1,7 @@
 // Exports of typed records: CSV (nulls as empty cells, ISO dates, delimiter, BOM, flattened or not), XLSX
 // read back from its sheet XML (typed number, boolean and date cells, header, frozen row, autofilter, Excel's
 // row limit refused before writing), the SQL console's SELECT export, and `mako-connect-cli records`.
+#include "columnprofile.h"
 #include "fakestripeserver.h"
 #include "readonlydb.h"
 #include "recordsquery.h"
@@ -249,6 +250,88 @@ private slots:
         QCOMPARE(keys.at(9), QStringLiteral("10"));
         QCOMPARE(keys.at(10), QStringLiteral("11"));
         QCOMPARE(keys.at(1), QStringLiteral("2"));
+    }
+
+    // A column's profile covers every matching record and agrees with plain SQL on the typed view.
+    void columnProfileAgreesWithSql()
+    {
+        RecordsQuery q = query(m_files, QStringLiteral("orders"), QStringLiteral("order_id"));
+        const auto columnOf = [&](const QString &name) {
+            for (int c = 0; c < q.columnCount(); ++c)
+                if (q.columnName(c) == name)
+                    return c;
+            return -1;
+        };
+        QSqlQuery sql(db());
+        QVERIFY(sql.exec(QStringLiteral("SELECT count(*), count(quantity), count(DISTINCT quantity), "
+                                        "min(quantity), max(quantity) FROM local__orders")));
+        QVERIFY(sql.next());
+        ColumnProfile profile;
+        QString error;
+        QList<ColumnProfiler::Step> steps;
+        QVERIFY2(ColumnProfiler::profile(db(), q, columnOf(QStringLiteral("quantity")), &profile, &error,
+                                         [&](ColumnProfiler::Step step) {
+                                             steps.append(step);
+                                             return true;
+                                         }),
+                 qPrintable(error));
+        QCOMPARE(steps.size(), 3);
+        QCOMPARE(profile.type, FieldType::Integer);
+        QCOMPARE(profile.rows, sql.value(0).toLongLong());                 // 20
+        QCOMPARE(profile.nulls, profile.rows - sql.value(1).toLongLong()); // every fifth cell is empty
+        QCOMPARE(profile.nulls, qint64(4));
+        QCOMPARE(profile.distinct, sql.value(2).toLongLong());
+        QCOMPARE(profile.min.toLongLong(), sql.value(3).toLongLong());
+        QCOMPARE(profile.max.toLongLong(), qint64(19));
+        QCOMPARE(profile.top.size(), ColumnProfiler::kTopValues);
+        QCOMPARE(profile.top.first(), (QPair<QVariant, qint64>(qint64(1), 1))); // ties in value order
+        // Whole numbers 1..19: one bar each, the empty ones (5, 10, 15) too.
+        QCOMPARE(profile.unit, HistogramUnit::Number);
+        QCOMPARE(profile.histogram.size(), 19);
+        QCOMPARE(profile.histogram.at(4).label, QStringLiteral("5"));
+        QCOMPARE(profile.histogram.at(4).count, qint64(0));
+        qint64 binned = 0;
+        for (const HistogramBin &bin : std::as_const(profile.histogram))
+            binned += bin.count;
+        QCOMPARE(binned, profile.rows - profile.nulls);
+
+        // Real numbers in 20 equal bins; the top value in the last.
+        QVERIFY(ColumnProfiler::profile(db(), q, columnOf(QStringLiteral("unit_price")), &profile, &error));
+        QCOMPARE(profile.histogram.size(), ColumnProfiler::kNumberBins);
+        QCOMPARE(profile.histogram.first().count, qint64(1)); // 1.5
+        QCOMPARE(profile.histogram.last().count, qint64(1));  // 30
+        QCOMPARE(profile.min.toDouble(), 1.5);
+
+        // Dates by day over a span of 20 days, and the filters of the view apply.
+        q.columnFilters.insert(columnOf(QStringLiteral("quantity")), QStringLiteral(">10"));
+        QVERIFY(ColumnProfiler::profile(db(), q, columnOf(QStringLiteral("ordered_on")), &profile, &error));
+        QCOMPARE(profile.rows, qint64(8)); // 11..19 but 15
+        QCOMPARE(profile.unit, HistogramUnit::Day);
+        QCOMPARE(profile.min.toString(), QStringLiteral("2024-12-11"));
+        QCOMPARE(profile.histogram.first().label, QStringLiteral("2024-12-11"));
+        QCOMPARE(profile.histogram.size(), 8);
+
+        // Booleans and timestamps of the synced Stripe customers.
+        RecordsQuery customers = query(m_stripe, QStringLiteral("customers"), QStringLiteral("id"));
+        int livemode = -1, created = -1;
+        for (int c = 0; c < customers.columnCount(); ++c) {
+            if (customers.columnName(c) == QLatin1String("livemode"))
+                livemode = c;
+            if (customers.columnName(c) == QLatin1String("created"))
+                created = c;
+        }
+        QVERIFY(livemode > 0 && created > 0);
+        QVERIFY(ColumnProfiler::profile(db(), customers, livemode, &profile, &error));
+        QCOMPARE(profile.type, FieldType::Boolean);
+        QCOMPARE(profile.top, (QList<QPair<QVariant, qint64>>{{false, 300}}));
+        QVERIFY(ColumnProfiler::profile(db(), customers, created, &profile, &error));
+        QCOMPARE(profile.type, FieldType::Timestamp);
+        QCOMPARE(profile.distinct, qint64(300));
+        QVERIFY2(profile.min.toString().endsWith(QLatin1Char('Z')), qPrintable(profile.min.toString()));
+        qint64 all = 0;
+        for (const HistogramBin &bin : std::as_const(profile.histogram))
+            all += bin.count;
+        QCOMPARE(all, qint64(300));
     }
 
     void csvWritesNullsAsEmptyCellsAndNumbersAsNumbers()

@@ -15,6 +15,7 @@
 #include "format.h"
 #include "jsontree.h"
 #include "mainwindow.h"
+#include "profilepanel.h"
 #include "recordsbrowser.h"
 #include "recordsmodel.h"
 #include "runspanel.h"
@@ -31,6 +32,10 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
@@ -84,6 +89,7 @@ private slots:
     void waitingForTheApiShowsACountdown();
     void recordsModelPassesModelTester();
     void browserShowsSyncedRecordFields();
+    void columnProfileCoversTheWholeEntity();
     void exportWritesFilteredRows_data();
     void exportWritesFilteredRows();
     void sqlConsoleIsReadOnly();
@@ -628,6 +634,73 @@ void TestGui::browserShowsSyncedRecordFields()
     found = tree->findItems(QStringLiteral("id"), Qt::MatchExactly, 0);
     QCOMPARE(found.first()->text(1), id);
     browser->filterEdit()->clear();
+}
+
+// The profile counts every record of the view (not the 200 loaded), agrees with SQL on the typed view, draws
+// its histogram, is kept until the next sync, and can be cancelled.
+void TestGui::columnProfileCoversTheWholeEntity()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    QVERIFY(page->selectConnection(m_connectionId));
+    page->showTab(ConnectionsPage::RecordsTab);
+    RecordsBrowser *browser = page->recordsBrowser();
+    browser->setEntity(QStringLiteral("customers"));
+    QTRY_COMPARE(browser->model()->totalCount(), qint64(3000));
+    QCOMPARE(browser->model()->rowCount(), 200);
+    const RecordsQuery query = browser->model()->query();
+    int balance = -1;
+    for (int c = 0; c < query.columnCount(); ++c)
+        if (query.columnName(c) == QLatin1String("balance"))
+            balance = c;
+    QVERIFY(balance > 0);
+    ProfilePanel *panel = browser->profilePanel();
+    QSignalSpy finished(panel, &ProfilePanel::finished);
+    browser->profileColumn(balance);
+    QVERIFY(panel->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QVERIFY2(finished.first().first().toBool(), qPrintable(panel->statusText()));
+    const ColumnProfile profile = panel->shown();
+    QCOMPARE(profile.type, FieldType::Integer);
+    QCOMPARE(profile.rows, qint64(3000));
+    const QString view = Catalog::viewName(m_window->catalog()->connectionById(m_connectionId)->name,
+                                           QStringLiteral("customers"));
+    QSqlQuery sql(m_window->catalog()->database());
+    QVERIFY2(
+        sql.exec(QStringLiteral("SELECT count(balance), count(DISTINCT balance), min(balance), max(balance) "
+                                "FROM %1")
+                     .arg(view)),
+        qPrintable(sql.lastError().text()));
+    QVERIFY(sql.next());
+    QCOMPARE(profile.rows - profile.nulls, sql.value(0).toLongLong());
+    QCOMPARE(profile.distinct, sql.value(1).toLongLong());
+    QCOMPARE(profile.min.toLongLong(), sql.value(2).toLongLong());
+    QCOMPARE(profile.max.toLongLong(), sql.value(3).toLongLong());
+    QVERIFY(panel->topValues()->topLevelItemCount() > 0);
+    QVERIFY(panel->topValues()->topLevelItemCount() <= ColumnProfiler::kTopValues);
+    QVERIFY(sql.exec(QStringLiteral("SELECT count(*) FROM %1 WHERE balance = %2")
+                         .arg(view)
+                         .arg(profile.top.first().first.toLongLong())));
+    QVERIFY(sql.next());
+    QCOMPARE(profile.top.first().second, sql.value(0).toLongLong());
+    // The histogram's bars hold every value.
+    const QList<QAbstractSeries *> series = panel->chartView()->chart()->series();
+    QCOMPARE(series.size(), 1);
+    const auto *bars = qobject_cast<QBarSeries *>(series.first());
+    QVERIFY(bars && bars->barSets().size() == 1);
+    QCOMPARE(qint64(bars->barSets().first()->sum()), profile.rows - profile.nulls);
+
+    // Asked again before the next sync: shown at once, from the cache.
+    browser->profileColumn(balance);
+    QCOMPARE(finished.count(), 2);
+    QVERIFY(!panel->isBusy());
+    // Another column, cancelled before it answers: nothing more is said, the panel is free.
+    browser->profileColumn(1);
+    QVERIFY(panel->isBusy());
+    panel->cancel();
+    QVERIFY(!panel->isBusy());
+    QCOMPARE(panel->statusText(), QStringLiteral("Cancelled"));
+    QCoreApplication::processEvents(); // what the cancelled job still posts is dropped
+    QCOMPARE(finished.count(), 2);
 }
 
 void TestGui::exportWritesFilteredRows_data()

@@ -5,6 +5,7 @@
 #include "filterheader.h"
 #include "format.h"
 #include "jsontree.h"
+#include "profilepanel.h"
 #include "recordsmodel.h"
 #include "svgicon.h"
 
@@ -29,6 +30,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -108,7 +110,9 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_header->setDefaultSectionSize(120);
     m_header->setMinimumSectionSize(60);
 
-    auto *side = new QWidget(splitter);
+    m_sideTabs = new QTabWidget(splitter);
+    m_sideTabs->setObjectName(QStringLiteral("recordsSideTabs"));
+    auto *side = new QWidget(m_sideTabs);
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(4, 0, 0, 0);
     auto *sideBar = new QHBoxLayout;
@@ -134,8 +138,11 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_tree->header()->setSectionResizeMode(1, QHeaderView::Stretch);
     JsonTree::installContextMenu(m_tree);
     sideLayout->addWidget(m_tree, 1);
+    m_profile = new ProfilePanel(m_catalogPath, m_sideTabs);
+    m_sideTabs->addTab(side, tr("Record"));
+    m_sideTabs->addTab(m_profile, tr("Column profile"));
     splitter->addWidget(m_table);
-    splitter->addWidget(side);
+    splitter->addWidget(m_sideTabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({600, 400});
@@ -367,6 +374,12 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
             if (query.fields.at(c - 1).path.contains(QLatin1Char('\t')))
                 m_table->setColumnHidden(c, !show);
     });
+    const int clicked = m_header->logicalIndexAt(position);
+    if (clicked >= 0 && clicked < query.columnCount()) {
+        QAction *profile = menu.addAction(tr("Profile “%1”").arg(query.columnName(clicked)));
+        connect(profile, &QAction::triggered, this, [this, clicked] { profileColumn(clicked); });
+        menu.addSeparator();
+    }
     menu.addSeparator();
     QMenu *columns = menu.addMenu(tr("Columns"));
     for (int c = 1; c < query.columnCount(); ++c) {
@@ -377,6 +390,19 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
                 [this, c](bool show) { m_table->setColumnHidden(c, !show); });
     }
     menu.exec(m_header->mapToGlobal(position));
+}
+
+void RecordsBrowser::profileColumn(int column)
+{
+    // Kept per sync: the connection's last run names what its records are; none is kept while one runs.
+    const std::optional<RunInfo> run = m_catalog->latestRun(m_connection.id);
+    const QString syncKey =
+        !run ? QStringLiteral("none")
+        : run->status == QLatin1String("running")
+            ? QString()
+            : QStringLiteral("%1-%2").arg(run->id).arg(run->lastCommitAt.toMSecsSinceEpoch());
+    m_sideTabs->setCurrentWidget(m_profile);
+    m_profile->profile(m_model->query(), column, syncKey);
 }
 
 void RecordsBrowser::chooseExport(ExportFormat format)

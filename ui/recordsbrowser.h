@@ -14,7 +14,9 @@ class BusyIndicator;
 class FilterHeader;
 class QComboBox;
 class QLabel;
+class ProfilePanel;
 class QLineEdit;
+class QTabWidget;
 class QPushButton;
 class QTableView;
 class QTimer;
@@ -38,6 +40,7 @@ public:
     FilterHeader *filterHeader() const { return m_header; }
     QTreeWidget *jsonTree() const { return m_tree; }
     QLineEdit *filterEdit() const { return m_filter; }
+    ProfilePanel *profilePanel() const { return m_profile; }
     bool isExporting() const { return !m_exporter.isNull(); }
 
     // Starts exporting the current filtered view to `path` (CSV or JSONL from the suffix unless given).
@@ -52,6 +55,8 @@ public slots:
     void exportRecords(); // asks where, then exportTo()
     void focusFilter();
     void copyRecord();
+    // Shows the "Column profile" tab and profiles `column` over every record of the filtered view.
+    void profileColumn(int column);
 
 signals:
     void exportFinished(bool ok, qint64 rows, const QString &pathOrError);
@@ -80,6 +85,8 @@ private:
     QTableView *m_table;
     FilterHeader *m_header;
     QTreeWidget *m_tree;
+    QTabWidget *m_sideTabs;
+    ProfilePanel *m_profile;
     QLabel *m_recordTitle;
     QPushButton *m_copyButton;
     QLabel *m_status;

@@ -17,6 +17,7 @@
 #include <optional>
 
 class SyncLocks;
+enum class HistogramUnit;
 
 // Stops the statement running on one read connection, from any thread (sqlite3_interrupt, PQcancel): how a
 // stale sort or a slow console query is cut short. Lives as long as its connection.
@@ -126,6 +127,11 @@ public:
     virtual QString dataContains() const { return {}; }
     virtual QString notEqual() const = 0;       // NULL-safe "is not": SQLite's IS NOT
     virtual QString numericOperand() const = 0; // one bound number, compared exactly with any number column
+    // The largest integer not above `expr` (a number of 0 or more), as an integer.
+    virtual QString floorOf(const QString &expr) const = 0;
+    // The day, week (its Monday), month or year of the timestamp or date `value` (as typed() gives it) as
+    // ISO text: "2024-12-02", "2024-12", "2024".
+    virtual QString dateBucket(const QString &value, HistogramUnit unit, FieldType type) const = 0;
     // ORDER BY direction words that put NULLs first ascending and last descending, on both engines.
     virtual QString direction(Qt::SortOrder order) const = 0;
 

@@ -2,6 +2,7 @@
 // return NULL for a value that does not fit, as the SQLite views do, instead of failing the query.
 #include "postgresdialect.h"
 
+#include "columnprofile.h"
 #include "jsonscan.h"
 
 #include <QCoreApplication>
@@ -132,7 +133,12 @@ public:
         : m_conn(conn)
     {
     }
-    ~PostgresSyncLock() override { PQfinish(m_conn); } // the session ends, and its advisory locks with it
+    ~PostgresSyncLock() override
+    {
+        // Released now, not when the server's backend has gone: the next process asking gets it at once.
+        PQclear(PQexec(m_conn, "SELECT pg_advisory_unlock_all()"));
+        PQfinish(m_conn); // a process that dies without this is released by the server as its session ends
+    }
 
 private:
     PGconn *m_conn;
@@ -539,6 +545,30 @@ QString PostgresDialect::anyValueLike() const
 {
     return QStringLiteral("EXISTS (SELECT 1 FROM jsonb_each_text(CASE jsonb_typeof(records.data) WHEN "
                           "'object' THEN records.data END) j WHERE j.value ILIKE ? ESCAPE '\\')");
+}
+
+QString PostgresDialect::floorOf(const QString &expr) const
+{
+    return QStringLiteral("floor(%1)::bigint").arg(expr);
+}
+
+QString PostgresDialect::dateBucket(const QString &value, HistogramUnit unit, FieldType type) const
+{
+    // The session's time zone is UTC (open()), so a timestamptz's day is its UTC day, as on SQLite.
+    const QString moment = type == FieldType::Date ? QStringLiteral("(%1)::timestamp").arg(value) : value;
+    switch (unit) {
+    case HistogramUnit::Week:
+        return QStringLiteral("to_char(date_trunc('week', %1), 'YYYY-MM-DD')").arg(moment);
+    case HistogramUnit::Month:
+        return QStringLiteral("to_char(%1, 'YYYY-MM')").arg(moment);
+    case HistogramUnit::Year:
+        return QStringLiteral("to_char(%1, 'YYYY')").arg(moment);
+    case HistogramUnit::Day:
+    case HistogramUnit::None:
+    case HistogramUnit::Number:
+        break;
+    }
+    return QStringLiteral("to_char(%1, 'YYYY-MM-DD')").arg(moment);
 }
 
 QString PostgresDialect::direction(Qt::SortOrder order) const

@@ -45,6 +45,8 @@ public:
     QString anyValueLike() const override;
     QString notEqual() const override { return QStringLiteral("IS DISTINCT FROM"); }
     QString numericOperand() const override { return QStringLiteral("CAST(? AS numeric)"); }
+    QString floorOf(const QString &expr) const override;
+    QString dateBucket(const QString &value, HistogramUnit unit, FieldType type) const override;
     QString direction(Qt::SortOrder order) const override;
 
     // The session name a Mako Connect process gives its connections ("mako-connect 4242 build-7"): how a

@@ -2,6 +2,8 @@
 // upserted through a statement prepared once and bound without QVariants.
 #include "sqlitedialect.h"
 
+#include "columnprofile.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlDriver>
@@ -422,4 +424,27 @@ QString SqliteDialect::dataContains() const
 QString SqliteDialect::direction(Qt::SortOrder order) const
 {
     return order == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC"); // NULLs are least
+}
+
+QString SqliteDialect::floorOf(const QString &expr) const
+{
+    return QStringLiteral("CAST(%1 AS INTEGER)").arg(expr); // truncation: the floor of what is not negative
+}
+
+QString SqliteDialect::dateBucket(const QString &value, HistogramUnit unit, FieldType) const
+{
+    // Timestamps and dates are ISO text here: a prefix is the day, month or year.
+    switch (unit) {
+    case HistogramUnit::Week:
+        return QStringLiteral("date(substr(%1, 1, 10), 'weekday 0', '-6 days')").arg(value);
+    case HistogramUnit::Month:
+        return QStringLiteral("substr(%1, 1, 7)").arg(value);
+    case HistogramUnit::Year:
+        return QStringLiteral("substr(%1, 1, 4)").arg(value);
+    case HistogramUnit::Day:
+    case HistogramUnit::None:
+    case HistogramUnit::Number:
+        break;
+    }
+    return QStringLiteral("substr(%1, 1, 10)").arg(value);
 }

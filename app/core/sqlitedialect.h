@@ -41,6 +41,8 @@ public:
     QString dataContains() const override;
     QString notEqual() const override { return QStringLiteral("IS NOT"); }
     QString numericOperand() const override { return QStringLiteral("?"); }
+    QString floorOf(const QString &expr) const override;
+    QString dateBucket(const QString &value, HistogramUnit unit, FieldType type) const override;
     QString direction(Qt::SortOrder order) const override;
 
     // Why the catalog at `info` cannot be written by this user (read-only file or folder), or "".
