@@ -45,7 +45,8 @@ for p in libqt6gui6 libqt6widgets6 libqt6svg6 libgl1 libxcb1; do
     grep -qE "(^|, )$p( |,|$)" <<<"$cli_depends" && fail "mako-connect-cli depends on $p, a GUI library"
 done
 grep -qF libqt6sql6-psql <<<"$(field "$cli" Recommends)" || fail "mako-connect-cli does not recommend libqt6sql6-psql"
-for p in "mako-connect-cli (= $version)" libqt6widgets6 libqt6gui6 libqt6svg6 libqt6sql6-sqlite; do
+grep -qF libqt6sql6-psql <<<"$(field "$desktop" Recommends)" || fail "mako-connect does not recommend libqt6sql6-psql"
+for p in "mako-connect-cli (= $version)" libqt6widgets6 libqt6gui6 libqt6svg6 libqt6charts6 libqt6sql6-sqlite; do
     grep -qF "$p" <<<"$desktop_depends" || fail "mako-connect does not depend on $p"
 done
 for deb in "$cli" "$desktop"; do
