@@ -16,6 +16,7 @@
 #include "jsontree.h"
 #include "mainwindow.h"
 #include "profilepanel.h"
+#include "quickchart.h"
 #include "recordsbrowser.h"
 #include "recordsmodel.h"
 #include "runspanel.h"
@@ -46,6 +47,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QListView>
 #include <QListWidget>
 #include <QLocale>
@@ -94,6 +96,7 @@ private slots:
     void exportWritesFilteredRows();
     void sqlConsoleIsReadOnly();
     void sqlConsoleFetchesPastItsPreviewAndExports();
+    void sqlResultChartsInOneClick();
     void stallProbeMeasuresStalls();
     void benchmarkStallDuringSync();
     void catalogSaysEntitiesComeFromSettings();
@@ -838,6 +841,54 @@ void TestGui::sqlConsoleFetchesPastItsPreviewAndExports()
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll().count('\n'), 231);
     QVERIFY(sql->statusText().contains(QStringLiteral("Open folder")));
+}
+
+// Chart: one click draws the result's first two columns, bars or a line, and says what it cannot draw.
+void TestGui::sqlResultChartsInOneClick()
+{
+    m_window->showPage(MainWindow::SqlPage);
+    SqlConsolePage *sql = m_window->sqlPage();
+    QSignalSpy finished(sql, &SqlConsolePage::queryFinished);
+    sql->runQuery(
+        QStringLiteral("SELECT entity, count(*) AS n FROM records WHERE connection_id = %1 GROUP BY "
+                       "entity ORDER BY entity")
+            .arg(m_connectionId));
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.last().first().toBool());
+    const int rows = sql->resultModel()->rowCount();
+    QVERIFY(rows >= 2);
+    auto *button = sql->findChild<QPushButton *>(QStringLiteral("sqlChartButton"));
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QuickChart *chart = sql->quickChart();
+    QVERIFY(chart->isVisible());
+    QList<QAbstractSeries *> series = chart->chartView()->chart()->series();
+    QCOMPARE(series.size(), 1);
+    const auto *bars = qobject_cast<QBarSeries *>(series.first());
+    QVERIFY(bars);
+    QBarSet *set = bars->barSets().first();
+    QCOMPARE(set->count(), rows);
+    for (int r = 0; r < rows; ++r)
+        QCOMPARE(set->at(r), sql->resultModel()->result().rows.at(r).at(1).toDouble());
+    QCOMPARE(qint64(set->sum()), countRecords(m_connectionId, QStringLiteral("customers")) +
+                                     countRecords(m_connectionId, QStringLiteral("charges")) +
+                                     countRecords(m_connectionId, QStringLiteral("invoices")));
+
+    chart->setKind(QuickChart::Kind::Line);
+    series = chart->chartView()->chart()->series();
+    QCOMPARE(series.size(), 1);
+    const auto *line = qobject_cast<QLineSeries *>(series.first());
+    QVERIFY(line);
+    QCOMPARE(line->count(), rows);
+    QCOMPARE(line->at(0).y(), sql->resultModel()->result().rows.at(0).at(1).toDouble());
+
+    // A new result redraws; a second column of text draws nothing and says why.
+    sql->runQuery(QStringLiteral("SELECT entity, entity FROM records LIMIT 3"));
+    QVERIFY(finished.wait(10000));
+    QVERIFY(chart->chartView()->chart()->series().isEmpty());
+    QVERIFY2(chart->noteText().contains(QStringLiteral("holds no numbers")), qPrintable(chart->noteText()));
+    sql->showChart(false);
+    QVERIFY(!chart->isVisible());
 }
 
 void TestGui::stallProbeMeasuresStalls()

@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <atomic>
 
 struct ProfilePanel::Job
@@ -99,7 +100,7 @@ ProfilePanel::ProfilePanel(const QString &catalogPath, QWidget *parent)
     m_chart->setMinimumHeight(180);
     m_chart->chart()->legend()->hide();
     m_chart->chart()->setMargins(QMargins(2, 2, 2, 2));
-    layout->addWidget(m_chart, 1);
+    layout->addWidget(m_chart, 2);
 }
 
 ProfilePanel::~ProfilePanel()
@@ -138,7 +139,8 @@ void ProfilePanel::profile(const RecordsQuery &query, int column, const QString 
         emit finished(true);
         return;
     }
-    reapThread(); // a cancelled job's answer is dropped
+    reapThread();          // a cancelled job's answer is dropped
+    show(ColumnProfile()); // nothing of the previous column may pass for this one's
     auto job = std::make_shared<Job>();
     m_job = job;
     m_busy->show();
@@ -238,6 +240,12 @@ void ProfilePanel::onDone(const std::shared_ptr<Job> &job, const ColumnProfile &
 void ProfilePanel::show(const ColumnProfile &profile)
 {
     m_shown = profile;
+    if (profile.name.isEmpty()) { // cleared
+        m_stats->clear();
+        m_top->clear();
+        drawHistogram(profile);
+        return;
+    }
     const QLocale locale;
     QStringList lines{
         tr("Rows: %1").arg(Format::count(profile.rows)),
@@ -280,6 +288,15 @@ void ProfilePanel::drawHistogram(const ColumnProfile &profile)
         labels << bin.label;
         highest = qMax(highest, bin.count);
     }
+    // Days and weeks of one year: "11-14" says it in a narrow panel (the year is in the title).
+    const bool byDay = profile.unit == HistogramUnit::Day || profile.unit == HistogramUnit::Week;
+    const QString year = labels.first().left(4);
+    const bool oneYear = byDay && std::all_of(labels.cbegin(), labels.cend(),
+                                              [&](const QString &label) { return label.startsWith(year); });
+    if (oneYear) {
+        for (QString &label : labels)
+            label = label.mid(5);
+    }
     auto *series = new QBarSeries;
     series->setBarWidth(0.9);
     series->append(set);
@@ -287,6 +304,9 @@ void ProfilePanel::drawHistogram(const ColumnProfile &profile)
     auto *x = new QBarCategoryAxis;
     x->append(labels);
     x->setLabelsAngle(labels.size() > 8 ? -60 : 0);
+    QFont small = x->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    x->setLabelsFont(small);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     auto *y = new QValueAxis;
@@ -299,5 +319,5 @@ void ProfilePanel::drawHistogram(const ColumnProfile &profile)
                          : profile.unit == HistogramUnit::Month ? tr("records per month")
                          : profile.unit == HistogramUnit::Year  ? tr("records per year")
                                                                 : tr("records per range of values");
-    chart->setTitle(unit);
+    chart->setTitle(oneYear ? tr("%1, %2").arg(unit, year) : unit);
 }

@@ -358,6 +358,12 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
 {
     QMenu menu(this);
     const RecordsQuery query = m_model->query();
+    const int clicked = m_header->logicalIndexAt(position);
+    if (clicked >= 0 && clicked < query.columnCount()) {
+        QAction *profile = menu.addAction(tr("Profile “%1”").arg(query.columnName(clicked)));
+        connect(profile, &QAction::triggered, this, [this, clicked] { profileColumn(clicked); });
+        menu.addSeparator();
+    }
     QAction *nested = menu.addAction(tr("Show nested columns"));
     nested->setCheckable(true);
     bool anyNested = false, nestedShown = false;
@@ -374,12 +380,6 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
             if (query.fields.at(c - 1).path.contains(QLatin1Char('\t')))
                 m_table->setColumnHidden(c, !show);
     });
-    const int clicked = m_header->logicalIndexAt(position);
-    if (clicked >= 0 && clicked < query.columnCount()) {
-        QAction *profile = menu.addAction(tr("Profile “%1”").arg(query.columnName(clicked)));
-        connect(profile, &QAction::triggered, this, [this, clicked] { profileColumn(clicked); });
-        menu.addSeparator();
-    }
     menu.addSeparator();
     QMenu *columns = menu.addMenu(tr("Columns"));
     for (int c = 1; c < query.columnCount(); ++c) {

@@ -2,6 +2,7 @@
 
 #include "busyindicator.h"
 #include "format.h"
+#include "quickchart.h"
 #include "readonlydb.h"
 #include "recordsbrowser.h"
 #include "svgicon.h"
@@ -294,7 +295,14 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     buttons->addWidget(m_stopButton);
     buttons->addWidget(m_busy);
     buttons->addWidget(m_status, 1);
+    m_chartButton = new QPushButton(tr("Chart"), editorBox);
+    m_chartButton->setObjectName(QStringLiteral("sqlChartButton"));
+    m_chartButton->setCheckable(true);
+    m_chartButton->setToolTip(tr("A bar or line chart of the result: labels from the first column, numbers "
+                                 "from the second"));
+    connect(m_chartButton, &QPushButton::toggled, this, &SqlConsolePage::showChart);
     buttons->addWidget(m_moreButton);
+    buttons->addWidget(m_chartButton);
     buttons->addWidget(m_exportButton);
     editorLayout->addLayout(buttons);
 
@@ -306,8 +314,11 @@ SqlConsolePage::SqlConsolePage(const QString &catalogPath, QWidget *parent)
     m_table->setWordWrap(false);
     m_table->horizontalHeader()->setDefaultSectionSize(140);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_chart = new QuickChart(right);
+    m_chart->hide();
     right->addWidget(editorBox);
     right->addWidget(m_table);
+    right->addWidget(m_chart);
     right->setStretchFactor(0, 1);
     right->setStretchFactor(1, 3);
     splitter->addWidget(m_objects);
@@ -413,13 +424,28 @@ void SqlConsolePage::onFinished(int id, const SqlResult &result)
             error = tr("The SQL console is read-only: %1").arg(error);
         m_status->setText(error);
         m_model->setResult(SqlResult()); // the previous query's rows must not pass for this one's
+        replot();
         emit queryFinished(false);
         return;
     }
     m_model->setResult(result);
     m_exportButton->setEnabled(m_exporter.isNull());
     showRowStatus(result);
+    replot();
     emit queryFinished(true);
+}
+
+void SqlConsolePage::showChart(bool shown)
+{
+    m_chartButton->setChecked(shown);
+    m_chart->setVisible(shown);
+    replot();
+}
+
+void SqlConsolePage::replot()
+{
+    if (m_chart->isVisible())
+        m_chart->plot(m_model->result().columns, m_model->result().rows, m_model->result().truncated);
 }
 
 void SqlConsolePage::showRowStatus(const SqlResult &result)
@@ -463,6 +489,7 @@ void SqlConsolePage::onMore(int id, const SqlResult &result)
     }
     m_model->appendRows(result);
     showRowStatus(result);
+    replot();
     emit queryFinished(true);
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 
 class BusyIndicator;
+class QuickChart;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -97,6 +98,9 @@ public:
     bool isRunning() const { return m_running; }
     static constexpr int MaxRows = 10000; // rows a run or a "more" fetches into the table
     QString lastStatement() const { return m_lastSql; }
+    QuickChart *quickChart() const { return m_chart; }
+    // Shows (or hides) the quick chart of the result's first two columns under the table.
+    void showChart(bool shown);
     // The rows shown, as tab-separated text with a header line (pastes into a spreadsheet).
     QString resultTsv() const;
     // Writes the whole result of the last query (not only the rows shown) to `path`.
@@ -117,6 +121,7 @@ private:
     void onFinished(int id, const SqlResult &result);
     void onMore(int id, const SqlResult &result);
     void showRowStatus(const SqlResult &result);
+    void replot(); // the chart, when shown, follows the rows the table holds
     void chooseExport(ExportFormat format);
 
     QThread m_thread;
@@ -126,6 +131,8 @@ private:
     QPushButton *m_stopButton;
     QPushButton *m_moreButton;
     QToolButton *m_exportButton;
+    QPushButton *m_chartButton;
+    QuickChart *m_chart;
     QPointer<RecordExporter> m_exporter;
     QString m_catalogPath;
     QString m_lastSql;
