@@ -38,6 +38,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDateTime>
 #include <QFile>
@@ -55,6 +56,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -92,6 +94,7 @@ private slots:
     void recordsModelPassesModelTester();
     void browserShowsSyncedRecordFields();
     void columnProfileCoversTheWholeEntity();
+    void gridCopiesRangesAndFiltersByACellsValue();
     void exportWritesFilteredRows_data();
     void exportWritesFilteredRows();
     void sqlConsoleIsReadOnly();
@@ -704,6 +707,82 @@ void TestGui::columnProfileCoversTheWholeEntity()
     QCOMPARE(panel->statusText(), QStringLiteral("Cancelled"));
     QCoreApplication::processEvents(); // what the cancelled job still posts is dropped
     QCOMPARE(finished.count(), 2);
+}
+
+// A real grid: a range of cells copies as TSV with headers (pastes into a spreadsheet), a cell's value
+// filters the view in or out, matches are marked, and a new filter starts at the top.
+void TestGui::gridCopiesRangesAndFiltersByACellsValue()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    QVERIFY(page->selectConnection(m_connectionId));
+    page->showTab(ConnectionsPage::RecordsTab);
+    RecordsBrowser *browser = page->recordsBrowser();
+    browser->setEntity(QStringLiteral("customers"));
+    RecordsModel *model = browser->model();
+    QTRY_COMPARE(model->totalCount(), qint64(3000));
+    int email = -1, currency = -1;
+    for (int c = 0; c < model->columnCount(); ++c) {
+        const QString name = model->headerData(c, Qt::Horizontal).toString();
+        if (name == QLatin1String("email"))
+            email = c;
+        if (name == QLatin1String("currency"))
+            currency = c;
+    }
+    QVERIFY(email > 0 && currency > 0);
+    // Rows 1-2 of the key and email columns, by Shift-extending as a mouse drag does.
+    QTableView *table = browser->table();
+    table->setFocus();
+    table->selectionModel()->select(QItemSelection(model->index(1, 0), model->index(2, 0)),
+                                    QItemSelectionModel::ClearAndSelect);
+    table->selectionModel()->select(QItemSelection(model->index(1, email), model->index(2, email)),
+                                    QItemSelectionModel::Select);
+    QTest::keySequence(table, QKeySequence::Copy);
+    const QString expected =
+        QStringLiteral("id\temail\n%1\t%2\n%3\t%4\n")
+            .arg(model->recordKey(1), model->data(model->index(1, email), Qt::EditRole).toString(),
+                 model->recordKey(2), model->data(model->index(2, email), Qt::EditRole).toString());
+    QCOMPARE(QApplication::clipboard()->text(), expected);
+    QCOMPARE(browser->selectionTsv(), expected);
+
+    // Filter by the first row's currency, then exclude it: the counts are SQL's.
+    const QString value = model->data(model->index(0, currency), Qt::EditRole).toString();
+    const QString view = Catalog::viewName(m_window->catalog()->connectionById(m_connectionId)->name,
+                                           QStringLiteral("customers"));
+    QSqlQuery sql(m_window->catalog()->database());
+    QVERIFY(sql.exec(QStringLiteral("SELECT count(*) FROM %1 WHERE currency = '%2'").arg(view, value)));
+    QVERIFY(sql.next());
+    const qint64 matching = sql.value(0).toLongLong();
+    QVERIFY(matching > 0 && matching < 3000);
+    table->scrollToBottom();
+    QVERIFY(table->verticalScrollBar()->value() > 0);
+    browser->filterByCell(model->index(0, currency), false);
+    QTRY_COMPARE(model->totalCount(), matching);
+    QCOMPARE(browser->filterHeader()->filterText(currency), QStringLiteral("=") + value);
+    QCOMPARE(table->verticalScrollBar()->value(), 0); // the new rows start at their first
+    QTRY_VERIFY(model->rowCount() > 0);
+    browser->filterByCell(model->index(0, currency), true);
+    QTRY_COMPARE(model->totalCount(), 3000 - matching);
+    browser->filterHeader()->setFilterText(currency, QString());
+
+    // What the search finds is marked in its cell.
+    const QString part = model->data(model->index(0, email), Qt::EditRole).toString().left(6);
+    browser->filterEdit()->setText(part);
+    QTRY_VERIFY(model->totalCount() >= 1 && model->rowCount() >= 1 && model->query().text == part);
+    QVERIFY(model->data(model->index(0, email), Qt::BackgroundRole).isValid());
+    QVERIFY(!model->data(model->index(0, currency), Qt::BackgroundRole).isValid());
+    browser->filterEdit()->clear();
+    QTRY_COMPARE(model->totalCount(), qint64(3000));
+
+    // The column order is remembered per entity.
+    FilterHeader *header = browser->filterHeader();
+    header->moveSection(header->visualIndex(currency), 1);
+    QCOMPARE(header->visualIndex(currency), 1);
+    browser->setEntity(QStringLiteral("charges"));
+    QTRY_VERIFY(model->query().entity == QLatin1String("charges") && model->totalCount() > 0);
+    browser->setEntity(QStringLiteral("customers"));
+    QTRY_COMPARE(model->totalCount(), qint64(3000));
+    QTRY_COMPARE(header->visualIndex(currency), 1);
+    header->moveSection(1, currency); // back where it was, for the tests after
 }
 
 void TestGui::exportWritesFilteredRows_data()

@@ -21,12 +21,14 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -100,8 +102,13 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     m_table->setModel(m_model);
     m_table->setSortingEnabled(true);
     m_header->setSortIndicator(0, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Cells and ranges, as in a spreadsheet: a row by its number, columns by dragging, Ctrl and Shift to add.
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &RecordsBrowser::showCellMenu);
+    m_table->installEventFilter(this); // Ctrl+C: the view itself would copy the current cell's text only
+    m_header->setSectionsMovable(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideRight);
@@ -171,6 +178,7 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
             filters.insert(c, m_header->filterText(c));
         m_model->setColumnFilters(filters);
         m_model->setTextFilter(m_filter->text());
+        m_table->scrollToTop(); // a new set of rows starts at its first
         showFilterProblems();
     });
     connect(m_filter, &QLineEdit::textChanged, this, &RecordsBrowser::applyFiltersSoon);
@@ -198,8 +206,12 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
                 m_table->setColumnWidth(c, c == 0 ? 160 : 120);
                 m_table->setColumnHidden(c, false);
             }
+            restoreLayout();
         }
     });
+    // The column layout (order, widths, hidden columns) is remembered per connection and entity.
+    connect(m_header, &QHeaderView::sectionMoved, this, &RecordsBrowser::saveLayout);
+    connect(m_header, &QHeaderView::sectionResized, this, &RecordsBrowser::saveLayout);
     connect(m_model, &RecordsModel::loadingChanged, this, [this](bool loading) {
         loading ? m_busy->start() : m_busy->stop();
         updateCountLabel();
@@ -386,10 +398,139 @@ void RecordsBrowser::showHeaderMenu(const QPoint &position)
         QAction *action = columns->addAction(query.columnName(c));
         action->setCheckable(true);
         action->setChecked(!m_table->isColumnHidden(c));
-        connect(action, &QAction::toggled, this,
-                [this, c](bool show) { m_table->setColumnHidden(c, !show); });
+        connect(action, &QAction::toggled, this, [this, c](bool show) {
+            m_table->setColumnHidden(c, !show);
+            saveLayout();
+        });
     }
     menu.exec(m_header->mapToGlobal(position));
+}
+
+bool RecordsBrowser::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table &&
+        (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::Copy)) {
+            if (event->type() == QEvent::KeyPress)
+                QApplication::clipboard()->setText(selectionTsv());
+            event->accept();
+            return event->type() == QEvent::KeyPress;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString RecordsBrowser::layoutKey() const
+{
+    return QStringLiteral("records/layout/%1/%2/%3")
+        .arg(m_connection.id)
+        .arg(currentEntity())
+        .arg(m_model->columnCount());
+}
+
+void RecordsBrowser::saveLayout()
+{
+    if (m_restoringLayout || currentEntity().isEmpty() || m_model->columnCount() == 0)
+        return;
+    QSettings().setValue(layoutKey(), m_header->saveState());
+}
+
+void RecordsBrowser::restoreLayout()
+{
+    // Keyed by the column count too: a schema that gained or lost columns starts from the default layout.
+    const QByteArray state = QSettings().value(layoutKey()).toByteArray();
+    if (state.isEmpty())
+        return;
+    m_restoringLayout = true;
+    const int sortColumn = m_header->sortIndicatorSection();
+    const Qt::SortOrder order = m_header->sortIndicatorOrder();
+    m_header->restoreState(state);
+    m_header->setSortIndicator(sortColumn, order); // the layout, not an old sort
+    m_restoringLayout = false;
+}
+
+QString RecordsBrowser::selectionTsv() const
+{
+    // The selected cells' rows and columns, in the order shown; a cell left out of a ragged selection is
+    // empty. Spreadsheets read quoted fields, so a tab, newline or quote inside a value stays in its cell.
+    const QModelIndexList cells = m_table->selectionModel()->selectedIndexes();
+    if (cells.isEmpty())
+        return {};
+    QSet<QPair<int, int>> selected;
+    QList<int> rows, columns;
+    for (const QModelIndex &cell : cells) {
+        selected.insert({cell.row(), cell.column()});
+        if (!rows.contains(cell.row()))
+            rows.append(cell.row());
+        if (!columns.contains(cell.column()))
+            columns.append(cell.column());
+    }
+    std::sort(rows.begin(), rows.end());
+    std::sort(columns.begin(), columns.end(),
+              [this](int a, int b) { return m_header->visualIndex(a) < m_header->visualIndex(b); });
+    const auto field = [](QString text) {
+        if (text.contains(QLatin1Char('\t')) || text.contains(QLatin1Char('\n')) ||
+            text.contains(QLatin1Char('"')))
+            text =
+                QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+        return text;
+    };
+    QStringList lines, header;
+    for (int column : std::as_const(columns))
+        header << field(m_model->headerData(column, Qt::Horizontal).toString());
+    lines << header.join(QLatin1Char('\t'));
+    for (int row : std::as_const(rows)) {
+        QStringList line;
+        for (int column : std::as_const(columns))
+            line << (selected.contains({row, column}) ? field(cellText(m_model->index(row, column)))
+                                                      : QString());
+        lines << line.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+QString RecordsBrowser::cellText(const QModelIndex &index) const
+{
+    // The value itself (ISO timestamps, full numbers), not the display's local time or elided text.
+    return RecordsQuery::toText(m_model->data(index, Qt::EditRole));
+}
+
+void RecordsBrowser::filterByCell(const QModelIndex &index, bool exclude)
+{
+    const QVariant value = m_model->data(index, Qt::EditRole);
+    const QString text = value.isValid() ? RecordsQuery::toText(value) : QString();
+    m_header->setFilterText(index.column(), (exclude ? QStringLiteral("!=") : QStringLiteral("=")) + text);
+    applyFiltersSoon();
+}
+
+void RecordsBrowser::showCellMenu(const QPoint &position)
+{
+    const QModelIndex index = m_table->indexAt(position);
+    if (!index.isValid())
+        return;
+    QMenu menu(this);
+    menu.addAction(tr("Copy value"), this,
+                   [this, index] { QApplication::clipboard()->setText(cellText(index)); });
+    menu.addAction(tr("Copy selection (tab-separated, with headers)"), this,
+                   [this] { QApplication::clipboard()->setText(selectionTsv()); });
+    menu.addAction(tr("Copy row as JSON"), this, [this, index] {
+        QApplication::clipboard()->setText(
+            QString::fromUtf8(QJsonDocument::fromJson(m_model->recordJson(index.row())).toJson()));
+    });
+    menu.addSeparator();
+    // A whole object or array is no value to compare by.
+    const QString shown = cellText(index);
+    const bool comparable = !shown.startsWith(QLatin1Char('{')) && !shown.startsWith(QLatin1Char('['));
+    const QString name = m_model->headerData(index.column(), Qt::Horizontal).toString();
+    const QString quoted = shown.size() > 30 ? shown.left(29) + QStringLiteral("…") : shown;
+    menu.addAction(tr("Filter: %1 = %2").arg(name, quoted), this,
+                   [this, index] { filterByCell(index, false); })
+        ->setEnabled(comparable);
+    menu.addAction(tr("Exclude: %1 ≠ %2").arg(name, quoted), this,
+                   [this, index] { filterByCell(index, true); })
+        ->setEnabled(comparable);
+    menu.exec(m_table->viewport()->mapToGlobal(position));
 }
 
 void RecordsBrowser::profileColumn(int column)

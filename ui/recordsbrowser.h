@@ -50,6 +50,8 @@ public:
     // The CSV options dialog (delimiter, flatten, nulls, BOM, dates), remembered between exports.
     static bool askCsvOptions(QWidget *parent, ExportOptions *options);
 
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 public slots:
     void refresh();
     void exportRecords(); // asks where, then exportTo()
@@ -57,6 +59,10 @@ public slots:
     void copyRecord();
     // Shows the "Column profile" tab and profiles `column` over every record of the filtered view.
     void profileColumn(int column);
+    // The selected cells as tab-separated text with a header line, as Ctrl+C copies them.
+    QString selectionTsv() const;
+    // Filters the view to the rows whose column holds the cell's value (or, with `exclude`, does not).
+    void filterByCell(const QModelIndex &index, bool exclude);
 
 signals:
     void exportFinished(bool ok, qint64 rows, const QString &pathOrError);
@@ -69,6 +75,11 @@ private:
     void showFilterProblems();
     void showHeaderMenu(const QPoint &position);
     void chooseExport(ExportFormat format);
+    void showCellMenu(const QPoint &position);
+    QString cellText(const QModelIndex &index) const;
+    QString layoutKey() const;
+    void saveLayout();
+    void restoreLayout();
 
     QString m_catalogPath;
     Catalog *m_catalog;
@@ -93,4 +104,5 @@ private:
     QTimer *m_filterTimer;
     QPointer<RecordExporter> m_exporter;
     QByteArray m_currentJson;
+    bool m_restoringLayout = false;
 };

@@ -9,6 +9,7 @@
 #include <QGuiApplication>
 #include <QLocale>
 #include <QPalette>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -426,6 +427,10 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
         if (isNull)
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
         return {};
+    case Qt::BackgroundRole:
+        if (!isNull && isMatch(column, displayText(column, value).toString()))
+            return QBrush(QColor(0xff, 0xf1, 0xa8)); // what the search or the column's filter found
+        return {};
     case Qt::FontRole:
         if (isNull) {
             QFont font;
@@ -436,6 +441,17 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+bool RecordsModel::isMatch(int column, const QString &shown) const
+{
+    const QString needle = m_query.text.trimmed();
+    if (!needle.isEmpty() && shown.contains(needle, Qt::CaseInsensitive))
+        return true;
+    const QString filter = m_query.columnFilters.value(column).trimmed();
+    static const QRegularExpression comparison(QStringLiteral("^(>=|<=|!=|=|>|<)"));
+    return !filter.isEmpty() && !comparison.match(filter).hasMatch() &&
+           shown.contains(filter, Qt::CaseInsensitive);
 }
 
 QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -103,6 +103,7 @@ private:
     void requestPage();
     void onSampled(int generation, const QList<FieldStats> &fields, FieldType keyType, const QString &error);
     QVariant displayText(int column, const QVariant &value) const;
+    bool isMatch(int column, const QString &shown) const; // the text search or a "contains" filter finds it
     void onPageLoaded(int generation, const QList<RecordRow> &rows, bool atEnd, const QString &error);
     void onCounted(int generation, qint64 count);
     void setLoading();
