@@ -370,7 +370,9 @@ private slots:
         // A catalog made before the fix is mended when a newer Mako Connect opens it.
         QSqlQuery old(catalog.database());
         QVERIFY(old.exec(QStringLiteral("ALTER FUNCTION mako_timestamp(jsonb, boolean) PARALLEL SAFE")));
-        QVERIFY(old.exec(QStringLiteral("UPDATE schema_version SET version = version - 1")));
+        // As schema 6 left it: before migration 7 (this fix) and 8 (runs.removed).
+        QVERIFY(old.exec(QStringLiteral("ALTER TABLE runs DROP COLUMN removed")));
+        QVERIFY(old.exec(QStringLiteral("UPDATE schema_version SET version = 6")));
         QVERIFY(!old.exec(parallel.lastQuery()));
         Catalog reopened(path);
         QVERIFY2(reopened.isOpen(), qPrintable(reopened.errorString()));

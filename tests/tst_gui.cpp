@@ -19,6 +19,7 @@
 #include "quickchart.h"
 #include "recordsbrowser.h"
 #include "recordsmodel.h"
+#include "runsoverview.h"
 #include "runspanel.h"
 #include "secretlocation.h"
 #include "settingsdialog.h"
@@ -89,6 +90,7 @@ private slots:
     void syncFillsProgressRowsAndEndsDone();
     void cancelThenResumeCompletes();
     void runsHistoryShowsRuns();
+    void runsOverviewSpansConnectionsWithAChart();
     void syncElsewhereIsRefusedWithWhoHoldsIt();
     void waitingForTheApiShowsACountdown();
     void recordsModelPassesModelTester();
@@ -469,6 +471,48 @@ void TestGui::runsHistoryShowsRuns()
     QVERIFY(runs->topLevelItem(2)->text(RunsPanel::EntitiesColumn).contains(QStringLiteral("charges 230")));
     runs->setCurrentItem(runs->topLevelItem(0));
     QTRY_VERIFY(page->runsPanel()->logView()->toPlainText().contains(QStringLiteral("customers")));
+}
+
+// The Runs page: every connection's runs, a status filter, the committed counts, a chart per run, the log.
+void TestGui::runsOverviewSpansConnectionsWithAChart()
+{
+    m_window->showPage(MainWindow::RunsPage);
+    RunsOverviewPage *page = m_window->runsPage();
+    QVERIFY(page->isVisible());
+    QSqlQuery sql(m_window->catalog()->database());
+    QVERIFY(sql.exec(QStringLiteral("SELECT count(*), count(DISTINCT connection_id), sum(records), "
+                                    "count(finished_at) FROM runs")));
+    QVERIFY(sql.next());
+    QTreeWidget *runs = page->runsTable();
+    QCOMPARE(qint64(runs->topLevelItemCount()), sql.value(0).toLongLong());
+    QSet<QString> connections;
+    qint64 records = 0;
+    for (int i = 0; i < runs->topLevelItemCount(); ++i) {
+        connections.insert(runs->topLevelItem(i)->text(RunsOverviewPage::ConnectionColumn));
+        records += QLocale().toLongLong(runs->topLevelItem(i)->text(RunsOverviewPage::RecordsColumn));
+    }
+    QCOMPARE(qint64(connections.size()), sql.value(1).toLongLong());
+    QCOMPARE(records, sql.value(2).toLongLong());
+    // One point per finished run in each series: records and duration.
+    const QList<QAbstractSeries *> series = page->chartView()->chart()->series();
+    QCOMPARE(series.size(), 2);
+    for (QAbstractSeries *s : series)
+        QCOMPARE(qint64(qobject_cast<QLineSeries *>(s)->count()), sql.value(3).toLongLong());
+    // The newest run is selected and its log shown.
+    QVERIFY(runs->currentItem() == runs->topLevelItem(0));
+    QVERIFY(!page->logView()->toPlainText().isEmpty());
+    // Only the cancelled ones.
+    QVERIFY(sql.exec(QStringLiteral("SELECT count(*) FROM runs WHERE status = 'cancelled'")));
+    QVERIFY(sql.next());
+    const int cancelled = page->statusFilter()->findData(QStringLiteral("cancelled"));
+    QVERIFY(cancelled > 0);
+    page->statusFilter()->setCurrentIndex(cancelled);
+    QCOMPARE(qint64(runs->topLevelItemCount()), sql.value(0).toLongLong());
+    QVERIFY(runs->topLevelItemCount() >= 1);
+    for (int i = 0; i < runs->topLevelItemCount(); ++i)
+        QCOMPARE(runs->topLevelItem(i)->text(RunsOverviewPage::StatusColumn), QStringLiteral("Cancelled"));
+    page->statusFilter()->setCurrentIndex(0);
+    m_window->showPage(MainWindow::ConnectionsPageIndex);
 }
 
 // I7 in the app: while another process syncs the connection (it holds the connection's lock), Sync says so

@@ -143,11 +143,14 @@ private slots:
         QCOMPARE(m_fx->catalog->recordCount(m_connection.id, QStringLiteral("products")), 120);
         // The completed refresh (resuming) removes the one the source no longer has.
         m_server->setMalformedPage(QStringLiteral("products"), -1);
-        QCOMPARE(m_fx->sync(m_connection, options({QStringLiteral("products")})).status,
-                 QStringLiteral("done"));
+        const RunSummary completed = m_fx->sync(m_connection, options({QStringLiteral("products")}));
+        QCOMPARE(completed.status, QStringLiteral("done"));
         QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("products")),
                  serverIds(QStringLiteral("products")));
         QCOMPARE(m_fx->catalog->recordCount(m_connection.id, QStringLiteral("products")), 119);
+        // The run that removed it says so, committed with the removal; the failed one removed nothing.
+        QCOMPARE(m_fx->catalog->run(completed.runId)->removed, qint64(1));
+        QCOMPARE(m_fx->catalog->run(completed.runId - 1)->removed, qint64(0));
     }
 
     void incrementalPicksUpNewRecords()

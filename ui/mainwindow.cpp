@@ -7,6 +7,7 @@
 #include "connectorpicker.h"
 #include "connectorregistry.h"
 #include "format.h"
+#include "runsoverview.h"
 #include "secretstore.h"
 #include "settingsdialog.h"
 #include "sqlconsole.h"
@@ -85,6 +86,7 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
         {"connectors", tr("Connectors"), tr("Sources you can connect (Ctrl+1)")},
         {"connections", tr("Connections"), tr("Your connections: sync, runs, records (Ctrl+2)")},
         {"sql", tr("SQL"), tr("Read-only SQL over the catalog (Ctrl+3)")},
+        {"runs", tr("Runs"), tr("The runs of every connection, with a chart (Ctrl+4)")},
     };
     for (const auto &item : items) {
         auto *entry = new QListWidgetItem(Icons::ui(QString::fromLatin1(item.icon)), item.label, m_sidebar);
@@ -100,7 +102,14 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     m_sqlPage = new SqlConsolePage(engine->catalogLocation(), m_pages);
     m_pages->addWidget(m_catalogPage);
     m_pages->addWidget(m_connectionsPage);
+    m_runsPage = new RunsOverviewPage(m_catalog.get(), m_pages);
     m_pages->addWidget(m_sqlPage);
+    m_pages->addWidget(m_runsPage);
+    // A run that ends changes the history the Runs page shows.
+    connect(engine, &SyncEngine::jobFinished, this, [this] {
+        if (m_pages->currentWidget() == m_runsPage)
+            m_runsPage->refresh();
+    });
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
@@ -110,6 +119,8 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
         m_pages->setCurrentIndex(row);
         if (row == SqlPage)
             m_sqlPage->refreshObjects();
+        if (row == RunsPage)
+            m_runsPage->refresh();
         QSettings().setValue(QStringLiteral("window/page"), row);
     });
     connect(m_catalogPage, &ConnectorCatalogPage::addConnectionRequested, this, [this](const QString &id) {
@@ -221,7 +232,8 @@ void MainWindow::createActions()
     file->addAction(quitAction);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("&Connectors"), tr("Co&nnections"), tr("&SQL console")};
+    const QStringList names{tr("&Connectors"), tr("Co&nnections"), tr("&SQL console"),
+                            tr("Runs of &all connections")};
     for (int page = 0; page < names.size(); ++page) {
         QAction *action = view->addAction(names.at(page), this, [this, page] { showPage(page); });
         action->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(page + 1)));
@@ -284,7 +296,7 @@ int MainWindow::currentPage() const
 
 void MainWindow::showPage(int page)
 {
-    page = qBound(0, page, int(SqlPage));
+    page = qBound(0, page, int(RunsPage));
     m_sidebar->setCurrentRow(page);
     m_pages->setCurrentIndex(page);
 }

@@ -12,6 +12,7 @@
 #include <memory>
 
 class ConnectionsPage;
+class RunsOverviewPage;
 class ConnectorCatalogPage;
 class QLabel;
 class QListWidget;
@@ -25,13 +26,14 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Page { ConnectorsPage, ConnectionsPageIndex, SqlPage };
+    enum Page { ConnectorsPage, ConnectionsPageIndex, SqlPage, RunsPage };
 
     explicit MainWindow(SyncEngine *engine, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     ConnectorCatalogPage *catalogPage() const { return m_catalogPage; }
     ConnectionsPage *connectionsPage() const { return m_connectionsPage; }
+    RunsOverviewPage *runsPage() const { return m_runsPage; }
     SqlConsolePage *sqlPage() const { return m_sqlPage; }
     QListWidget *sidebar() const { return m_sidebar; }
     Catalog *catalog() const { return m_catalog.get(); }
@@ -72,6 +74,7 @@ private:
     QStackedWidget *m_pages;
     ConnectorCatalogPage *m_catalogPage;
     ConnectionsPage *m_connectionsPage;
+    RunsOverviewPage *m_runsPage;
     SqlConsolePage *m_sqlPage;
     QLabel *m_jobsLabel;
     QLabel *m_catalogLabel;

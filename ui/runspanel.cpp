@@ -125,7 +125,11 @@ void RunsPanel::showLog()
     QTreeWidgetItem *item = m_runs->currentItem();
     if (!item || !m_catalog)
         return;
-    const QList<RunLogEntry> entries = m_catalog->runLog(item->data(0, Qt::UserRole).toLongLong());
+    m_log->setPlainText(logText(m_catalog->runLog(item->data(0, Qt::UserRole).toLongLong())));
+}
+
+QString RunsPanel::logText(const QList<RunLogEntry> &entries)
+{
     QStringList lines;
     lines.reserve(entries.size());
     for (const RunLogEntry &entry : entries)
@@ -133,5 +137,5 @@ void RunsPanel::showLog()
                      .arg(entry.at.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
                           entry.level.toUpper().leftJustified(5),
                           entry.entity.isEmpty() ? QStringLiteral("-") : entry.entity, entry.message);
-    m_log->setPlainText(lines.isEmpty() ? tr("(no log lines)") : lines.join(QLatin1Char('\n')));
+    return lines.isEmpty() ? tr("(no log lines)") : lines.join(QLatin1Char('\n'));
 }

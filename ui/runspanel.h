@@ -27,6 +27,8 @@ public:
     void setConnection(qint64 connectionId);
     QTreeWidget *runsTable() const { return m_runs; }
     QPlainTextEdit *logView() const { return m_log; }
+    // A run's log as the panels show it: one line per entry, local time, level, entity, message.
+    static QString logText(const QList<RunLogEntry> &entries);
 
 public slots:
     void refresh();

@@ -336,12 +336,43 @@ static RunInfo runFrom(const QSqlQuery &q)
     run.lastCommitAt = fromMs(q.value(11));
     run.entityResults = jsonObject(q.value(12));
     run.host = q.value(13).toString();
+    run.removed = q.value(14).toLongLong();
     return run;
 }
 
 static const char kRunColumns[] =
     "SELECT id, connection_id, status, mode, entities, started_at, finished_at, "
-    "records, entity_counts, error, pid, last_commit_at, entity_results, host FROM runs";
+    "records, entity_counts, error, pid, last_commit_at, entity_results, host, removed FROM runs";
+
+bool Catalog::addRunRemoved(qint64 runId, qint64 removed)
+{
+    if (removed <= 0)
+        return true;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET removed = removed + ? WHERE id = ?"));
+    q.addBindValue(removed);
+    q.addBindValue(runId);
+    if (q.exec())
+        return true;
+    setError(q.lastError());
+    return false;
+}
+
+QList<RunInfo> Catalog::allRuns(int limit, const QString &status)
+{
+    QList<RunInfo> list;
+    QSqlQuery q(database());
+    q.prepare(QString::fromLatin1(kRunColumns) +
+              (status.isEmpty() ? QStringLiteral(" ORDER BY id DESC LIMIT ?")
+                                : QStringLiteral(" WHERE status = ? ORDER BY id DESC LIMIT ?")));
+    if (!status.isEmpty())
+        q.addBindValue(status);
+    q.addBindValue(limit);
+    q.exec();
+    while (q.next())
+        list.append(runFrom(q));
+    return list;
+}
 
 QList<RunInfo> Catalog::runs(qint64 connectionId, int limit)
 {

@@ -40,6 +40,7 @@ struct RunInfo
     QDateTime startedAt;
     QDateTime finishedAt;      // invalid while running
     qint64 records = 0;        // committed by this run, kept up to date by every chunk's transaction
+    qint64 removed = 0;        // removed by its full refresh (no longer in the source), with the removal
     QJsonObject entityCounts;  // entity -> records committed by this run (live while it runs)
     QJsonObject entityResults; // entity -> {"state": done|failed|cancelled|skipped, "error": why}
     QString error;
@@ -119,6 +120,10 @@ public:
     std::optional<ConnectionInfo> connection(const QString &name);
     std::optional<ConnectionInfo> connectionById(qint64 id);
     QList<RunInfo> runs(qint64 connectionId, int limit = 100);
+    // The newest runs of every connection, of one status ("done", …) or all ("").
+    QList<RunInfo> allRuns(int limit = 500, const QString &status = {});
+    // In the open write transaction: the run's full refresh removed `removed` records more.
+    bool addRunRemoved(qint64 runId, qint64 removed);
     std::optional<RunInfo> run(qint64 runId);
     QList<RunLogEntry> runLog(qint64 runId);
     QList<EntityState> entityStates(qint64 connectionId);

@@ -358,7 +358,7 @@ bool CatalogWriter::writeRecords(Catalog &catalog, ChunkWrite &chunk, QString *e
     if (chunk.removeOlderGenerations) {
         chunk.removed =
             catalog.removeRecordsOlderThan(chunk.connectionId, chunk.state.entity, chunk.state.generation);
-        if (chunk.removed < 0) {
+        if (chunk.removed < 0 || !catalog.addRunRemoved(chunk.state.runId, chunk.removed)) {
             *error = QStringLiteral("Catalog write failed: %1").arg(catalog.errorString());
             return false;
         }

@@ -266,6 +266,9 @@ const QList<QStringList> &PostgresDialect::migrations() const
             QStringLiteral("ALTER FUNCTION mako_timestamp(jsonb, boolean) PARALLEL UNSAFE"),
             QStringLiteral("ALTER FUNCTION mako_date(jsonb) PARALLEL UNSAFE"),
         },
+        {
+            QStringLiteral("ALTER TABLE runs ADD COLUMN removed BIGINT NOT NULL DEFAULT 0"),
+        },
     };
     return steps;
 }

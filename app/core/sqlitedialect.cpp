@@ -183,6 +183,10 @@ const QList<QStringList> &SqliteDialect::migrations() const
             QStringLiteral("ALTER TABLE runs ADD COLUMN host TEXT"),
         },
         {}, // PostgreSQL's conversions in parallel plans: nothing to do here
+        {
+            // Records a full refresh removed (no longer in the source), committed with the removal.
+            QStringLiteral("ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return steps;
 }
