@@ -34,6 +34,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QAreaSeries>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
@@ -732,12 +733,16 @@ void TestGui::columnProfileCoversTheWholeEntity()
                          .arg(profile.top.first().first.toLongLong())));
     QVERIFY(sql.next());
     QCOMPARE(profile.top.first().second, sql.value(0).toLongLong());
-    // The histogram's bars hold every value.
+    // The histogram's steps hold every value, one step (two points) a bin.
     const QList<QAbstractSeries *> series = panel->chartView()->chart()->series();
     QCOMPARE(series.size(), 1);
-    const auto *bars = qobject_cast<QBarSeries *>(series.first());
-    QVERIFY(bars && bars->barSets().size() == 1);
-    QCOMPARE(qint64(bars->barSets().first()->sum()), profile.rows - profile.nulls);
+    const auto *area = qobject_cast<QAreaSeries *>(series.first());
+    QVERIFY(area && area->upperSeries());
+    QCOMPARE(area->upperSeries()->count(), 2 * int(profile.histogram.size()));
+    qint64 drawn = 0;
+    for (int i = 0; i < area->upperSeries()->count(); i += 2)
+        drawn += qint64(area->upperSeries()->at(i).y());
+    QCOMPARE(drawn, profile.rows - profile.nulls);
 
     // Asked again before the next sync: shown at once, from the cache.
     browser->profileColumn(balance);

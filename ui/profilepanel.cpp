@@ -4,14 +4,14 @@
 #include "format.h"
 #include "readonlydb.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSeries>
-#include <QBarSet>
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QDateTimeAxis>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineSeries>
 #include <QLocale>
 #include <QMutex>
 #include <QPushButton>
@@ -279,41 +279,54 @@ void ProfilePanel::drawHistogram(const ColumnProfile &profile)
     m_chart->setVisible(!profile.histogram.isEmpty());
     if (profile.histogram.isEmpty())
         return;
-    auto *set = new QBarSet(profile.name);
-    set->setColor(QColor(QStringLiteral("#3b82f6")));
-    QStringList labels;
+    // A step outline over a continuous axis: each bin as wide as the span it counts, so the axis keeps
+    // readable ticks however many bins there are.
+    auto *upper = new QLineSeries;
     qint64 highest = 0;
     for (const HistogramBin &bin : profile.histogram) {
-        *set << double(bin.count);
-        labels << bin.label;
+        upper->append(bin.from, double(bin.count));
+        upper->append(bin.to, double(bin.count));
         highest = qMax(highest, bin.count);
     }
-    // Days and weeks of one year: "11-14" says it in a narrow panel (the year is in the title).
-    const bool byDay = profile.unit == HistogramUnit::Day || profile.unit == HistogramUnit::Week;
-    const QString year = labels.first().left(4);
-    const bool oneYear = byDay && std::all_of(labels.cbegin(), labels.cend(),
-                                              [&](const QString &label) { return label.startsWith(year); });
-    if (oneYear) {
-        for (QString &label : labels)
-            label = label.mid(5);
-    }
-    auto *series = new QBarSeries;
-    series->setBarWidth(0.9);
-    series->append(set);
+    auto *lower = new QLineSeries;
+    lower->append(profile.histogram.first().from, 0);
+    lower->append(profile.histogram.last().to, 0);
+    auto *series = new QAreaSeries(upper, lower);
+    series->setName(profile.name);
+    series->setColor(QColor(QStringLiteral("#3b82f6")));
+    series->setBorderColor(QColor(QStringLiteral("#1d4ed8")));
     chart->addSeries(series);
-    auto *x = new QBarCategoryAxis;
-    x->append(labels);
-    x->setLabelsAngle(labels.size() > 8 ? -60 : 0);
-    QFont small = x->labelsFont();
-    small.setPointSizeF(small.pointSizeF() * 0.8);
-    x->setLabelsFont(small);
+    const bool dates = profile.unit != HistogramUnit::Number;
+    const QDateTime first = QDateTime::fromMSecsSinceEpoch(qint64(profile.histogram.first().from), Qt::UTC);
+    const QDateTime last = QDateTime::fromMSecsSinceEpoch(qint64(profile.histogram.last().to), Qt::UTC);
+    const bool oneYear = dates && first.date().year() == last.addMSecs(-1).date().year();
+    QAbstractAxis *x = nullptr;
+    if (dates) {
+        auto *time = new QDateTimeAxis;
+        time->setFormat(profile.unit == HistogramUnit::Year    ? QStringLiteral("yyyy")
+                        : profile.unit == HistogramUnit::Month ? QStringLiteral("yyyy-MM")
+                        : oneYear                              ? QStringLiteral("MM-dd")
+                                                               : QStringLiteral("yyyy-MM-dd"));
+        time->setRange(first, last);
+        time->setTickCount(5);
+        x = time;
+    } else {
+        auto *numbers = new QValueAxis;
+        numbers->setRange(profile.histogram.first().from, profile.histogram.last().to);
+        numbers->setTickCount(5);
+        numbers->setLabelFormat(profile.type == FieldType::Integer ? QStringLiteral("%.0f")
+                                                                   : QStringLiteral("%g"));
+        x = numbers;
+    }
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     auto *y = new QValueAxis;
     y->setRange(0, double(qMax<qint64>(highest, 1)));
+    y->applyNiceNumbers();
     y->setLabelFormat(QStringLiteral("%.0f"));
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);
+    const QString year = QString::number(first.date().year());
     const QString unit = profile.unit == HistogramUnit::Day     ? tr("records per day")
                          : profile.unit == HistogramUnit::Week  ? tr("records per week (from Monday)")
                          : profile.unit == HistogramUnit::Month ? tr("records per month")

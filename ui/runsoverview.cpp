@@ -154,8 +154,10 @@ void RunsOverviewPage::drawChart(const QList<RunInfo> &runs)
     chart->addSeries(records);
     chart->addSeries(duration);
     auto *time = new QDateTimeAxis;
-    time->setFormat(first.isValid() && first.daysTo(last) < 2 ? QStringLiteral("HH:mm")
-                                                              : QStringLiteral("yyyy-MM-dd"));
+    const qint64 span = first.isValid() ? first.secsTo(last) : 0;
+    time->setFormat(span < 3600        ? QStringLiteral("HH:mm:ss")
+                    : span < 2 * 86400 ? QStringLiteral("HH:mm")
+                                       : QStringLiteral("yyyy-MM-dd"));
     if (first.isValid())
         time->setRange(first.addSecs(-60), last.addSecs(60));
     chart->addAxis(time, Qt::AlignBottom);
@@ -163,9 +165,11 @@ void RunsOverviewPage::drawChart(const QList<RunInfo> &runs)
     countAxis->setTitleText(tr("records"));
     countAxis->setLabelFormat(QStringLiteral("%.0f"));
     countAxis->setRange(0, mostRecords * 1.1);
+    countAxis->applyNiceNumbers();
     auto *secondsAxis = new QValueAxis;
     secondsAxis->setTitleText(tr("s"));
     secondsAxis->setRange(0, longest * 1.1);
+    secondsAxis->applyNiceNumbers();
     chart->addAxis(countAxis, Qt::AlignLeft);
     chart->addAxis(secondsAxis, Qt::AlignRight);
     records->attachAxis(time);

@@ -62,12 +62,29 @@ HistogramUnit dateUnit(const QDateTime &from, const QDateTime &to)
     return HistogramUnit::Year;
 }
 
-QString numberLabel(double from, double to, bool integers)
+// A bin by where it starts ("1,495"): short enough to stand under a narrow bar; the next bin's start ends it.
+QString numberLabel(double from, bool integers)
 {
     const QLocale locale;
-    if (integers && to - from <= 1)
-        return locale.toString(qint64(from));
-    return QStringLiteral("%1 – %2").arg(locale.toString(from, 'g', 6), locale.toString(to, 'g', 6));
+    if (integers) // the bin's smallest whole number
+        return locale.toString(qint64(std::ceil(from)));
+    if (std::abs(from) >= 1000)
+        return locale.toString(from, 'f', 0);
+    return locale.toString(from, 'g', 4);
+}
+
+// A day, week, month or year bucket ("2024-12-02", "2024-12", "2024") as the span it covers.
+HistogramBin dateBin(HistogramUnit unit, const QString &label, qint64 count)
+{
+    const QDate start = unit == HistogramUnit::Year    ? QDate(label.toInt(), 1, 1)
+                        : unit == HistogramUnit::Month ? QDate::fromString(label, QStringLiteral("yyyy-MM"))
+                                                       : QDate::fromString(label, Qt::ISODate);
+    const QDate end = unit == HistogramUnit::Year    ? start.addYears(1)
+                      : unit == HistogramUnit::Month ? start.addMonths(1)
+                      : unit == HistogramUnit::Week  ? start.addDays(7)
+                                                     : start.addDays(1);
+    return {label, count, double(start.startOfDay(Qt::UTC).toMSecsSinceEpoch()),
+            double(end.startOfDay(Qt::UTC).toMSecsSinceEpoch())};
 }
 
 } // namespace
@@ -164,11 +181,12 @@ bool profile(const QSqlDatabase &db, const RecordsQuery &query, int column, Colu
         if (out->unit == HistogramUnit::Number)
             counts.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
         else
-            out->histogram.append({ReadOnlyDb::value(q, 0).toString(), q.value(1).toLongLong()});
+            out->histogram.append(
+                dateBin(out->unit, ReadOnlyDb::value(q, 0).toString(), q.value(1).toLongLong()));
     }
     for (int b = 0; b < bins; ++b) // every bin, the empty ones too: a gap is part of the shape
-        out->histogram.append(
-            {numberLabel(low + b * width, low + (b + 1) * width, integers), counts.value(b)});
+        out->histogram.append({numberLabel(low + b * width, integers), counts.value(b), low + b * width,
+                               low + (b + 1) * width});
     return true;
 }
 

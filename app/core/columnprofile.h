@@ -17,8 +17,9 @@ enum class HistogramUnit { None, Number, Day, Week, Month, Year };
 
 struct HistogramBin
 {
-    QString label; // "10 – 20", "2024-12-01" (a week by its Monday), "2024-12", "2024"
+    QString label; // where it starts: "1,495", "2024-12-01" (a week by its Monday), "2024-12", "2024"
     qint64 count = 0;
+    double from = 0, to = 0; // the bin as [from, to): numbers, or for dates milliseconds since 1970 (UTC)
 };
 
 struct ColumnProfile
