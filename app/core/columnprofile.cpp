@@ -11,18 +11,7 @@
 
 namespace {
 
-bool run(QSqlQuery &q, const QString &sql, const QVariantList &binds, QString *error)
-{
-    q.setForwardOnly(true);
-    if (q.prepare(sql)) {
-        for (const QVariant &value : binds)
-            q.addBindValue(value);
-        if (q.exec())
-            return true;
-    }
-    *error = q.lastError().text();
-    return false;
-}
+using ReadOnlyDb::run;
 
 bool ordered(FieldType type)
 {

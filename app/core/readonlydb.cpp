@@ -36,6 +36,19 @@ void close(const QString &name)
     QSqlDatabase::removeDatabase(name);
 }
 
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error)
+{
+    query.setForwardOnly(true);
+    if (query.prepare(sql)) {
+        for (const QVariant &value : binds)
+            query.addBindValue(value);
+        if (query.exec())
+            return true;
+    }
+    *error = query.lastError().text();
+    return false;
+}
+
 std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db)
 {
     return db.isOpen() ? CatalogDialect::of(db).canceller(db) : nullptr;

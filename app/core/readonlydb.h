@@ -18,6 +18,8 @@ QString uniqueName(const QString &prefix);
 QSqlDatabase open(const QString &location, const QString &name, QString *error = nullptr);
 // Closes and removes the connection (call once no QSqlQuery on it is alive).
 void close(const QString &name);
+// Prepares `sql` forward-only on `query`, binds `binds` in order and runs it; `error` says why not.
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error);
 // Stops the statement running on `db` from another thread; nullptr when the engine cannot.
 std::unique_ptr<QueryCanceller> canceller(const QSqlDatabase &db);
 inline void interrupt(QueryCanceller *canceller)

@@ -23,6 +23,8 @@
 
 namespace {
 
+using ReadOnlyDb::run;
+
 QString tr(const char *text)
 {
     return QCoreApplication::translate("TableExport", text);
@@ -279,19 +281,6 @@ private:
     lxw_format *m_bold = nullptr, *m_dateTime = nullptr, *m_date = nullptr;
     lxw_row_t m_row = 0;
 };
-
-bool run(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error)
-{
-    query.setForwardOnly(true);
-    if (query.prepare(sql)) {
-        for (const QVariant &value : binds)
-            query.addBindValue(value);
-        if (query.exec())
-            return true;
-    }
-    *error = query.lastError().text();
-    return false;
-}
 
 QString tooManyRows(qint64 total)
 {
