@@ -1,7 +1,8 @@
-// The "SQL" page: a read-only SQL console over the catalog. Queries run on a worker thread with its own
-// connection opened QSQLITE_OPEN_READONLY (and query_only), so nothing typed here can write (I5) and a slow
-// query never freezes the window; the first rows come back into a table. The side list shows the catalog's
-// tables and its per-connection, per-entity views. GUI thread, except SqlWorker.
+// The "SQL" page: a read-only SQL console over the catalog. Queries run on a worker thread with a read-only
+// connection of its own (ReadOnlyDb: a SQLite file opened read-only, or a PostgreSQL session whose every
+// statement runs alone in a READ ONLY transaction), so nothing typed here can write (I5) and a slow query
+// never freezes the window; the first rows come back into a table, and Chart draws them. The side list
+// shows the catalog's tables and its per-connection, per-entity views. GUI thread, except SqlWorker.
 #pragma once
 
 #include "catalogdialect.h"
