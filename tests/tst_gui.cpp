@@ -1303,8 +1303,26 @@ void TestGui::firstStartOpensConnectorsPage()
     SyncEngine engine(path, secrets.get());
     QVERIFY2(engine.open(&error), qPrintable(error));
     {
+        // A welcome: add a first connection (the connector picker), or try the sample CSV, synced at once.
         MainWindow window(&engine);
-        QCOMPARE(window.currentPage(), int(MainWindow::ConnectorsPage));
+        window.show();
+        QCOMPARE(window.currentPage(), int(MainWindow::WelcomePageIndex));
+        auto *add = window.findChild<QPushButton *>(QStringLiteral("welcomeAddConnection"));
+        auto *sample = window.findChild<QPushButton *>(QStringLiteral("welcomeTrySample"));
+        QVERIFY(add && sample && add->isVisible() && sample->isVisible());
+        QTest::mouseClick(add, Qt::LeftButton);
+        QTRY_VERIFY(window.findChild<ConnectorPicker *>());
+        window.findChild<ConnectorPicker *>()->reject();
+        QSignalSpy finished(&engine, &SyncEngine::jobFinished);
+        QTest::mouseClick(sample, Qt::LeftButton);
+        QCOMPARE(window.currentPage(), int(MainWindow::ConnectionsPageIndex));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const std::optional<ConnectionInfo> orders =
+            window.catalog()->connection(QStringLiteral("Sample orders"));
+        QVERIFY(orders);
+        QCOMPARE(window.catalog()->latestRun(orders->id)->status, QStringLiteral("done"));
+        QCOMPARE(window.catalog()->recordCount(orders->id, QStringLiteral("orders")), 500);
+        QVERIFY(window.catalog()->removeConnection(orders->id)); // the catalog stays empty for the next part
     }
     {
         // With connections, the remembered page wins.

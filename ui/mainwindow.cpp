@@ -15,6 +15,7 @@
 #include "syncengine.h"
 #include "syncpanel.h"
 #include "syncscheduler.h"
+#include "welcomepage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -105,6 +106,10 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     m_runsPage = new RunsOverviewPage(m_catalog.get(), m_pages);
     m_pages->addWidget(m_sqlPage);
     m_pages->addWidget(m_runsPage);
+    m_welcomePage = new WelcomePage(m_pages);
+    m_pages->addWidget(m_welcomePage);
+    connect(m_welcomePage, &WelcomePage::addConnectionRequested, this, &MainWindow::newConnection);
+    connect(m_welcomePage, &WelcomePage::sampleRequested, this, &MainWindow::trySample);
     // A run that ends changes the history the Runs page shows.
     connect(engine, &SyncEngine::jobFinished, this, [this] {
         if (m_pages->currentWidget() == m_runsPage)
@@ -163,7 +168,7 @@ MainWindow::MainWindow(SyncEngine *engine, QWidget *parent)
     // With no connection yet (a first start, or a new catalog) there is nothing to see elsewhere: start where
     // one is added, whatever page an earlier catalog left remembered.
     if (m_connectionsPage->connectionNames().isEmpty())
-        showPage(ConnectorsPage);
+        showPage(WelcomePageIndex);
     else
         showPage(settings.value(QStringLiteral("window/page"), ConnectionsPageIndex).toInt());
     m_catalogPage->selectConnector(settings.value(QStringLiteral("catalog/lastConnector")).toString());
@@ -296,9 +301,37 @@ int MainWindow::currentPage() const
 
 void MainWindow::showPage(int page)
 {
-    page = qBound(0, page, int(RunsPage));
-    m_sidebar->setCurrentRow(page);
+    page = qBound(0, page, int(WelcomePageIndex));
+    m_sidebar->setCurrentRow(page == WelcomePageIndex ? -1 : page);
     m_pages->setCurrentIndex(page);
+}
+
+void MainWindow::trySample()
+{
+    QString error;
+    const QString path = WelcomePage::samplePath(&error);
+    const QString name = tr("Sample orders");
+    if (path.isEmpty()) {
+        statusBar()->showMessage(error);
+        return;
+    }
+    qint64 id = 0;
+    if (const std::optional<ConnectionInfo> existing = m_catalog->connection(name))
+        id = existing->id; // tried before: sync it again
+    else
+        id = m_engine->saveConnection(
+            0, name, QStringLiteral("files"),
+            {{QStringLiteral("path"), path}, {QStringLiteral("key_column"), QStringLiteral("order_id")}},
+            &error);
+    if (id <= 0) {
+        statusBar()->showMessage(tr("Could not add the sample connection: %1").arg(error));
+        return;
+    }
+    m_connectionsPage->reload();
+    showPage(ConnectionsPageIndex);
+    m_connectionsPage->selectConnection(id);
+    if (SyncPanel *panel = m_connectionsPage->syncPanel(id))
+        panel->startSync();
 }
 
 void MainWindow::newConnection()

@@ -13,6 +13,7 @@
 
 class ConnectionsPage;
 class RunsOverviewPage;
+class WelcomePage;
 class ConnectorCatalogPage;
 class QLabel;
 class QListWidget;
@@ -26,7 +27,13 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Page { ConnectorsPage, ConnectionsPageIndex, SqlPage, RunsPage };
+    enum Page {
+        ConnectorsPage,
+        ConnectionsPageIndex,
+        SqlPage,
+        RunsPage,
+        WelcomePageIndex
+    }; // welcome: no sidebar entry
 
     explicit MainWindow(SyncEngine *engine, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -42,6 +49,8 @@ public:
     bool isClosing() const { return m_closing; }
     SecretBackend currentSecretBackend() const;
     QString secretsWhere() const; // for the status bar and About: where the secrets are kept
+    // "Try it with a local CSV": a connection to the sample file, selected and syncing.
+    void trySample();
     // Moves the catalog's secrets to `target` and switches the engine to it; "" or why it did not happen.
     QString moveSecrets(SecretBackend target);
     // Connections as a team file (File menu): "" or why it did not happen. Importing asks for the secrets the
@@ -75,6 +84,7 @@ private:
     ConnectorCatalogPage *m_catalogPage;
     ConnectionsPage *m_connectionsPage;
     RunsOverviewPage *m_runsPage;
+    WelcomePage *m_welcomePage;
     SqlConsolePage *m_sqlPage;
     QLabel *m_jobsLabel;
     QLabel *m_catalogLabel;
