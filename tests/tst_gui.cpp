@@ -116,6 +116,7 @@ private slots:
     void fileMenuExportsAndImportsConnections();
     void connectionsAddedElsewhereAppear();
     void escapeClearsASearch();
+    void connectionListFoldsAwayAndStaysSo();
     void progressColumnsFitTheirFiguresAtAnyScale();
     void scheduledSyncsRunWhileOpenAndFailuresAreSaid();
     void duplicateKeepsTheEntitySelection();
@@ -1566,6 +1567,29 @@ void TestGui::ctrlNPicksAConnectorBySearch()
     QVERIFY(picker);
     QTest::keyClick(picker->searchField(), Qt::Key_Escape);
     QTRY_VERIFY(!picker || !picker->isVisible());
+}
+
+// View > Connection list folds the list away for the selected connection's whole width, and a new window
+// remembers it.
+void TestGui::connectionListFoldsAwayAndStaysSo()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    QAction *toggle = m_window->findChild<QAction *>(QStringLiteral("toggleConnectionList"));
+    QVERIFY(toggle && toggle->isChecked());
+    QVERIFY(page->connectionList()->isVisible() || !page->isVisible());
+    toggle->trigger();
+    QVERIFY(!toggle->isChecked());
+    QVERIFY(!page->isListShown());
+    QCOMPARE(m_window->currentPage(), int(MainWindow::ConnectionsPageIndex));
+    QVERIFY(!page->connectionList()->isVisible());
+    {
+        MainWindow other(m_engine.get());
+        QVERIFY(!other.connectionsPage()->isListShown());
+        QVERIFY(!other.findChild<QAction *>(QStringLiteral("toggleConnectionList"))->isChecked());
+    }
+    toggle->trigger();
+    QVERIFY(page->isListShown());
+    QVERIFY(page->connectionList()->isVisible());
 }
 
 void TestGui::escapeClearsASearch()

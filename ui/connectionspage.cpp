@@ -234,6 +234,7 @@ ConnectionsPage::ConnectionsPage(SyncEngine *engine, Catalog *catalog, QWidget *
     splitter->setStretchFactor(1, 4);
     splitter->setSizes({220, 1000});
     layout->addWidget(splitter);
+    m_list->setVisible(QSettings().value(QStringLiteral("connections/listShown"), true).toBool());
 
     connect(m_list, &QListWidget::currentItemChanged, this, [this] { showCurrent(); });
     connect(m_list, &QListWidget::itemActivated, this, [this] { showTab(SyncTab); });
@@ -675,4 +676,16 @@ void ConnectionsPage::cancelSync()
 {
     if (SyncPanel *panel = currentSyncPanel())
         panel->cancelSync();
+}
+
+void ConnectionsPage::setListShown(bool shown)
+{
+    // Folded away, the selected connection gets the whole width; the choice is kept between sessions.
+    m_list->setVisible(shown);
+    QSettings().setValue(QStringLiteral("connections/listShown"), shown);
+}
+
+bool ConnectionsPage::isListShown() const
+{
+    return !m_list->isHidden();
 }

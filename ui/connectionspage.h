@@ -43,6 +43,9 @@ public:
     QAction *findAction() const { return m_findAction; }
 
     QListWidget *connectionList() const { return m_list; }
+    // Folds the connection list away (or shows it again), remembered between sessions.
+    void setListShown(bool shown);
+    bool isListShown() const;
     QTabWidget *tabs() const { return m_tabs; }
     RecordsBrowser *recordsBrowser() const { return m_records; }
     RunsPanel *runsPanel() const { return m_runs; }

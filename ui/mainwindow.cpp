@@ -254,6 +254,14 @@ void MainWindow::createActions()
         m_connectionsPage->showTab(ConnectionsPage::RecordsTab);
     });
     records->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")));
+    QAction *list = view->addAction(tr("Connection &list"), this, [this](bool shown) {
+        showPage(ConnectionsPageIndex);
+        m_connectionsPage->setListShown(shown);
+    });
+    list->setObjectName(QStringLiteral("toggleConnectionList"));
+    list->setCheckable(true);
+    list->setChecked(m_connectionsPage->isListShown());
+    list->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
     connection->addAction(m_connectionsPage->syncAction());
