@@ -55,11 +55,13 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     bar->addWidget(new QLabel(tr("Entity:"), this));
     m_entity = new QComboBox(this);
     m_entity->setObjectName(QStringLiteral("recordsEntity"));
-    m_entity->setMinimumWidth(160);
+    m_entity->setMinimumWidth(120);
     bar->addWidget(m_entity);
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("recordsFilter"));
     m_filter->setPlaceholderText(tr("Find in any field (Ctrl+F)…"));
+    // Room for its placeholder at 1024 px: the bar's buttons give way first.
+    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(m_filter->placeholderText()) + 44);
     m_filter->setClearButtonEnabled(true);
     clearOnEscape(m_filter);
     m_filter->addAction(Icons::ui(QStringLiteral("search")), QLineEdit::LeadingPosition);
@@ -68,7 +70,7 @@ RecordsBrowser::RecordsBrowser(const QString &catalogPath, Catalog *catalog, QWi
     bar->addWidget(m_busy);
     m_count = new QLabel(this);
     m_count->setObjectName(QStringLiteral("recordsCount"));
-    m_count->setMinimumWidth(150);
+    m_count->setMinimumWidth(110);
     bar->addWidget(m_count);
     m_refreshButton = new QPushButton(Icons::ui(QStringLiteral("refresh")), QString(), this);
     m_refreshButton->setObjectName(QStringLiteral("recordsRefresh"));
