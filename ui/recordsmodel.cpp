@@ -45,13 +45,9 @@ bool RecordsLoader::ensureOpen(QString *error)
 bool RecordsLoader::exec(int generation, QSqlQuery &query, const QString &sql, const QVariantList &binds)
 {
     // Twice at most: PostgreSQL's cancel of a stale request may land on the next one, still wanted.
+    QString error; // the caller reads query.lastError()
     for (int attempt = 0; attempt < 2; ++attempt) {
-        query.setForwardOnly(true);
-        if (!query.prepare(sql))
-            return false;
-        for (const QVariant &value : binds)
-            query.addBindValue(value);
-        if (query.exec())
+        if (ReadOnlyDb::run(query, sql, binds, &error))
             return true;
         if (generation != latestGeneration ||
             CatalogDialect::of(m_db).classify(query.lastError()) != CatalogDialect::Failure::Cancelled)
