@@ -12,11 +12,19 @@ namespace {
 
 const char kDefaultBaseUrl[] = "https://api.close.com";
 
+// How an entity's list is asked for.
+enum class Route {
+    List,        // its own list endpoint, date filters as query items (date_created__gte=…)
+    LeadSearch,  // /lead/ with the search `query`: date clauses and sort:date_created in one text
+    LeadContacts // the contacts embedded in each lead, paged as LeadSearch pages leads
+};
+
 struct CloseEntity
 {
     const char *name;
     const char *label;
     const char *path; // under /api/v1/
+    Route route;
     IncrementalMode incremental;
     const char *cursorField;
     const char *sinceParam; // server-side filter for Native / CreatedOnly, empty otherwise
@@ -26,20 +34,25 @@ struct CloseEntity
 };
 
 // What each list endpoint can filter on, from the Close API reference: opportunities and tasks accept
-// date_updated__gt; activities only date_created__gt; leads and contacts have no date filter on their list
-// endpoints (the lead `query` parameter is deprecated), so they are filtered here; users are few.
+// date_updated__gt; activities only date_created__gt. The lead list has no date items, but its search query
+// takes date clauses and a sort, so leads page by date_created windows and filter on date_updated there.
+// The contact list has neither (an unknown item is ignored, not refused), so contacts come embedded in the
+// leads, which Close documents; they are filtered here. Users are few.
 const CloseEntity kEntities[] = {
-    {"leads", "Leads", "lead", IncrementalMode::ClientFilter, "date_updated", "", "", "",
-     "Companies or organisations with their contacts, addresses and custom fields."},
-    {"contacts", "Contacts", "contact", IncrementalMode::ClientFilter, "date_updated", "", "", "",
-     "People belonging to leads."},
-    {"opportunities", "Opportunities", "opportunity", IncrementalMode::Native, "date_updated",
+    {"leads", "Leads", "lead", Route::LeadSearch, IncrementalMode::Native, "date_updated", "date_updated >",
+     "date_created", "", "Companies or organisations with their contacts, addresses and custom fields."},
+    {"contacts", "Contacts", "lead", Route::LeadContacts, IncrementalMode::ClientFilter, "date_updated", "",
+     "date_created", "", "People belonging to leads."},
+    {"opportunities", "Opportunities", "opportunity", Route::List, IncrementalMode::Native, "date_updated",
      "date_updated__gt", "date_created", "", "Potential deals with status, value and confidence."},
-    {"activities", "Activities", "activity", IncrementalMode::CreatedOnly, "date_created", "date_created__gt",
-     "date_created", "", "Calls, emails, notes, meetings, SMS and status changes of every type."},
-    {"tasks", "Tasks", "task", IncrementalMode::Native, "date_updated", "date_updated__gt", "date_created",
-     "_type=all", "Tasks of every type (lead, incoming email, missed call, ...), complete or not."},
-    {"users", "Users", "user", IncrementalMode::None, "", "", "", "", "Members of your Close organisation."},
+    {"activities", "Activities", "activity", Route::List, IncrementalMode::CreatedOnly, "date_created",
+     "date_created__gt", "date_created", "",
+     "Calls, emails, notes, meetings, SMS and status changes of every type."},
+    {"tasks", "Tasks", "task", Route::List, IncrementalMode::Native, "date_updated", "date_updated__gt",
+     "date_created", "_type=all",
+     "Tasks of every type (lead, incoming email, missed call, ...), complete or not."},
+    {"users", "Users", "user", Route::List, IncrementalMode::None, "", "", "", "",
+     "Members of your Close organisation."},
 };
 
 const CloseEntity *findEntity(const QString &name)
@@ -158,17 +171,32 @@ QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, cons
     if (path.endsWith(QLatin1String("/api/v1")))
         path.chop(7);
     url.setPath(path + QStringLiteral("/api/v1/%1/").arg(QLatin1String(spec->path)));
+    const bool filtered = *spec->sinceParam && since.isString() && !since.toString().isEmpty();
     QUrlQuery query;
     if (*spec->extraQuery) {
         const QStringList pair = QString::fromLatin1(spec->extraQuery).split(QLatin1Char('='));
         query.addQueryItem(pair.value(0), pair.value(1));
     }
-    if (*spec->orderBy)
-        query.addQueryItem(QStringLiteral("_order_by"), QLatin1String(spec->orderBy));
-    if (*spec->sinceParam && since.isString() && !since.toString().isEmpty())
-        query.addQueryItem(QLatin1String(spec->sinceParam), queryValue(since.toString()));
-    if (!windowFrom.isEmpty())
-        query.addQueryItem(QStringLiteral("date_created__gte"), queryValue(windowFrom));
+    if (spec->route == Route::List) {
+        if (*spec->orderBy)
+            query.addQueryItem(QStringLiteral("_order_by"), QLatin1String(spec->orderBy));
+        if (filtered)
+            query.addQueryItem(QLatin1String(spec->sinceParam), queryValue(since.toString()));
+        if (!windowFrom.isEmpty())
+            query.addQueryItem(QStringLiteral("date_created__gte"), queryValue(windowFrom));
+    } else {
+        QStringList clauses;
+        if (filtered)
+            clauses.append(
+                QStringLiteral("%1 \"%2\"").arg(QLatin1String(spec->sinceParam), since.toString()));
+        if (!windowFrom.isEmpty())
+            clauses.append(QStringLiteral("date_created >= \"%1\"").arg(windowFrom));
+        clauses.append(QStringLiteral("sort:date_created"));
+        query.addQueryItem(QStringLiteral("query"), queryValue(clauses.join(QLatin1Char(' '))));
+        // Contacts need only what windows the leads and the contacts themselves.
+        if (spec->route == Route::LeadContacts)
+            query.addQueryItem(QStringLiteral("_fields"), QStringLiteral("id,date_created,contacts"));
+    }
     query.addQueryItem(QStringLiteral("_skip"), QString::number(skip));
     query.addQueryItem(QStringLiteral("_limit"), QString::number(limit));
     url.setQuery(query);
@@ -274,6 +302,25 @@ void throwSkipLimit(const HttpResponse &response, const CloseEntity &spec, qint6
                          ConnectorError::Kind::Refused);
 }
 
+// The contacts embedded in one lead, each handed to `take` with its id.
+template <typename Take>
+void takeContacts(const HttpResponse &response, QByteArrayView lead, const Take &take)
+{
+    JsonScan::Result scan;
+    const QByteArrayView contacts = JsonScan::member(lead, "contacts", &scan);
+    if (!scan.ok || contacts.isEmpty() || contacts.front() != '[')
+        throwMalformed(response, QStringLiteral("a lead without its \"contacts\" array"));
+    const QList<QByteArrayView> list = JsonScan::elements(contacts, &scan);
+    for (qsizetype i = 0; scan.ok && i < list.size(); ++i) {
+        QByteArray key = JsonScan::keyText(JsonScan::member(list.at(i), "id", &scan));
+        if (!scan.ok || key.isEmpty())
+            throwMalformed(response, QStringLiteral("a contact has no \"id\""));
+        take(list.at(i), std::move(key));
+    }
+    if (!scan.ok)
+        throwMalformed(response, QStringLiteral("\"contacts\": %1").arg(scan.error));
+}
+
 // One list page's records (those to commit), with the state's window, high water and total moved on.
 RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, const QString &since,
                         FetchState &state, qsizetype *items)
@@ -296,13 +343,28 @@ RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, c
 
     const QByteArray cursorField(spec.cursorField);
     const bool clientFilter = !since.isEmpty() && spec.incremental == IncrementalMode::ClientFilter;
+    RecordBatch batch;
+    // Moves the high water on and keeps the record unless the filter here drops it.
+    const auto take = [&](QByteArrayView record, QByteArray key) {
+        if (!cursorField.isEmpty()) {
+            const QString value = JsonScan::toValue(JsonScan::member(record, cursorField)).toString();
+            if (!value.isEmpty()) {
+                if (state.highWater.toString().isEmpty() ||
+                    compareTimestamps(value, state.highWater.toString()) > 0)
+                    state.highWater = value;
+                // The list endpoint cannot filter: drop what has not changed since the last sync.
+                if (clientFilter && compareTimestamps(value, since) <= 0)
+                    return;
+            }
+        }
+        batch.append(Record{std::move(key), record.toByteArray()});
+    };
     QJsonObject &meta = state.metadata;
     const QJsonArray seen = meta.value(kWindowSeen).toArray();
     const QString windowFrom = meta.value(kWindowFrom).toString();
     // The latest instant and the ids at it, kept in the state once the page is read.
     QString lastCreated = meta.value(kLastCreated).toString();
     QJsonArray lastIds = meta.value(kLastIds).toArray();
-    RecordBatch batch;
     batch.reserve(list.size());
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QByteArrayView item = list.at(i);
@@ -320,26 +382,18 @@ RecordBatch pageRecords(const HttpResponse &response, const CloseEntity &spec, c
             if (created == windowFrom && seen.contains(QString::fromUtf8(key)))
                 continue;
         }
-        if (!cursorField.isEmpty()) {
-            const QString value = JsonScan::toValue(JsonScan::member(item, cursorField)).toString();
-            if (!value.isEmpty()) {
-                if (state.highWater.toString().isEmpty() ||
-                    compareTimestamps(value, state.highWater.toString()) > 0)
-                    state.highWater = value;
-                // The list endpoint cannot filter: drop what has not changed since the last sync.
-                if (clientFilter && compareTimestamps(value, since) <= 0)
-                    continue;
-            }
-        }
-        batch.append(Record{key, item.toByteArray()});
+        if (spec.route == Route::LeadContacts)
+            takeContacts(response, item, take);
+        else
+            take(item, key);
     }
     if (movesWindow(spec)) {
         meta.insert(kLastCreated, lastCreated);
         meta.insert(kLastIds, lastIds);
     }
-    // The total of a moved window counts only what is left in it.
+    // The total of a moved window counts only what is left in it; for contacts it counts leads.
     const QByteArrayView total = JsonScan::member(body, "total_results");
-    if (windowFrom.isEmpty() && !total.isEmpty() && total.front() != 'n')
+    if (windowFrom.isEmpty() && spec.route != Route::LeadContacts && !total.isEmpty() && total.front() != 'n')
         state.total = total.toByteArray().toLongLong();
     return batch;
 }

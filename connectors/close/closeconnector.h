@@ -1,5 +1,5 @@
 // Close (close.com) CRM: leads, contacts, opportunities, activities, tasks and users over the REST API v1,
-// paginated with _skip/_limit and has_more.
+// paginated with _skip/_limit and has_more, in date_created windows past Close's _skip limit.
 #pragma once
 
 #include "connector.h"

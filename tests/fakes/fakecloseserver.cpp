@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace {
 
@@ -79,6 +80,64 @@ QString closeTime(qint64 secondsAfterEpoch2024, int micros)
 QByteArray closeError(const QString &message)
 {
     return QJsonDocument(QJsonObject{{QStringLiteral("error"), message}}).toJson(QJsonDocument::Compact);
+}
+
+// A clause of the lead search query the fake understands: `date_created >= "2024-01-01T…"`.
+struct QueryClause
+{
+    QString field;
+    QString op;
+    QString value;
+};
+
+// The part of Close's lead query language a sync uses: date comparisons on date_created and date_updated
+// ("field op \"value\"", space separated) and sort:field or sort:-field. False for anything else.
+bool parseLeadQuery(const QString &query, QList<QueryClause> *clauses, QString *sort)
+{
+    QStringList tokens;
+    QString token;
+    bool quoted = false;
+    for (const QChar c : query) {
+        if (c == QLatin1Char('"'))
+            quoted = !quoted;
+        else if (c == QLatin1Char(' ') && !quoted) {
+            if (!token.isEmpty())
+                tokens.append(std::exchange(token, QString()));
+            continue;
+        }
+        token += c;
+    }
+    if (!token.isEmpty())
+        tokens.append(token);
+    static const QStringList fields{QStringLiteral("date_created"), QStringLiteral("date_updated")};
+    static const QStringList ops{QStringLiteral(">"), QStringLiteral(">="), QStringLiteral("<"),
+                                 QStringLiteral("<=")};
+    for (qsizetype i = 0; i < tokens.size(); ++i) {
+        if (tokens[i].startsWith(QLatin1String("sort:"))) {
+            *sort = tokens[i].mid(5);
+            if (!fields.contains(sort->startsWith(QLatin1Char('-')) ? sort->mid(1) : *sort))
+                return false;
+            continue;
+        }
+        if (i + 2 >= tokens.size() || !fields.contains(tokens[i]) || !ops.contains(tokens[i + 1]) ||
+            !tokens[i + 2].startsWith(QLatin1Char('"')) || !tokens[i + 2].endsWith(QLatin1Char('"')))
+            return false;
+        clauses->append({tokens[i], tokens[i + 1], tokens[i + 2].mid(1, tokens[i + 2].size() - 2)});
+        i += 2;
+    }
+    return true;
+}
+
+bool passes(const QString &field, const QString &op, const QString &value)
+{
+    // Both sides are written the same way, so text order is time order.
+    if (op == QLatin1String(">"))
+        return field > value;
+    if (op == QLatin1String(">="))
+        return field >= value;
+    if (op == QLatin1String("<"))
+        return field < value;
+    return field <= value;
 }
 
 const char *const kTaskTypes[] = {"lead", "missed_call", "incoming_email"};
@@ -175,6 +234,20 @@ void FakeCloseServer::render(const QString &entity, Rec &rec) const
     rec.json = QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+void FakeCloseServer::embedContacts()
+{
+    std::map<QString, QList<QByteArray>> byLead;
+    for (const Rec &contact : m_entities[QStringLiteral("contacts")].records)
+        byLead[QJsonDocument::fromJson(contact.json).object().value(QStringLiteral("lead_id")).toString()]
+            .append(contact.json);
+    for (Rec &lead : m_entities[QStringLiteral("leads")].records) {
+        render(QStringLiteral("leads"), lead);
+        const auto it = byLead.find(QString::fromLatin1(lead.id));
+        if (it != byLead.end())
+            lead.json.replace("\"contacts\":[]", "\"contacts\":[" + it->second.join(',') + ']');
+    }
+}
+
 void FakeCloseServer::seed(const QString &entity, int count)
 {
     const EntitySpec *spec = specOf(entity);
@@ -193,6 +266,8 @@ void FakeCloseServer::seed(const QString &entity, int count)
         render(entity, rec);
         data.records.push_back(rec);
     }
+    if (entity == QLatin1String("leads") || entity == QLatin1String("contacts"))
+        embedContacts();
 }
 
 void FakeCloseServer::touch(const QString &entity, int n, const QString &dateUpdated)
@@ -204,17 +279,21 @@ void FakeCloseServer::touch(const QString &entity, int n, const QString &dateUpd
             render(entity, rec);
         }
     }
+    if (entity == QLatin1String("leads") || entity == QLatin1String("contacts"))
+        embedContacts();
 }
 
-void FakeCloseServer::setCreated(const QString &entity, int n, const QString &dateCreated)
+void FakeCloseServer::setCreated(const QString &entity, int n, const QString &dateCreated, int through)
 {
     QMutexLocker lock(&m_mutex);
     for (Rec &rec : m_entities[entity].records) {
-        if (rec.n == n) {
+        if (rec.n >= n && rec.n <= qMax(n, through)) {
             rec.dateCreated = dateCreated;
             render(entity, rec);
         }
     }
+    if (entity == QLatin1String("leads") || entity == QLatin1String("contacts"))
+        embedContacts();
 }
 
 void FakeCloseServer::setSkipCap(int cap)
@@ -421,6 +500,13 @@ FakeResponse FakeCloseServer::list(const QString &entity, Entity &data, const Fa
         return FakeResponse::json(400, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
 
+    QList<QueryClause> clauses;
+    QString sort;
+    if (!parseLeadQuery(request.query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded), &clauses,
+                        &sort))
+        return FakeResponse::json(400, closeError(QStringLiteral("Invalid query.")));
+    const QString order = sort.isEmpty() ? orderBy : sort;
+
     std::vector<const Rec *> selected;
     const QString type = request.query.queryItemValue(QStringLiteral("_type"));
     const QStringList typeIn =
@@ -445,25 +531,28 @@ FakeResponse FakeCloseServer::list(const QString &entity, Entity &data, const Fa
                                                                                    : QString();
             if (field.isNull())
                 continue;
-            // Both sides are written the same way, so text order is time order.
             if (name.endsWith(QLatin1String("__gt")))
-                keep = keep && field > value;
+                keep = keep && passes(field, QStringLiteral(">"), value);
             else if (name.endsWith(QLatin1String("__gte")))
-                keep = keep && field >= value;
+                keep = keep && passes(field, QStringLiteral(">="), value);
             else if (name.endsWith(QLatin1String("__lt")))
-                keep = keep && field < value;
+                keep = keep && passes(field, QStringLiteral("<"), value);
         }
+        for (const QueryClause &clause : clauses)
+            keep = keep &&
+                   passes(clause.field == QLatin1String("date_created") ? rec.dateCreated : rec.dateUpdated,
+                          clause.op, clause.value);
         if (keep)
             selected.push_back(&rec);
     }
-    if (orderBy.endsWith(QLatin1String("date_updated"))) {
+    if (order.endsWith(QLatin1String("date_updated"))) {
         std::stable_sort(selected.begin(), selected.end(),
                          [](const Rec *a, const Rec *b) { return a->dateUpdated < b->dateUpdated; });
-    } else if (orderBy.endsWith(QLatin1String("date_created"))) {
+    } else if (order.endsWith(QLatin1String("date_created"))) {
         std::stable_sort(selected.begin(), selected.end(),
                          [](const Rec *a, const Rec *b) { return a->dateCreated < b->dateCreated; });
     }
-    if (orderBy.startsWith(QLatin1Char('-')))
+    if (order.startsWith(QLatin1Char('-')))
         std::reverse(selected.begin(), selected.end());
 
     ++data.listRequests;

@@ -1,7 +1,8 @@
 // A fake of the Close REST API v1 (the read side a connector uses): GET /api/v1/me/ and the list endpoints of
 // leads, contacts, opportunities, activities, tasks and users with _skip/_limit paging ({"has_more",
-// "data"}), the date filters each endpoint documents, HTTP Basic auth with the API key as user name, Close's
-// error bodies and its 429 answer (rate_reset in the body, RateLimit and Retry-After headers).
+// "data"}), the date filters each endpoint documents, the lead search query's date clauses and sort:, leads
+// with their contacts embedded, HTTP Basic auth with the API key as user name, Close's error bodies and its
+// 429 answer (rate_reset in the body, RateLimit and Retry-After headers).
 //
 // Every public method is thread-safe: tests call them on their own thread while the server thread serves.
 #pragma once
@@ -46,8 +47,8 @@ public:
     void seed(const QString &entity, int count);
     // Sets record n's date_updated (ISO text as Close writes it) and re-renders it.
     void touch(const QString &entity, int n, const QString &dateUpdated);
-    // Sets record n's date_created, e.g. to give several records one instant.
-    void setCreated(const QString &entity, int n, const QString &dateCreated);
+    // Sets the date_created of records n to `through` (n alone when 0), e.g. to give several one instant.
+    void setCreated(const QString &entity, int n, const QString &dateCreated, int through = 0);
     // A list request with _skip at or past `cap` answers 400, as Close does past its per-endpoint limit;
     // -1 (the default) has no limit.
     void setSkipCap(int cap);
@@ -91,6 +92,8 @@ private:
     };
 
     void render(const QString &entity, Rec &rec) const;
+    // Leads carry their contacts, as Close embeds them: rebuilt whenever leads or contacts change.
+    void embedContacts();
     FakeResponse list(const QString &entity, Entity &data, const FakeRequest &request);
     FakeResponse rateLimited() const;
 
