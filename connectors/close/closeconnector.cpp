@@ -193,7 +193,7 @@ QUrl CloseConnector::pageUrl(const QString &entity, qint64 skip, int limit, cons
             clauses.append(QStringLiteral("date_created >= \"%1\"").arg(windowFrom));
         clauses.append(QStringLiteral("sort:date_created"));
         query.addQueryItem(QStringLiteral("query"), queryValue(clauses.join(QLatin1Char(' '))));
-        // Contacts need only what windows the leads and the contacts themselves.
+        // Of each lead, contacts need only what moves the window (id, date_created) and the contacts.
         if (spec->route == Route::LeadContacts)
             query.addQueryItem(QStringLiteral("_fields"), QStringLiteral("id,date_created,contacts"));
     }
@@ -311,14 +311,14 @@ void takeContacts(const HttpResponse &response, QByteArrayView lead, const Take 
     if (!scan.ok || contacts.isEmpty() || contacts.front() != '[')
         throwMalformed(response, QStringLiteral("a lead without its \"contacts\" array"));
     const QList<QByteArrayView> list = JsonScan::elements(contacts, &scan);
-    for (qsizetype i = 0; scan.ok && i < list.size(); ++i) {
-        QByteArray key = JsonScan::keyText(JsonScan::member(list.at(i), "id", &scan));
-        if (!scan.ok || key.isEmpty())
-            throwMalformed(response, QStringLiteral("a contact has no \"id\""));
-        take(list.at(i), std::move(key));
-    }
     if (!scan.ok)
         throwMalformed(response, QStringLiteral("\"contacts\": %1").arg(scan.error));
+    for (const QByteArrayView contact : list) {
+        QByteArray key = JsonScan::keyText(JsonScan::member(contact, "id", &scan));
+        if (!scan.ok || key.isEmpty())
+            throwMalformed(response, QStringLiteral("a contact has no \"id\""));
+        take(contact, std::move(key));
+    }
 }
 
 // One list page's records (those to commit), with the state's window, high water and total moved on.
