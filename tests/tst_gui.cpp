@@ -98,6 +98,7 @@ private slots:
     void browserShowsSyncedRecordFields();
     void columnProfileCoversTheWholeEntity();
     void gridCopiesRangesAndFiltersByACellsValue();
+    void gridReachesEveryRow();
     void exportWritesFilteredRows_data();
     void exportWritesFilteredRows();
     void sqlConsoleIsReadOnly();
@@ -575,15 +576,16 @@ void TestGui::waitingForTheApiShowsACountdown()
 void TestGui::recordsModelPassesModelTester()
 {
     RecordsModel model(m_catalogPath);
-    model.setPageSize(200);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setEntity(m_connectionId, QStringLiteral("charges"), QStringLiteral("id"));
-    QTRY_COMPARE(model.rowCount(), 200); // the first page only: lazy
-    QVERIFY(model.canFetchMore({}));
+    // Every row is there once counted; only the blocks shown are read.
     QTRY_COMPARE(model.totalCount(), qint64(230));
-    model.fetchMore({});
-    QTRY_COMPARE(model.rowCount(), 230);
-    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(model.rowCount(), 230);
+    QVERIFY(model.isRowLoaded(0));
+    QVERIFY(!model.isRowLoaded(229));
+    QCOMPARE(model.recordKey(229), m_stripe->ids(QStringLiteral("charges")).first()); // the key at once
+    QVERIFY(!model.data(model.index(229, 1)).isValid());
+    QTRY_VERIFY(model.isRowLoaded(229)); // asked for by data()
     QCOMPARE(model.headerData(0, Qt::Horizontal).toString(), QStringLiteral("id"));
 
     // Columns are the record's top-level fields; values match the JSON the API sent.
@@ -622,8 +624,17 @@ void TestGui::recordsModelPassesModelTester()
 
     // Sort by a JSON field, descending: the newest charge first.
     model.sort(createdColumn, Qt::DescendingOrder);
-    QTRY_COMPARE(model.rowCount(), 200);
+    QTRY_COMPARE(model.totalCount(), qint64(230));
     QCOMPARE(model.recordKey(0), m_stripe->ids(QStringLiteral("charges")).first());
+    // The other way round is the same rows backwards, every value read again by key.
+    model.sort(createdColumn, Qt::AscendingOrder);
+    QCOMPARE(model.recordKey(0), m_stripe->ids(QStringLiteral("charges")).last());
+    QCOMPARE(model.recordKey(229), m_stripe->ids(QStringLiteral("charges")).first());
+    QTRY_COMPARE(model.data(model.index(0, createdColumn), Qt::EditRole).toString().isEmpty(), false);
+    const QJsonObject oldest =
+        QJsonDocument::fromJson(m_stripe->recordJson(QStringLiteral("charges"), model.recordKey(0))).object();
+    QCOMPARE(model.data(model.index(0, amountColumn), Qt::EditRole).toLongLong(),
+             oldest.value(QStringLiteral("amount")).toInteger());
 
     // Text filter across fields, then a per-column filter.
     model.setTextFilter(key);
@@ -688,8 +699,8 @@ void TestGui::browserShowsSyncedRecordFields()
     browser->filterEdit()->clear();
 }
 
-// The profile counts every record of the view (not the 200 loaded), agrees with SQL on the typed view, draws
-// its histogram, is kept until the next sync, and can be cancelled.
+// The profile counts every record of the view (not the rows read for the grid), agrees with SQL on the typed
+// view, draws its histogram, is kept until the next sync, and can be cancelled.
 void TestGui::columnProfileCoversTheWholeEntity()
 {
     ConnectionsPage *page = m_window->connectionsPage();
@@ -698,7 +709,7 @@ void TestGui::columnProfileCoversTheWholeEntity()
     RecordsBrowser *browser = page->recordsBrowser();
     browser->setEntity(QStringLiteral("customers"));
     QTRY_COMPARE(browser->model()->totalCount(), qint64(3000));
-    QCOMPARE(browser->model()->rowCount(), 200);
+    QVERIFY(!browser->model()->isRowLoaded(2999));
     const RecordsQuery query = browser->model()->query();
     int balance = -1;
     for (int c = 0; c < query.columnCount(); ++c)
@@ -842,6 +853,65 @@ void TestGui::gridCopiesRangesAndFiltersByACellsValue()
     QVERIFY2(search->width() >= search->fontMetrics().horizontalAdvance(search->placeholderText()) + 40,
              qPrintable(QString::number(search->width())));
     m_window->resize(size);
+}
+
+// The scrollbar spans every matching row: Ctrl+End lands on the last record, whose values are read by key
+// when shown, and a copy takes rows whose blocks are no longer held.
+void TestGui::gridReachesEveryRow()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    QVERIFY(page->selectConnection(m_connectionId));
+    page->showTab(ConnectionsPage::RecordsTab);
+    RecordsBrowser *browser = page->recordsBrowser();
+    browser->setEntity(QStringLiteral("customers"));
+    RecordsModel *model = browser->model();
+    QTRY_COMPARE(model->totalCount(), qint64(3000));
+    QCOMPARE(model->rowCount(), 3000);
+    int email = -1;
+    for (int c = 0; c < model->columnCount(); ++c)
+        if (model->headerData(c, Qt::Horizontal).toString() == QLatin1String("email"))
+            email = c;
+    QVERIFY(email > 0);
+    QSqlQuery sql(m_window->catalog()->database());
+    QVERIFY(sql.exec(QStringLiteral("SELECT record_key, data ->> 'email' FROM records WHERE "
+                                    "connection_id = %1 AND entity = 'customers' ORDER BY record_key DESC "
+                                    "LIMIT 1")
+                         .arg(m_connectionId)));
+    QVERIFY(sql.next());
+
+    QTableView *table = browser->table();
+    table->setFocus();
+    table->setCurrentIndex(model->index(0, email));
+    QTest::keyClick(table, Qt::Key_End, Qt::ControlModifier);
+    QCOMPARE(table->currentIndex().row(), 2999);
+    QCOMPARE(table->verticalScrollBar()->value(), table->verticalScrollBar()->maximum());
+    QCOMPARE(model->recordKey(2999), sql.value(0).toString());
+    QTRY_COMPARE(model->data(model->index(2999, email)).toString(), sql.value(1).toString());
+    QCOMPARE(browser->findChild<QLabel *>(QStringLiteral("recordTitle"))->text(),
+             QStringLiteral("Record %1").arg(sql.value(0).toString()));
+
+    // A copy reads rows never shown.
+    QVERIFY(sql.exec(QStringLiteral("SELECT record_key, data ->> 'email' FROM records WHERE "
+                                    "connection_id = %1 AND entity = 'customers' ORDER BY record_key "
+                                    "LIMIT 1 OFFSET 1500")
+                         .arg(m_connectionId)));
+    QVERIFY(sql.next());
+    QVERIFY(!model->isRowLoaded(1500));
+    table->selectionModel()->select(QItemSelection(model->index(1500, 0), model->index(1500, 0)),
+                                    QItemSelectionModel::ClearAndSelect);
+    table->selectionModel()->select(QItemSelection(model->index(1500, email), model->index(1500, email)),
+                                    QItemSelectionModel::Select);
+    QCOMPARE(browser->selectionTsv(),
+             QStringLiteral("id\temail\n%1\t%2\n").arg(sql.value(0).toString(), sql.value(1).toString()));
+
+    // A filter's rows start at the top again.
+    table->scrollToBottom();
+    browser->filterEdit()->setText(QStringLiteral("cus_"));
+    QTRY_COMPARE(model->query().text, QStringLiteral("cus_"));
+    QCOMPARE(table->verticalScrollBar()->value(), 0);
+    QTRY_COMPARE(model->totalCount(), qint64(3000));
+    browser->filterEdit()->clear();
+    QTRY_COMPARE(model->query().text, QString());
 }
 
 void TestGui::exportWritesFilteredRows_data()

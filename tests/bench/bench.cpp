@@ -4,18 +4,22 @@
 //   mako-connect-bench                      the standard suite, a table (add --json for one JSON object)
 //   mako-connect-bench --scenario sync --records N [--entities E] [--latency-ms L]
 //   mako-connect-bench --scenario resume --records N
+//   mako-connect-bench --scenario gui --records N     the records browser over N synced records, offscreen
 //
 // Every scenario runs in a child process of its own so that peak RSS belongs to that scenario alone.
 #include "catalog.h"
 #include "connectorregistry.h"
+#include "guibench.h"
 #include "httpclient.h"
 #include "secretstore.h"
 #include "syncengine.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -332,21 +336,84 @@ QJsonObject scenarioResume(int records)
             {QStringLiteral("finalRecords"), finalCount}};
 }
 
+// N customers synced from the fake server, then the records browser over them. With --catalog naming a
+// SQLite file that already holds a connection's customers (an earlier `--scenario sync --catalog`), those.
+QJsonObject scenarioGui(int records)
+{
+    if (!s_catalog.isEmpty() && QFileInfo::exists(s_catalog)) {
+        Catalog catalog(s_catalog);
+        for (const ConnectionInfo &connection : catalog.connections())
+            if (catalog.recordCount(connection.id, QStringLiteral("customers")) > 0)
+                return runGuiScenario(s_catalog, connection, QStringLiteral("customers"));
+    }
+    FakeServer server;
+    if (!server.start({QStringLiteral("customers")}, records, 0))
+        return {{QStringLiteral("error"), QStringLiteral("fake server did not start")}};
+    Bench bench;
+    if (!bench.open(server.port))
+        return {{QStringLiteral("error"), QStringLiteral("catalog did not open")}};
+    const RunSummary summary = bench.sync({QStringLiteral("customers")});
+    if (summary.status != QLatin1String("done"))
+        return {{QStringLiteral("error"), QStringLiteral("sync ended %1").arg(summary.status)}};
+    return runGuiScenario(bench.catalogPath, bench.connection, QStringLiteral("customers"));
+}
+
 QString fixed(double value, int decimals = 1)
 {
     return QString::number(value, 'f', decimals);
+}
+
+QString guiLine(const QJsonObject &result)
+{
+    if (result.contains(QStringLiteral("error")))
+        return result.value(QStringLiteral("error")).toString();
+    const auto ms = [&result](const char *name) {
+        return fixed(result.value(QLatin1String(name)).toDouble(), 0);
+    };
+    QStringList stalls;
+    const QJsonObject byStep = result.value(QStringLiteral("stall_ms_by_step")).toObject();
+    for (auto it = byStep.constBegin(); it != byStep.constEnd(); ++it)
+        stalls << QStringLiteral("%1 %2").arg(it.key(), fixed(it.value().toDouble(), 1));
+    return QStringLiteral(
+               "%1 records: longest stall %2 ms (%3); open %4 ms, to the end %5 ms, "
+               "sort %6 ms (the other way %11 ms), filter %7 ms (%8 matches), profile %9 ms, export %10 ms")
+        .arg(result.value(QStringLiteral("records")).toInteger())
+        .arg(fixed(result.value(QStringLiteral("longest_stall_ms")).toDouble(), 1))
+        .arg(stalls.join(QStringLiteral(", ")))
+        .arg(ms("open_ms"), ms("scroll_end_ms"), ms("sort_ms"), ms("filter_ms"))
+        .arg(result.value(QStringLiteral("filter_matches")).toInteger())
+        .arg(ms("profile_ms"), ms("export_ms"), ms("sort_reversed_ms"));
+}
+
+bool isGuiScenario(int argc, char *argv[])
+{
+    for (int i = 1; i + 1 < argc; ++i)
+        if (qstrcmp(argv[i], "--scenario") == 0 && qstrcmp(argv[i + 1], "gui") == 0)
+            return true;
+    return false;
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The GUI scenario needs widgets, drawn offscreen unless a platform is named.
+    const bool gui = isGuiScenario(argc, argv);
+    if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (gui) // the offscreen platform's note on window hints, once per window, is no figure
+        qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &message) {
+            if (!message.contains(QLatin1String("propagateSizeHints")))
+                std::fprintf(stderr, "%s\n", qPrintable(message));
+        });
+    std::unique_ptr<QCoreApplication> application =
+        gui ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication &app = *application;
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Mako Connect sync benchmark"));
     parser.addHelpOption();
     const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
-                                            QStringLiteral("sync or resume (default: suite)"),
+                                            QStringLiteral("sync, resume or gui (default: suite)"),
                                             QStringLiteral("name"));
     const QCommandLineOption recordsOption(QStringLiteral("records"), QStringLiteral("Records per entity."),
                                            QStringLiteral("N"), QStringLiteral("100000"));
@@ -388,6 +455,14 @@ int main(int argc, char *argv[])
         out << QJsonDocument(scenarioResume(records)).toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
+    if (gui) {
+        const QJsonObject result = scenarioGui(records);
+        if (parser.isSet(jsonOption))
+            out << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
+        else
+            out << guiLine(result) << "\n";
+        return 0;
+    }
 
     // The suite: each scenario in a fresh child process.
     const int large = parser.value(largeOption).toInt();
@@ -417,6 +492,9 @@ int main(int argc, char *argv[])
         {QStringLiteral("resume %1 at 50%").arg(large),
          {QStringLiteral("--scenario"), QStringLiteral("resume"), QStringLiteral("--records"),
           QString::number(large)}},
+        {QStringLiteral("gui %1").arg(large),
+         {QStringLiteral("--scenario"), QStringLiteral("gui"), QStringLiteral("--records"),
+          QString::number(large), QStringLiteral("--json")}},
     };
     QJsonArray results;
     const bool json = parser.isSet(jsonOption);
@@ -442,7 +520,9 @@ int main(int argc, char *argv[])
         results.append(result);
         if (json)
             continue;
-        if (result.value(QStringLiteral("scenario")) == QLatin1String("resume")) {
+        if (result.value(QStringLiteral("scenario")) == QLatin1String("gui")) {
+            out << QStringLiteral("%1 %2\n").arg(run.label, -22).arg(guiLine(result));
+        } else if (result.value(QStringLiteral("scenario")) == QLatin1String("resume")) {
             out << QStringLiteral("%1 %2\n")
                        .arg(run.label, -22)
                        .arg(QStringLiteral(
