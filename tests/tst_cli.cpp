@@ -161,6 +161,10 @@ private slots:
         QTest::newRow("bad mode") << QStringList{QStringLiteral("sync"), QStringLiteral("x"),
                                                  QStringLiteral("--mode"), QStringLiteral("sideways")}
                                   << 2 << "--mode takes full or incremental";
+        QTest::newRow("bad entity mode")
+            << QStringList{QStringLiteral("sync"), QStringLiteral("x"), QStringLiteral("--entity"),
+                           QStringLiteral("charges=sideways")}
+            << 2 << "--entity charges=MODE takes full or incremental";
     }
 
     void badInputGetsOneLineAndNonZeroExit()
@@ -604,6 +608,23 @@ private slots:
                                  QStringLiteral("widgets")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("Unknown entity \"widgets\""));
+    }
+
+    // --entity NAME=MODE: one run, each entity in its own mode, and the run says it was mixed.
+    void eachEntityTakesItsOwnMode()
+    {
+        const CliResult r =
+            cli({QStringLiteral("sync"), QStringLiteral("prod"), QStringLiteral("--entity"),
+                 QStringLiteral("products=incremental"), QStringLiteral("--entity"),
+                 QStringLiteral("prices=full"), QStringLiteral("--progress"), QStringLiteral("none")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        Catalog catalog(m_catalog);
+        qint64 id = 0;
+        for (const ConnectionInfo &connection : catalog.connections())
+            id = connection.name == QLatin1String("prod") ? connection.id : id;
+        QCOMPARE(catalog.entityState(id, QStringLiteral("products"))->mode, QStringLiteral("incremental"));
+        QCOMPARE(catalog.entityState(id, QStringLiteral("prices"))->mode, QStringLiteral("full"));
+        QCOMPARE(catalog.latestRun(id)->mode, QStringLiteral("mixed"));
     }
 
     void syncWithJsonProgressRecordsAndSql()

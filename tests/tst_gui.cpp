@@ -121,6 +121,7 @@ private slots:
     void progressColumnsFitTheirFiguresAtAnyScale();
     void scheduledSyncsRunWhileOpenAndFailuresAreSaid();
     void duplicateKeepsTheEntitySelection();
+    void modeIsChosenPerEntity();
     void relativeTimesAreSaidAgainEveryMinute();
     void ctrlNPicksAConnectorBySearch();
 
@@ -1572,6 +1573,46 @@ void TestGui::duplicateKeepsTheEntitySelection()
     source->setMode(SyncMode::Full);
     QVERIFY(Catalog(m_catalogPath).removeConnection(copyId));
     page->reload();
+}
+
+// "Per entity" puts a mode beside each entity: one run syncs charges incrementally and customers by full
+// refresh, each entity's state says which, and the choice is remembered.
+void TestGui::modeIsChosenPerEntity()
+{
+    ConnectionsPage *page = m_window->connectionsPage();
+    m_window->showPage(MainWindow::ConnectionsPageIndex);
+    QVERIFY(page->selectConnection(m_connectionId));
+    SyncPanel *panel = page->currentSyncPanel();
+    panel->setSelectedEntities({QStringLiteral("customers"), QStringLiteral("charges")});
+    auto *chargesMode = panel->findChild<QComboBox *>(QStringLiteral("entityMode_charges"));
+    QVERIFY(chargesMode);
+    QVERIFY(chargesMode->isHidden());
+    panel->setModePerEntity(true);
+    QVERIFY(!chargesMode->isHidden());
+    chargesMode->setCurrentIndex(chargesMode->findData(int(SyncMode::Incremental)));
+    QCOMPARE(panel->entityMode(QStringLiteral("charges")), SyncMode::Incremental);
+    QCOMPARE(panel->entityMode(QStringLiteral("customers")), SyncMode::Full);
+
+    QSignalSpy finished(panel, &SyncPanel::syncFinished);
+    QVERIFY(panel->startSync());
+    QVERIFY(finished.wait(60000));
+    const RunSummary summary = finished.first().first().value<RunSummary>();
+    QCOMPARE(summary.status, QStringLiteral("done"));
+    Catalog catalog(m_catalogPath);
+    QCOMPARE(catalog.entityState(m_connectionId, QStringLiteral("charges"))->mode,
+             QStringLiteral("incremental"));
+    QCOMPARE(catalog.entityState(m_connectionId, QStringLiteral("customers"))->mode, QStringLiteral("full"));
+    QCOMPARE(catalog.run(summary.runId)->mode, QStringLiteral("mixed"));
+    QVERIFY2(panel->logView()->toPlainText().contains(QStringLiteral("charges (incremental)")),
+             qPrintable(panel->logView()->toPlainText()));
+    QCOMPARE(QSettings()
+                 .value(QStringLiteral("sync/entityModes/%1").arg(m_connectionId))
+                 .toMap()
+                 .value(QStringLiteral("charges"))
+                 .toInt(),
+             int(SyncMode::Incremental));
+    panel->setModePerEntity(false);
+    QVERIFY(chargesMode->isHidden());
 }
 
 void TestGui::relativeTimesAreSaidAgainEveryMinute()

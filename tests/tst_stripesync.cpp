@@ -177,6 +177,35 @@ private slots:
                  log.first().constData());
     }
 
+    // One run, two modes: charges fetch only what is new, products refresh fully and lose what the API no
+    // longer has; each entity's state keeps its own mode, and the run says it was mixed.
+    void eachEntityHasItsOwnMode()
+    {
+        m_server->seed(QStringLiteral("charges"), 250);
+        m_server->seed(QStringLiteral("products"), 120);
+        const QStringList both{QStringLiteral("charges"), QStringLiteral("products")};
+        QCOMPARE(m_fx->sync(m_connection, options(both)).status, QStringLiteral("done"));
+        m_server->addRecords(QStringLiteral("charges"), 40);
+        m_server->removeRecord(QStringLiteral("products"), QStringLiteral("prod_0000000005"));
+
+        SyncOptions mixed = options(both, SyncMode::Full);
+        mixed.entityModes.insert(QStringLiteral("charges"), SyncMode::Incremental);
+        const RunSummary summary = m_fx->sync(m_connection, mixed);
+        QCOMPARE(summary.status, QStringLiteral("done"));
+        QCOMPARE(summary.processed.value(QStringLiteral("charges")), 41); // created[gte] the last one
+        QCOMPARE(summary.processed.value(QStringLiteral("products")), 119);
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("charges")),
+                 serverIds(QStringLiteral("charges")));
+        QCOMPARE(m_fx->keys(m_connection.id, QStringLiteral("products")),
+                 serverIds(QStringLiteral("products")));
+        QCOMPARE(m_fx->catalog->entityState(m_connection.id, QStringLiteral("charges"))->mode,
+                 QStringLiteral("incremental"));
+        QCOMPARE(m_fx->catalog->entityState(m_connection.id, QStringLiteral("products"))->mode,
+                 QStringLiteral("full"));
+        QCOMPARE(m_fx->catalog->run(summary.runId)->mode, QStringLiteral("mixed"));
+        QCOMPARE(m_fx->catalog->run(summary.runId)->removed, qint64(1));
+    }
+
     void rateLimitWithRetryAfterIsWaitedOut_data()
     {
         QTest::addColumn<bool>("httpDate");

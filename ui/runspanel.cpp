@@ -85,8 +85,9 @@ void RunsPanel::refresh()
         const qint64 duration = run.finishedAt.isValid() ? run.startedAt.msecsTo(run.finishedAt) : -1;
         item->setText(DurationColumn,
                       run.status == QLatin1String("running") ? tr("running") : Format::duration(duration));
-        item->setText(ModeColumn,
-                      run.mode == QLatin1String("incremental") ? tr("Incremental") : tr("Full refresh"));
+        item->setText(ModeColumn, run.mode == QLatin1String("incremental") ? tr("Incremental")
+                                  : run.mode == QLatin1String("mixed")     ? tr("Per entity")
+                                                                           : tr("Full refresh"));
         item->setText(RecordsColumn, Format::count(run.records));
         item->setTextAlignment(RecordsColumn, Qt::AlignRight | Qt::AlignVCenter);
         // Per entity: what this run committed (live while it runs) and how it ended.

@@ -29,6 +29,8 @@
 
 namespace {
 
+constexpr int kPerEntity = -1; // the mode box's "Per entity", beside its SyncMode values
+
 // What to do after a failed sync, in the app's words.
 QString nextStep(FailureKind kind)
 {
@@ -107,6 +109,8 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     m_mode->setObjectName(QStringLiteral("syncMode"));
     m_mode->addItem(tr("Full refresh"), int(SyncMode::Full));
     m_mode->addItem(tr("Incremental"), int(SyncMode::Incremental));
+    m_mode->addItem(tr("Per entity"), kPerEntity);
+    m_mode->setItemData(2, tr("Choose full refresh or incremental for each entity."), Qt::ToolTipRole);
     m_mode->setItemData(0,
                         tr("Fetch everything. Records kept until the refresh completes; then records that no "
                            "longer exist are removed."),
@@ -222,13 +226,16 @@ SyncPanel::SyncPanel(SyncEngine *engine, Catalog *catalog, const ConnectionInfo 
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
         QSettings().setValue(QStringLiteral("sync/mode/%1").arg(m_connection.id),
                              m_mode->currentData().toInt());
+        showEntityModes();
     });
 
     rebuildEntityChecks();
     updateModeAvailability();
-    if (QSettings().value(QStringLiteral("sync/mode/%1").arg(connection.id)).toInt() ==
-        int(SyncMode::Incremental))
+    const int remembered = QSettings().value(QStringLiteral("sync/mode/%1").arg(connection.id)).toInt();
+    if (remembered == int(SyncMode::Incremental))
         setMode(SyncMode::Incremental);
+    else if (remembered == kPerEntity)
+        setModePerEntity(true);
     setStatus(tr("Choose entities and press Sync."), QString());
     showStoredStates();
     refreshInterrupted();
@@ -254,12 +261,18 @@ QString SyncPanel::entitiesSettingKey() const
 void SyncPanel::rebuildEntityChecks()
 {
     const QStringList remembered = QSettings().value(entitiesSettingKey()).toStringList();
-    qDeleteAll(m_checks);
+    const QVariantMap modes =
+        QSettings().value(QStringLiteral("sync/entityModes/%1").arg(m_connection.id)).toMap();
+    qDeleteAll(m_entityCells);
+    m_entityCells.clear();
     m_checks.clear();
+    m_entityModes.clear();
     QWidget *box = m_entityNote->parentWidget();
-    int index = 0;
     for (const EntityInfo &entity : std::as_const(m_metadata.entities)) {
-        auto *check = new QCheckBox(entity.label.isEmpty() ? entity.name : entity.label, box);
+        auto *cell = new QWidget(box);
+        auto *cellLayout = new QHBoxLayout(cell);
+        cellLayout->setContentsMargins(0, 0, 0, 0);
+        auto *check = new QCheckBox(entity.label.isEmpty() ? entity.name : entity.label, cell);
         check->setObjectName(QStringLiteral("entity_%1").arg(entity.name));
         check->setChecked(remembered.isEmpty() || remembered.contains(entity.name));
         check->setEnabled(!isSyncing());
@@ -273,9 +286,14 @@ void SyncPanel::rebuildEntityChecks()
             QSettings().setValue(entitiesSettingKey(), selectedEntities());
         });
         m_checks.insert(entity.name, check);
-        m_entityGrid->addWidget(check, index / 4, index % 4);
-        ++index;
+        QComboBox *mode = newEntityModeBox(entity, SyncMode(modes.value(entity.name).toInt()), cell);
+        m_entityModes.insert(entity.name, mode);
+        cellLayout->addWidget(check);
+        cellLayout->addWidget(mode);
+        cellLayout->addStretch(1);
+        m_entityCells.append(cell);
     }
+    showEntityModes();
     // Files and GraphQL connections define their entities: say why there is nothing to check.
     QString note;
     if (!m_entityError.isEmpty())
@@ -341,7 +359,85 @@ void SyncPanel::setSelectedEntities(const QStringList &entities)
 
 SyncMode SyncPanel::mode() const
 {
-    return SyncMode(m_mode->currentData().toInt());
+    return isModePerEntity() ? SyncMode::Full : SyncMode(m_mode->currentData().toInt());
+}
+
+bool SyncPanel::isModePerEntity() const
+{
+    return m_mode->currentData().toInt() == kPerEntity;
+}
+
+void SyncPanel::setModePerEntity(bool perEntity)
+{
+    if (perEntity)
+        m_mode->setCurrentIndex(m_mode->findData(kPerEntity));
+    else if (isModePerEntity())
+        m_mode->setCurrentIndex(0);
+}
+
+SyncMode SyncPanel::entityMode(const QString &entity) const
+{
+    if (!isModePerEntity())
+        return isModeAvailable(mode()) ? mode() : SyncMode::Full;
+    const QComboBox *box = m_entityModes.value(entity);
+    return box ? SyncMode(box->currentData().toInt()) : SyncMode::Full;
+}
+
+void SyncPanel::setEntityMode(const QString &entity, SyncMode mode)
+{
+    QComboBox *box = m_entityModes.value(entity);
+    const int index = box ? box->findData(int(mode)) : -1;
+    const auto *items = box ? qobject_cast<QStandardItemModel *>(box->model()) : nullptr;
+    if (index >= 0 && items && items->item(index)->isEnabled())
+        box->setCurrentIndex(index);
+}
+
+QComboBox *SyncPanel::newEntityModeBox(const EntityInfo &entity, SyncMode remembered, QWidget *parent)
+{
+    auto *box = new QComboBox(parent);
+    box->setObjectName(QStringLiteral("entityMode_%1").arg(entity.name));
+    box->addItem(tr("Full"), int(SyncMode::Full));
+    box->addItem(tr("Incremental"), int(SyncMode::Incremental));
+    if (entity.incremental == IncrementalMode::None) {
+        qobject_cast<QStandardItemModel *>(box->model())->item(1)->setEnabled(false);
+        box->setItemData(1, tr("Not available: %1 syncs by full refresh only").arg(entity.name),
+                         Qt::ToolTipRole);
+    } else if (remembered == SyncMode::Incremental) {
+        box->setCurrentIndex(1);
+    }
+    connect(box, &QComboBox::currentIndexChanged, this, &SyncPanel::saveEntityModes);
+    return box;
+}
+
+void SyncPanel::saveEntityModes()
+{
+    QVariantMap modes;
+    for (auto it = m_entityModes.constBegin(); it != m_entityModes.constEnd(); ++it)
+        modes.insert(it.key(), it.value()->currentData().toInt());
+    QSettings().setValue(QStringLiteral("sync/entityModes/%1").arg(m_connection.id), modes);
+}
+
+void SyncPanel::showEntityModes()
+{
+    // Two entities a row with their modes (four without), so the window stays as narrow as before.
+    const bool perEntity = isModePerEntity();
+    const int columns = perEntity ? 2 : 4;
+    for (int i = 0; i < m_entityCells.size(); ++i)
+        m_entityGrid->addWidget(m_entityCells.at(i), i / columns, i % columns);
+    for (QComboBox *box : std::as_const(m_entityModes))
+        box->setVisible(perEntity);
+}
+
+SyncOptions SyncPanel::chosenOptions() const
+{
+    SyncOptions options;
+    options.entities = selectedEntities();
+    options.mode = isModeAvailable(mode()) ? mode() : SyncMode::Full;
+    if (isModePerEntity())
+        for (const QString &entity : std::as_const(options.entities))
+            if (entityMode(entity) != options.mode)
+                options.entityModes.insert(entity, entityMode(entity));
+    return options;
 }
 
 void SyncPanel::setMode(SyncMode mode)
@@ -397,6 +493,8 @@ void SyncPanel::updateControls()
     m_mode->setEnabled(!syncing);
     for (QCheckBox *check : std::as_const(m_checks))
         check->setEnabled(!syncing);
+    for (QComboBox *box : std::as_const(m_entityModes))
+        box->setEnabled(!syncing);
     m_resumeButton->setEnabled(!syncing);
     m_banner->setVisible(!syncing && !m_unfinished.isEmpty());
 }
@@ -553,7 +651,7 @@ void SyncPanel::refreshInterrupted()
 {
     const bool before = hasInterruptedSync();
     m_unfinished.clear();
-    m_unfinishedMode.clear();
+    m_unfinishedModes.clear();
     QStringList parts;
     bool failed = false;
     bool crashed = false;
@@ -567,8 +665,7 @@ void SyncPanel::refreshInterrupted()
             if (!state.isUnfinished())
                 continue;
             m_unfinished << state.entity;
-            if (m_unfinishedMode.isEmpty())
-                m_unfinishedMode = state.mode;
+            m_unfinishedModes.insert(state.entity, state.mode);
             failed = failed || state.status == QLatin1String("failed");
             crashed = crashed || state.status != QLatin1String("cancelled");
             const EntityInfo *info = m_metadata.entity(state.entity);
@@ -595,13 +692,11 @@ bool SyncPanel::startSync()
 {
     if (isSyncing())
         return false;
-    SyncOptions options;
-    options.entities = selectedEntities();
+    const SyncOptions options = chosenOptions();
     if (options.entities.isEmpty()) {
         setStatus(tr("Check at least one entity to sync."), QStringLiteral("failed"));
         return false;
     }
-    options.mode = isModeAvailable(mode()) ? mode() : SyncMode::Full;
     QString error;
     // Rows first, so "queued" shows at once; the engine then reports each entity as it runs. What they
     // showed is kept, to be put back if the sync cannot start (another process syncs this connection).
@@ -630,11 +725,20 @@ bool SyncPanel::startSync()
         setStatus(tr("Could not start the sync: %1").arg(error), QStringLiteral("failed"));
         return false;
     }
-    m_log->appendPlainText(QStringLiteral("%1  —  %2 %3 sync of %4")
+    QStringList what;
+    for (const QString &entity : options.entities)
+        what << (options.entityModes.isEmpty()
+                     ? entity
+                     : tr("%1 (%2)").arg(entity, options.modeOf(entity) == SyncMode::Full
+                                                     ? tr("full")
+                                                     : tr("incremental")));
+    const QString kind = !options.entityModes.isEmpty()   ? QString()
+                         : options.mode == SyncMode::Full ? tr("full ")
+                                                          : tr("incremental ");
+    m_log->appendPlainText(QStringLiteral("%1  —  %2 %3sync of %4")
                                .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")),
-                                    m_resuming ? tr("Resuming the") : tr("Starting a"),
-                                    options.mode == SyncMode::Full ? tr("full") : tr("incremental"),
-                                    options.entities.join(QStringLiteral(", "))));
+                                    m_resuming ? tr("Resuming the") : tr("Starting a"), kind,
+                                    what.join(QStringLiteral(", "))));
     attach(job);
     return true;
 }
@@ -646,7 +750,15 @@ bool SyncPanel::resume()
     // The same entities and mode as the sync that stopped: the engine continues from their saved state.
     setSelectedEntities(m_unfinished);
     updateModeAvailability();
-    setMode(m_unfinishedMode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full);
+    const QStringList modes(m_unfinishedModes.cbegin(), m_unfinishedModes.cend());
+    if (modes.count(modes.value(0)) != modes.size()) { // they differed: each entity as it was
+        setModePerEntity(true);
+        for (auto it = m_unfinishedModes.constBegin(); it != m_unfinishedModes.constEnd(); ++it)
+            setEntityMode(it.key(), it.value() == QLatin1String("incremental") ? SyncMode::Incremental
+                                                                               : SyncMode::Full);
+    } else {
+        setMode(modes.value(0) == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full);
+    }
     m_resuming = true;
     const bool started = startSync();
     m_resuming = false;

@@ -1,8 +1,9 @@
 // The "Sync" tab of one connection: entity checkboxes, mode (incremental only where every chosen entity
-// supports it), Sync / Cancel, one progress row per entity (bar, records, pages, rate, elapsed, ETA, state),
-// a live log, and — when the catalog holds unfinished entity states — an "interrupted" banner with Resume.
-// The sync runs as a SyncJob on worker threads; this panel only starts, cancels and listens (I5). Each
-// connection has its own panel, so several connections can sync at once. GUI thread.
+// supports it, or "Per entity": a mode beside each entity), Sync / Cancel, one progress row per entity (bar,
+// records, pages, rate, elapsed, ETA, state), a live log, and — when the catalog holds unfinished entity
+// states — an "interrupted" banner with Resume. The sync runs as a SyncJob on worker threads; this panel only
+// starts, cancels and listens (I5). Each connection has its own panel, so several connections can sync at
+// once. GUI thread.
 #pragma once
 
 #include "catalog.h"
@@ -60,9 +61,14 @@ public:
 
     QStringList selectedEntities() const;
     void setSelectedEntities(const QStringList &entities);
-    SyncMode mode() const;
+    SyncMode mode() const; // Full while the mode is chosen per entity
     void setMode(SyncMode mode);
     bool isModeAvailable(SyncMode mode) const;
+    // "Per entity": each entity's own mode (incremental only where it can), remembered per connection.
+    bool isModePerEntity() const;
+    void setModePerEntity(bool perEntity);
+    SyncMode entityMode(const QString &entity) const;
+    void setEntityMode(const QString &entity, SyncMode mode);
 
     // Entities whose last sync stopped before the end (from the catalog's sync_state).
     QStringList unfinishedEntities() const { return m_unfinished; }
@@ -110,6 +116,10 @@ private:
     void setStatus(const QString &text, const QString &status);
     void showStoredStates();
     void rebuildEntityChecks();
+    QComboBox *newEntityModeBox(const EntityInfo &entity, SyncMode remembered, QWidget *parent);
+    void saveEntityModes();
+    void showEntityModes();
+    SyncOptions chosenOptions() const;
     QString entitiesSettingKey() const;
 
     SyncEngine *m_engine;
@@ -123,9 +133,11 @@ private:
     QLabel *m_entityNote;
     QPointer<SyncJob> m_job;
     QHash<QString, QCheckBox *> m_checks;
+    QHash<QString, QComboBox *> m_entityModes; // shown when the mode is "Per entity"
+    QList<QWidget *> m_entityCells;            // each holds an entity's check and mode
     QHash<QString, Row> m_rows;
     QStringList m_unfinished;
-    QString m_unfinishedMode;
+    QHash<QString, QString> m_unfinishedModes; // entity -> the mode its unfinished sync had
     bool m_resuming = false;
     QComboBox *m_mode;
     QPushButton *m_syncButton;

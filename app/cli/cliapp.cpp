@@ -48,7 +48,8 @@ Commands:
   connections import FILE|-                 add or update them, secrets from the environment (or
                                             asked on a terminal); all or nothing
   test NAME                                 test a connection (exit 0 success, 1 failure)
-  sync NAME [--entity E]... [--mode full|incremental] [--progress text|json|none] [--restart]
+  sync NAME [--entity E[=full|incremental]]... [--mode full|incremental] [--progress text|json|none]
+       [--restart]
                                             an interrupted or failed run is continued: unfinished
                                             entities resume, finished ones are skipped; --restart
                                             starts every entity over
@@ -661,13 +662,22 @@ int CliApp::cmdSync()
         return usage(QStringLiteral("sync needs a connection NAME (or --due)"));
     if (!expectNoMore())
         return Usage;
-    for (const QString &entity : entities) {
-        if (entity.isEmpty())
-            return usage(QStringLiteral("--entity needs a name"));
-    }
     SyncOptions options;
-    options.entities = entities;
     options.mode = mode == QLatin1String("incremental") ? SyncMode::Incremental : SyncMode::Full;
+    // --entity NAME or NAME=full|incremental: that entity's own mode.
+    for (const QString &entity : entities) {
+        const QString name = entity.section(QLatin1Char('='), 0, 0);
+        const QString own = entity.section(QLatin1Char('='), 1);
+        if (name.isEmpty())
+            return usage(QStringLiteral("--entity needs a name"));
+        if (entity.contains(QLatin1Char('=')) && own != QLatin1String("full") &&
+            own != QLatin1String("incremental"))
+            return usage(QStringLiteral("--entity %1=MODE takes full or incremental").arg(name));
+        options.entities << name;
+        if (!own.isEmpty())
+            options.entityModes.insert(name,
+                                       own == QLatin1String("full") ? SyncMode::Full : SyncMode::Incremental);
+    }
     options.continueInterrupted = !restart;
     if (due)
         return syncDue(options, progressMode, now);

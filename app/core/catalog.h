@@ -35,7 +35,7 @@ struct RunInfo
     qint64 id = 0;
     qint64 connectionId = 0;
     QString status; // running, done, partial (some entities failed), failed, cancelled, interrupted
-    QString mode;   // full, incremental
+    QString mode;   // full, incremental, mixed (each entity its own; see EntityState::mode)
     QStringList entities;
     QDateTime startedAt;
     QDateTime finishedAt;      // invalid while running

@@ -11,6 +11,14 @@
 
 #include <atomic>
 
+QString SyncOptions::runModeName() const
+{
+    for (const QString &entity : entities)
+        if (modeOf(entity) != modeOf(entities.value(0)))
+            return QStringLiteral("mixed");
+    return syncModeName(entities.isEmpty() ? mode : modeOf(entities.first()));
+}
+
 namespace {
 // "customers", "customers and charges", "9 entities (customers, charges, invoices, …)".
 QString entityList(const QStringList &entities)
@@ -237,7 +245,7 @@ EntityState EntityWorker::startingState()
         return es;
     }
     const SyncMode mode = job->effectiveMode(m_entity);
-    if (mode != job->m_options.mode)
+    if (mode != job->m_options.modeOf(m_entity))
         log(LogLevel::Info,
             QStringLiteral("%1 cannot sync incrementally; doing a full refresh").arg(m_entity));
     es.mode = syncModeName(mode);
@@ -536,9 +544,10 @@ void SyncJob::cancel()
 SyncMode SyncJob::effectiveMode(const QString &entity) const
 {
     const EntityInfo *info = m_metadata.entity(entity);
-    if (m_options.mode == SyncMode::Incremental && (!info || info->incremental == IncrementalMode::None))
+    const SyncMode mode = m_options.modeOf(entity);
+    if (mode == SyncMode::Incremental && (!info || info->incremental == IncrementalMode::None))
         return SyncMode::Full;
-    return m_options.mode;
+    return mode;
 }
 
 void SyncJob::start()
@@ -547,7 +556,7 @@ void SyncJob::start()
     m_clock.start();
     m_pending = m_options.entities;
     const qint64 connectionId = m_connection.id;
-    const QString mode = syncModeName(m_options.mode);
+    const QString mode = m_options.runModeName();
     const QStringList entities = m_options.entities;
     const bool continueInterrupted = m_options.continueInterrupted;
     QHash<QString, QString> modes;

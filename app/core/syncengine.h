@@ -27,6 +27,10 @@ struct SyncOptions
 {
     QStringList entities; // empty: every entity of the connector
     SyncMode mode = SyncMode::Full;
+    QHash<QString, SyncMode> entityModes; // entity -> its own mode, instead of `mode`
+    SyncMode modeOf(const QString &entity) const { return entityModes.value(entity, mode); }
+    // The run's mode as the history keeps it: "full", "incremental", or "mixed" when the entities differ.
+    QString runModeName() const;
     int maxParallelEntities = 3;
     int pageSize = 100;
     // Continue an interrupted or failed run: unfinished entities resume at their last committed page and
